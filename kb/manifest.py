@@ -1,0 +1,178 @@
+"""The KB's manifest: the committed list of documents and clause versions (SQLite).
+
+The manifest is the source of truth. A document's clauses change in one
+transaction, so readers see a document either wholly before or wholly after an
+ingest; vectors and the lexical index are derived from it and checked against it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from policykb.ingest.model import Clause, Document, clause_from_dict
+from policykb.kb.model import DocumentInfo
+
+__all__ = ["Manifest", "ClauseRow", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source_path TEXT NOT NULL, sha256 TEXT NOT NULL,
+    parser_version TEXT NOT NULL, info TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clauses (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    ord INTEGER NOT NULL, sha256 TEXT NOT NULL, vec_id TEXT NOT NULL,
+    n_sentences INTEGER NOT NULL, data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clauses_doc ON clauses(doc_id, ord);
+"""
+
+
+class ClauseRow(NamedTuple):
+    clause: Clause
+    vec_id: str
+    n_sentences: int
+
+
+class Manifest:
+    """SQLite-backed manifest at ``kb_dir/manifest.sqlite`` (WAL; safe for concurrent readers)."""
+
+    def __init__(self, kb_dir: Path) -> None:
+        kb_dir.mkdir(parents=True, exist_ok=True)
+        self.path = kb_dir / "manifest.sqlite"
+        self._local = threading.local()
+        with self._tx() as db:
+            db.executescript(_SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('kb_id', ?)", (uuid.uuid4().hex[:12],))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def _db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+        return conn
+
+    class _Tx:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.db
+
+        def __exit__(self, exc_type: object, *_: object) -> None:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+    def _tx(self) -> "Manifest._Tx":
+        return Manifest._Tx(self._db())
+
+    # -- meta -------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def kb_id(self) -> str:
+        return self.get_meta("kb_id")
+
+    def generation(self) -> int:
+        return int(self.get_meta("generation", "0"))
+
+    # -- reads ------------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._db().execute("SELECT info FROM documents ORDER BY doc_id").fetchall()
+        return [_info_from_json(r[0]) for r in rows]
+
+    def document_state(self) -> dict[str, tuple[str, str, str]]:
+        """doc_id → (source_path, sha256, parser_version)."""
+        rows = self._db().execute("SELECT doc_id, source_path, sha256, parser_version FROM documents").fetchall()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def clause_rows(self, doc_id: str | None = None) -> list[ClauseRow]:
+        sql = "SELECT data, vec_id, n_sentences FROM clauses"
+        args: tuple[str, ...] = ()
+        if doc_id is not None:
+            sql += " WHERE doc_id = ?"
+            args = (doc_id,)
+        sql += " ORDER BY doc_id, ord"
+        return [ClauseRow(clause_from_dict(json.loads(d)), v, n) for d, v, n in self._db().execute(sql, args)]
+
+    def vec_ids(self) -> dict[str, str]:
+        """clause id → the vector id of its committed version."""
+        return dict(self._db().execute("SELECT id, vec_id FROM clauses").fetchall())
+
+    # -- writes (each one transaction) -------------------------------------------------
+    def commit_document(self, doc: Document, parser_version: str, rows: Iterable[ClauseRow]) -> None:
+        """Replace one document and all its clauses atomically, and bump the generation."""
+        info = _info_from_document(doc)
+        with self._tx() as db:
+            db.execute("DELETE FROM clauses WHERE doc_id = ?", (doc.doc_id,))
+            db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)",
+                (doc.doc_id, doc.source_path, doc.sha256, parser_version, json.dumps(asdict(info), ensure_ascii=False)),
+            )
+            db.executemany(
+                "INSERT INTO clauses VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.clause.id, doc.doc_id, i, r.clause.sha256, r.vec_id, r.n_sentences,
+                     json.dumps(r.clause.to_dict(), ensure_ascii=False))
+                    for i, r in enumerate(rows)
+                ],
+            )
+            _bump(db)
+
+    def remove_document(self, doc_id: str) -> int:
+        """Delete a document and its clauses; returns the number of clauses removed."""
+        with self._tx() as db:
+            n = db.execute("DELETE FROM clauses WHERE doc_id = ?", (doc_id,)).rowcount
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            _bump(db)
+        return n
+
+    def clear(self) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM clauses")
+            db.execute("DELETE FROM documents")
+            _bump(db)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _bump(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def _info_from_document(doc: Document) -> DocumentInfo:
+    return DocumentInfo(
+        doc_id=doc.doc_id, title=doc.title, doc_number=doc.doc_number, issuers=tuple(doc.issuers), lang=doc.lang,
+        source_path=doc.source_path, sha256=doc.sha256, clauses=len(doc.clauses), sections=len(doc.sections),
+        preamble=doc.preamble, warnings=tuple(doc.warnings),
+    )
+
+
+def _info_from_json(text: str) -> DocumentInfo:
+    data = json.loads(text)
+    data["issuers"] = tuple(data.get("issuers", ()))
+    data["warnings"] = tuple(data.get("warnings", ()))
+    return DocumentInfo(**data)
+

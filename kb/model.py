@@ -1,0 +1,125 @@
+"""Typed results of the KB: hits, search results, citations, answers, ingest reports."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from policykb.ingest.model import Clause
+
+__all__ = ["Hit", "SearchResult", "Citation", "Answer", "Turn", "DocumentInfo", "DocumentResult", "IngestReport"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved clause with its fused score and the per-signal scores behind it."""
+
+    clause: Clause
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)
+    matched_terms: tuple[str, ...] = ()
+    best_sentence: str = ""
+    sentences: tuple[tuple[str, float], ...] = ()  # this clause's best-matching sentences (text, cosine), best first
+
+    def to_json(self) -> dict[str, Any]:
+        """Clause fields + score (the CLI's search result row)."""
+        row = self.clause.to_dict()
+        row["score"] = round(self.score, 6)
+        row["signals"] = {k: round(v, 6) for k, v in self.signals.items()}
+        row["matched_terms"] = list(self.matched_terms)
+        return row
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: tuple[Hit, ...]
+    latency_ms: float
+    lookup: str = ""  # "clause" (direct lookup), "mentions" (all clauses mentioning an entity) or "" (ranked search)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3)}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited clause and a verbatim quote from its text."""
+
+    id: str
+    doc_id: str
+    number: str
+    label: str
+    quote: str
+    section_title: str
+    doc_title: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its citations; ``abstained`` when the documents do not cover the question."""
+
+    answer: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    reason: str
+    mode: str  # "extractive" | "llm"
+    latency_ms: float
+    related: tuple[Citation, ...] = ()  # nearest clauses shown as "possibly related" when abstaining
+    lang: str = "en"
+    resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["latency_ms"] = round(self.latency_ms, 3)
+        return data
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation, used to resolve follow-up questions."""
+
+    question: str
+    answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    doc_number: str
+    issuers: tuple[str, ...]
+    lang: str
+    source_path: str
+    sha256: str
+    clauses: int
+    sections: int
+    preamble: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What ingest did with one file."""
+
+    doc_id: str
+    path: str
+    status: str  # added | updated | unchanged | failed | removed
+    clauses: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    documents: tuple[DocumentResult, ...]
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    failed: int
+    embedded: int
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data

@@ -1,0 +1,172 @@
+"""Hybrid clause retrieval: dense (clause + sentence vectors), lexical, glossary bridge, direct lookups."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from policykb.ingest import detect_lang
+from policykb.ingest.model import Clause
+from policykb.kb.embed import Embedder
+from policykb.kb.fusion import Weights, fuse
+from policykb.kb.glossary import Glossary
+from policykb.kb.lookup import Lookup, mention_pattern, parse_lookup
+from policykb.kb.model import Hit
+from policykb.kb.snapshot import Snapshot
+from policykb.kb.tokenize import tokenize
+from policykb.kb.vectors import VectorStore
+
+__all__ = ["Retriever", "MODES"]
+
+MODES = ("fused", "dense", "lexical")
+_CLAUSE_CANDIDATES = 64
+_SENTENCE_CANDIDATES = 256
+_LOOKUP_BONUS = 10.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc: str | None = None
+    section: str | None = None
+    lang: str | None = None
+
+    def keep(self, clause: Clause) -> bool:
+        return (
+            (self.doc is None or clause.doc_id == self.doc)
+            and (self.section is None or clause.section == self.section)
+            and (self.lang is None or clause.lang == self.lang)
+        )
+
+
+class Retriever:
+    """Ranks the clauses of one snapshot for a query."""
+
+    def __init__(self, snapshot: Snapshot, embedder: Embedder, vectors: VectorStore, glossary: Glossary,
+                 weights: Mapping[str, Weights] | None = None) -> None:
+        self.snapshot = snapshot
+        self.embedder = embedder
+        self.vectors = vectors
+        self.glossary = glossary
+        self.weights = weights
+
+    def search(self, query: str, k: int, *, doc: str | None = None, section: str | None = None,
+               lang: str | None = None, mode: str = "fused") -> tuple[list[Hit], str]:
+        """Top hits (all of them for a "mentions" lookup) and which lookup path ran ("" for ranked search)."""
+        filters = Filters(doc, section, lang)
+        query_lang = detect_lang(query)
+        raw, sentences = self._signals(query, query_lang, mode)
+        if mode == "fused":
+            scores = fuse(raw, {cid: c.lang for cid, c in self.snapshot.by_id.items()}, query_lang, self.weights)
+        else:
+            signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
+            scores = _sum_normalised({s: raw[s] for s in signal_names})
+        scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
+
+        lookup = parse_lookup(query)
+        lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
+        kind = lookup.kind if lookup_ids else ""
+        for cid in lookup_ids:
+            scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS
+        ranked = sorted(scores, key=lambda cid: (-scores[cid], self._order(cid)))
+        limit = max(k, len(lookup_ids)) if kind == "mentions" else k
+        terms = self._query_terms(query, query_lang)
+        hits = [
+            Hit(
+                clause=self.snapshot.by_id[cid],
+                score=scores[cid],
+                signals={s: raw[s].get(cid, 0.0) for s in raw},
+                matched_terms=_matched(terms, self.snapshot.by_id[cid].text),
+                best_sentence=sentences[cid][0][0] if sentences.get(cid) else "",
+                sentences=tuple(sentences.get(cid, ())[:3]),
+            )
+            for cid in ranked[:limit]
+        ]
+        return hits, kind
+
+    # -- signals ---------------------------------------------------------------------
+    def _signals(self, query: str, query_lang: str, mode: str) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]]]:
+        raw: dict[str, dict[str, float]] = {"dense_clause": {}, "dense_sentence": {}, "lexical": {}, "bridge": {}}
+        sentences: dict[str, list[tuple[str, float]]] = {}
+        if not self.snapshot.rows:
+            return raw, sentences
+        if mode in ("fused", "dense"):
+            vector = self.embedder.embed_queries([query])[0]
+            raw["dense_clause"] = self._dense("clauses", vector, _CLAUSE_CANDIDATES, {})
+            raw["dense_sentence"] = self._dense("sentences", vector, _SENTENCE_CANDIDATES, sentences)
+        if mode in ("fused", "lexical"):
+            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query))
+            bridged = self._bridge_tokens(query, query_lang)
+            raw["bridge"] = self.snapshot.lexical.scores(bridged) if bridged else {}
+        return raw, sentences
+
+    def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
+        """Best cosine per committed clause; sentence texts collected per clause, best first."""
+        out: dict[str, float] = {}
+        for vector_id, sim, meta in self.vectors.query(kind, vector, n):
+            cid = self.snapshot.clause_of_vector(vector_id)
+            if cid is None:
+                continue  # an uncommitted or superseded version: not visible
+            out[cid] = max(sim, out.get(cid, -2.0))
+            if "text" in meta:
+                texts.setdefault(cid, []).append((str(meta["text"]), sim))
+        return out
+
+    def _bridge_tokens(self, query: str, query_lang: str) -> list[str]:
+        tokens: list[str] = []
+        for target in sorted(self.snapshot.langs - {query_lang}):
+            tokens.extend(t for term in self.glossary.bridge_query(query, query_lang, target) for t in tokenize(term))
+        return tokens
+
+    # -- lookups ---------------------------------------------------------------------
+    def _lookup_ids(self, lookup: Lookup, filters: Filters) -> list[str]:
+        clauses = [r.clause for r in self.snapshot.rows if filters.keep(r.clause)]
+        if lookup.kind == "clause":
+            return [c.id for c in clauses if c.number == lookup.value]
+        if lookup.kind == "section":
+            return [c.id for c in clauses if c.section == lookup.value]
+        patterns = [mention_pattern(v) for v in self._variants(lookup.value)]
+        counts = {c.id: sum(len(p.findall(c.text)) for p in patterns) for c in clauses}
+        return sorted((cid for cid, n in counts.items() if n), key=lambda cid: (-counts[cid], self._order(cid)))
+
+    def _variants(self, entity: str) -> list[str]:
+        """The entity and its glossary translations (e.g. 宁波 → Ningbo)."""
+        variants = {entity}
+        lang = detect_lang(entity)
+        variants.update(self.glossary.to_en(entity) if lang == "zh" else self.glossary.to_zh(entity))
+        for entry in self.glossary.terms_in(entity, lang):
+            variants.update((entry.zh, entry.en))
+        return sorted(v for v in variants if v.strip())
+
+    def _order(self, cid: str) -> int:
+        order = getattr(self, "_order_cache", None)
+        if order is None:
+            order = {r.clause.id: i for i, r in enumerate(self.snapshot.rows)}
+            self._order_cache = order
+        return order.get(cid, 1 << 30)
+
+    def _query_terms(self, query: str, query_lang: str) -> list[str]:
+        terms = {e.zh if query_lang == "zh" else e.en for e in self.glossary.terms_in(query, query_lang)}
+        for target in self.snapshot.langs - {query_lang}:
+            terms.update(self.glossary.bridge_query(query, query_lang, target))
+        terms.update(t for t in re.findall(r"[A-Za-z][A-Za-z-]{3,}", query) if t.lower() not in _EN_STOP)
+        return sorted(terms, key=len, reverse=True)
+
+
+_EN_STOP = frozenset("what which does about that this with from into have been there their they them when where should would could clause clauses article document say says".split())
+
+
+def _matched(terms: Sequence[str], text: str) -> tuple[str, ...]:
+    lowered = text.lower()
+    return tuple(t for t in terms if t and t.lower() in lowered)
+
+
+def _sum_normalised(raw: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    from policykb.kb.fusion import normalise
+
+    out: dict[str, float] = {}
+    for signal, scores in raw.items():
+        for cid, v in normalise(scores, dense=signal.startswith("dense")).items():
+            out[cid] = out.get(cid, 0.0) + v
+    return out
