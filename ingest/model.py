@@ -49,6 +49,7 @@ class Section:
     label: str
     title: str
     clauses: tuple[Clause, ...] = ()
+    intro: str = ""  # text between the section heading and its first clause, if any
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Document:
     sections: tuple[Section, ...]
     preamble: str = ""
     warnings: tuple[str, ...] = field(default=())
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)  # further sidecar metadata (e.g. title_zh, doc_number_zh)
 
     @property
     def clauses(self) -> list[Clause]:
