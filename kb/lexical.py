@@ -1,0 +1,246 @@
+"""BM25 over clause tokens (bm25s), saved together with the tokenizer settings it was built with.
+
+llama-index's ``BM25Retriever`` ignores a custom tokenizer (a Chinese clause collapses into
+one token), and bm25s's own tokenizer splits on a Latin word pattern, so this module gives
+bm25s the token lists of :func:`policykb.kb.tokenize.tokenize` directly.
+
+On disk (``save``/``load``) a folder holds ``CURRENT`` (the name of the live version) and
+one or two version folders ``v-<hex>/`` with ``ids.json``, ``params.json`` (format,
+BM25 parameters, :func:`tokenizer_config`) and the bm25s index in ``bm25s/``. A version is
+written under a temporary name, renamed into place, then ``CURRENT`` is replaced with
+``os.replace``: a reader sees the old index or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from policykb.errors import IndexMismatchError
+from policykb.kb.tokenize import tokenize, tokenizer_config
+
+if TYPE_CHECKING:
+    import bm25s
+    import numpy as np
+
+__all__ = ["LexicalIndex", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+K1 = 1.5
+B = 0.75
+METHOD = "lucene"
+_CURRENT = "CURRENT"
+_REBUILD_HINT = "rebuild with: policykb ingest --rebuild PATH... (the documents you ingested)"
+
+
+class LexicalIndex:
+    """A BM25 index of documents (clauses) by id, over :func:`tokenize` tokens."""
+
+    def __init__(self, ids: Sequence[str], bm25: "bm25s.BM25 | None") -> None:
+        self._ids: tuple[str, ...] = tuple(ids)
+        self._bm25 = bm25
+        self._vocab: dict[str, int] = dict(bm25.vocab_dict) if bm25 is not None else {}
+        self._vocab.pop("", None)  # bm25s's filler token for empty queries, never a real term
+
+    # -- building -------------------------------------------------------------------
+    @classmethod
+    def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
+        """Index ``texts`` (any mix of Chinese and English) under ``ids``.
+
+        Raises:
+            ValueError: ``ids`` and ``texts`` differ in length, or an id repeats.
+        """
+        if len(ids) != len(texts):
+            raise ValueError(f"got {len(ids)} ids for {len(texts)} texts; give one id per text")
+        return cls.from_tokens(ids, [tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, ids: Sequence[str], token_lists: Sequence[Sequence[str]]) -> LexicalIndex:
+        """Index documents already tokenized (with :func:`tokenize`, or the index will not match queries)."""
+        if len(ids) != len(token_lists):
+            raise ValueError(f"got {len(ids)} ids for {len(token_lists)} token lists; give one id per document")
+        seen: set[str] = set()
+        for doc_id in ids:
+            if doc_id in seen:
+                raise ValueError(f"id {doc_id!r} occurs twice; every indexed document needs its own id")
+            seen.add(doc_id)
+        corpus = [list(tokens) for tokens in token_lists]
+        if not any(corpus):
+            return cls(ids, None)  # bm25s cannot index a corpus without a single token
+        import bm25s
+
+        model = bm25s.BM25(k1=K1, b=B, method=METHOD)
+        model.index(corpus, show_progress=False)
+        return cls(ids, model)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The indexed ids, in build order."""
+        return self._ids
+
+    # -- querying -------------------------------------------------------------------
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best (id, BM25 score) pairs for a query text, best first; only scores > 0."""
+        return self.search_tokens(tokenize(query), k)
+
+    def search_tokens(self, tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """Like :meth:`search` for ready tokens (e.g. glossary-bridged terms run through ``tokenize``)."""
+        if k < 1:
+            raise ValueError(f"k {k!r} must be at least 1")
+        scores = self._score_array(tokens)
+        if scores is None:
+            return []
+        import numpy as np
+
+        hits = np.flatnonzero(scores > 0)
+        order = hits[np.lexsort((hits, -scores[hits]))][:k]  # best first, ties in build order
+        return [(self._ids[i], float(scores[i])) for i in order]
+
+    def scores(self, query_tokens: Sequence[str]) -> dict[str, float]:
+        """Every positive BM25 score for the tokens, by id (what rank fusion needs)."""
+        scores = self._score_array(query_tokens)
+        if scores is None:
+            return {}
+        import numpy as np
+
+        return {self._ids[i]: float(scores[i]) for i in np.flatnonzero(scores > 0)}
+
+    def _score_array(self, tokens: Sequence[str]) -> "np.ndarray | None":
+        """BM25 of every document; each distinct known token counts once. None if nothing can match."""
+        if self._bm25 is None:
+            return None
+        token_ids = [self._vocab[t] for t in dict.fromkeys(tokens) if t in self._vocab]
+        if not token_ids:
+            return None
+        return self._bm25.get_scores_from_ids(token_ids)
+
+    # -- persistence ----------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write the index under ``folder`` atomically (see the module docstring); one writer at a time."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"v-{uuid.uuid4().hex[:16]}"
+        tmp = folder / f".{name}.tmp"
+        tmp.mkdir()
+        try:
+            params = {
+                "format": FORMAT_VERSION,
+                "tokenizer": tokenizer_config(),
+                "bm25": {"k1": K1, "b": B, "method": METHOD},
+                "n_docs": len(self._ids),
+                "empty": self._bm25 is None,
+            }
+            _write_json(tmp / "ids.json", list(self._ids))
+            _write_json(tmp / "params.json", params)
+            if self._bm25 is not None:
+                self._bm25.save(str(tmp / "bm25s"), show_progress=False)
+            for path in sorted(tmp.rglob("*"), reverse=True):
+                (_fsync_file if path.is_file() else _fsync_dir)(path)
+            _fsync_dir(tmp)
+            os.replace(tmp, folder / name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        previous = _read_current(folder)
+        pointer = folder / f".{_CURRENT}.{name}.tmp"
+        pointer.write_text(name + "\n", encoding="utf-8")
+        _fsync_file(pointer)
+        os.replace(pointer, folder / _CURRENT)
+        _fsync_dir(folder)
+        _remove_stale(folder, keep={name, previous})
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """Read an index saved by :meth:`save`.
+
+        Raises:
+            FileNotFoundError: there is no saved index in ``folder``.
+            IndexMismatchError: it was saved by another tokenizer or format version, or is
+                damaged; the message says how to rebuild.
+        """
+        folder = Path(folder)
+        name = _read_current(folder)
+        if name is None:
+            raise FileNotFoundError(f"no lexical index in {str(folder)!r} (no {_CURRENT} file); build one with: policykb ingest PATH...")
+        version = folder / name
+        try:
+            params = json.loads((version / "params.json").read_text(encoding="utf-8"))
+            ids = json.loads((version / "ids.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexMismatchError(f"lexical index {str(version)!r} cannot be read ({exc}); {_REBUILD_HINT}") from None
+        if not isinstance(params, dict) or params.get("format") != FORMAT_VERSION:
+            found = params.get("format") if isinstance(params, dict) else None
+            raise IndexMismatchError(
+                f"lexical index {str(version)!r} has format {found!r}, this version reads format {FORMAT_VERSION}; {_REBUILD_HINT}"
+            )
+        saved, current = params.get("tokenizer") or {}, tokenizer_config()
+        if saved != current:
+            changed = sorted(k for k in set(saved) | set(current) if saved.get(k) != current.get(k))
+            detail = ", ".join(f"{k}: {saved.get(k)!r} → {current.get(k)!r}" for k in changed)
+            raise IndexMismatchError(
+                f"lexical index {str(version)!r} was built with other tokenizer settings ({detail}); {_REBUILD_HINT}"
+            )
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) != params.get("n_docs"):
+            raise IndexMismatchError(f"lexical index {str(version)!r} lists {len(ids)} ids for {params.get('n_docs')!r} documents; {_REBUILD_HINT}")
+        if params.get("empty"):
+            return cls(ids, None)
+        import bm25s
+
+        try:
+            model = bm25s.BM25.load(str(version / "bm25s"), show_progress=False)
+        except (OSError, ValueError) as exc:
+            raise IndexMismatchError(f"lexical index {str(version)!r} cannot be read ({exc}); {_REBUILD_HINT}") from None
+        if int(model.scores["num_docs"]) != len(ids):
+            raise IndexMismatchError(
+                f"lexical index {str(version)!r} scores {model.scores['num_docs']} documents but lists {len(ids)} ids; {_REBUILD_HINT}"
+            )
+        return cls(ids, model)
+
+
+def _read_current(folder: Path) -> str | None:
+    try:
+        name = (folder / _CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name or None
+
+
+def _remove_stale(folder: Path, keep: set[str | None]) -> None:
+    """Delete versions other than the live and the previous one (a reader may still use it) and leftovers."""
+    for child in folder.iterdir():
+        stale_version = child.is_dir() and child.name.startswith("v-") and child.name not in keep
+        leftover = child.name.startswith(".") and child.name.endswith(".tmp")
+        if stale_version or leftover:
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_file(path)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # platforms without directory handles
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,267 @@
+"""The BM25 lexical index: build, search, persistence, refusal of a stale index, and the Opinions."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from policykb.errors import IndexMismatchError
+from policykb.kb.glossary import Glossary
+from policykb.kb.lexical import LexicalIndex
+from policykb.kb.tokenize import tokenize, tokenizer_config
+from policykb.settings import repo_root
+
+OPINIONS = repo_root() / "corpus" / "pbc-2022-60-zhejiang-common-prosperity-opinions.txt"
+
+CLAUSES = {
+    "zh:1": "（一）发展普惠金融。推动普惠金融机构为小微企业提供信贷支持，扩大首贷户覆盖面。",
+    "zh:2": "（二）发展供应链金融。依托核心企业，为产业链上下游企业提供融资服务。",
+    "zh:3": "（三）推动储蓄国债下乡，拓展网上银行、手机银行等销售渠道。",
+    "en:1": "(1) Develop charitable trusts and give full play to the third distribution.",
+    "en:2": "(2) Promote the distribution of savings bonds to the countryside through online banking.",
+}
+
+
+@pytest.fixture(scope="module")
+def small() -> LexicalIndex:
+    return LexicalIndex.build(list(CLAUSES), list(CLAUSES.values()))
+
+
+def ids(results: list[tuple[str, float]]) -> list[str]:
+    return [i for i, _ in results]
+
+
+# -- building and searching -------------------------------------------------------------
+def test_search_finds_chinese_and_english_clauses(small: LexicalIndex) -> None:
+    assert len(small) == 5
+    assert ids(small.search("普惠金融", 3))[0] == "zh:1"
+    assert ids(small.search("供应链金融", 3))[0] == "zh:2"
+    assert ids(small.search("charitable trust", 3)) == ["en:1"]
+    assert set(ids(small.search("储蓄国债", 5))) == {"zh:3"}
+
+
+def test_results_are_best_first_positive_and_cut_at_k(small: LexicalIndex) -> None:
+    results = small.search("savings bonds distribution banking 手机银行", 5)
+    scores = [s for _, s in results]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s > 0 for s in scores)
+    assert ids(results)[0] == "en:2"
+    assert len(small.search("savings bonds distribution banking 手机银行", 1)) == 1
+
+
+def test_a_part_of_a_compound_finds_the_whole(small: LexicalIndex) -> None:
+    index = LexicalIndex.build(["a", "b"], ["高质量发展建设共同富裕示范区", "推进乡村振兴"])
+    assert ids(index.search("共同富裕", 2)) == ["a"]
+
+
+def test_scores_gives_every_positive_score(small: LexicalIndex) -> None:
+    scores = small.scores(tokenize("金融 distribution"))
+    assert set(scores) == {"zh:1", "zh:2", "en:1", "en:2"}
+    assert all(v > 0 for v in scores.values())
+
+
+def test_repeated_query_tokens_count_once(small: LexicalIndex) -> None:
+    assert small.scores(["trust"]) == small.scores(["trust", "trust", "trust"])
+
+
+def test_search_tokens_matches_search_on_the_same_tokens(small: LexicalIndex) -> None:
+    assert small.search_tokens(tokenize("savings bonds"), 5) == small.search("savings bonds", 5)
+
+
+@pytest.mark.parametrize("query", ["", "the of and", "的 了", "unseen words only", "完全无关"])
+def test_queries_without_known_tokens_find_nothing(small: LexicalIndex, query: str) -> None:
+    assert small.search(query, 5) == []
+    assert small.scores(tokenize(query)) == {}
+
+
+def test_empty_index(tmp_path: Path) -> None:
+    empty = LexicalIndex.build([], [])
+    assert len(empty) == 0
+    assert empty.search("普惠金融", 5) == []
+    assert empty.scores(["x"]) == {}
+    empty.save(tmp_path / "lex")
+    assert len(LexicalIndex.load(tmp_path / "lex")) == 0
+
+
+def test_index_of_texts_without_tokens(tmp_path: Path) -> None:
+    index = LexicalIndex.build(["a", "b"], ["的", ""])
+    assert len(index) == 2
+    assert index.search("的", 3) == []
+    index.save(tmp_path / "lex")
+    assert LexicalIndex.load(tmp_path / "lex").ids == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    "ids_, texts, message",
+    [
+        (["a"], ["x", "y"], "1 ids for 2 texts"),
+        (["a", "a"], ["x", "y"], "'a' occurs twice"),
+    ],
+)
+def test_build_rejects_bad_input(ids_: list[str], texts: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        LexicalIndex.build(ids_, texts)
+
+
+def test_k_must_be_positive(small: LexicalIndex) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        small.search("金融", 0)
+
+
+# -- persistence ------------------------------------------------------------------------
+def test_save_load_round_trip_gives_the_same_results(small: LexicalIndex, tmp_path: Path) -> None:
+    folder = tmp_path / "lex"
+    small.save(folder)
+    loaded = LexicalIndex.load(folder)
+    assert loaded.ids == small.ids
+    for query in ["普惠金融", "savings bonds", "储蓄国债下乡", "charitable trusts 信托"]:
+        assert loaded.search(query, 5) == small.search(query, 5)
+    version = folder / (folder / "CURRENT").read_text().strip()
+    params = json.loads((version / "params.json").read_text())
+    assert params["tokenizer"] == tokenizer_config()
+
+
+def test_saving_again_replaces_the_index_and_keeps_at_most_two_versions(small: LexicalIndex, tmp_path: Path) -> None:
+    folder = tmp_path / "lex"
+    small.save(folder)
+    other = LexicalIndex.build(["x"], ["数字人民币试点"])
+    for _ in range(3):
+        other.save(folder)
+    assert LexicalIndex.load(folder).ids == ("x",)
+    assert len([p for p in folder.iterdir() if p.name.startswith("v-")]) <= 2
+
+
+def test_an_interrupted_save_leaves_the_old_index_readable_and_is_cleaned_up(small: LexicalIndex, tmp_path: Path) -> None:
+    folder = tmp_path / "lex"
+    small.save(folder)
+    leftover = folder / ".v-deadbeef.tmp"
+    leftover.mkdir()
+    (leftover / "ids.json").write_text("[half")
+    (folder / ".CURRENT.v-deadbeef.tmp").write_text("v-deadbeef")
+    assert LexicalIndex.load(folder).ids == small.ids
+    small.save(folder)
+    assert not leftover.exists()
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_loading_a_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="policykb ingest"):
+        LexicalIndex.load(tmp_path / "nothing")
+
+
+def _edit_params(folder: Path, change) -> None:
+    version = folder / (folder / "CURRENT").read_text().strip()
+    params = json.loads((version / "params.json").read_text())
+    change(params)
+    (version / "params.json").write_text(json.dumps(params))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: p["tokenizer"].update(version="0"), r"other tokenizer settings \(version: '0' → "),
+        (lambda p: p["tokenizer"].update(userdict_sha256="abc"), "userdict_sha256"),
+        (lambda p: p["tokenizer"].pop("jieba"), "jieba: None"),
+        (lambda p: p.update(format=99), "format 99"),
+        (lambda p: p.update(n_docs=7), "ids for 7 documents"),
+    ],
+)
+def test_a_stale_or_damaged_index_is_refused_with_a_rebuild_hint(small: LexicalIndex, tmp_path: Path, change, message: str) -> None:
+    folder = tmp_path / "lex"
+    small.save(folder)
+    _edit_params(folder, change)
+    with pytest.raises(IndexMismatchError, match=message) as err:
+        LexicalIndex.load(folder)
+    assert "rebuild with: policykb ingest --rebuild" in str(err.value)
+
+
+def test_unreadable_params_are_refused(small: LexicalIndex, tmp_path: Path) -> None:
+    folder = tmp_path / "lex"
+    small.save(folder)
+    version = folder / (folder / "CURRENT").read_text().strip()
+    (version / "params.json").write_text("{not json")
+    with pytest.raises(IndexMismatchError, match="cannot be read"):
+        LexicalIndex.load(folder)
+
+
+# -- the Opinions ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def opinions() -> dict[str, str]:
+    """The 31 numbered paragraphs "(N) ..." of the English Opinions, by number."""
+    text = OPINIONS.read_text(encoding="utf-8")
+    paragraphs = dict(re.findall(r"^\((\d+)\)\s*(.+)$", text, flags=re.MULTILINE))
+    assert list(paragraphs) == [str(n) for n in range(1, 32)]
+    return paragraphs
+
+
+@pytest.fixture(scope="module")
+def opinions_index(opinions: dict[str, str]) -> LexicalIndex:
+    return LexicalIndex.build(list(opinions), list(opinions.values()))
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return Glossary.load()
+
+
+def bridged(glossary: Glossary, query: str) -> list[str]:
+    return [t for term in glossary.bridge_query(query, "zh", "en") for t in tokenize(term)]
+
+
+@pytest.mark.parametrize(
+    "query, clause",
+    [
+        ("charitable trusts", "13"),
+        ("savings bonds for the countryside", "18"),
+        ("indemnificatory rental housing", "19"),
+        ("catastrophe insurance pilots", "20"),
+        ("digital renminbi", "21"),
+        ("illegal fund-raising", "26"),
+        ("Qiantang River Financial Harbor", "14"),
+        ("carbon emission reduction support tools", "24"),
+        ("exchange rate hedging for foreign trade enterprises", "11"),
+        ("Zheli Yonge Insurance", "8"),
+        ("QFLP and QDLP pilots", "10"),
+        ("loan codes and first loan users", "12"),
+    ],
+)
+def test_english_queries_rank_the_right_clause_first(opinions_index: LexicalIndex, query: str, clause: str) -> None:
+    assert ids(opinions_index.search(query, 3))[0] == clause
+
+
+@pytest.mark.parametrize(
+    "query, clause",
+    [
+        ("慈善信托", "13"),
+        ("储蓄国债下乡", "18"),
+        ("保障性租赁住房", "19"),
+        ("巨灾保险", "20"),
+        ("碳减排支持工具", "24"),
+        ("本外币一体化资金池", "10"),
+        ("非法集资", "26"),
+        ("钱塘江金融港湾", "14"),
+        ("山区26县", "17"),
+        ("汇率避险", "11"),
+        ("QFLP试点", "10"),
+        ("清廉金融", "28"),
+    ],
+)
+def test_chinese_queries_bridged_by_the_glossary_rank_the_right_clause_first(
+    opinions_index: LexicalIndex, glossary: Glossary, query: str, clause: str
+) -> None:
+    assert ids(opinions_index.search_tokens(bridged(glossary, query), 3))[0] == clause
+
+
+def test_chinese_queries_without_the_bridge_find_nothing_in_english_text(opinions_index: LexicalIndex) -> None:
+    assert opinions_index.search("慈善信托", 3) == []
+
+
+@pytest.mark.parametrize("query", ["宁波", "哪些条款提到宁波", "宁波市"])
+def test_a_bridged_place_name_finds_exactly_the_clauses_that_mention_it(
+    opinions_index: LexicalIndex, opinions: dict[str, str], glossary: Glossary, query: str
+) -> None:
+    mentioning = {n for n, text in opinions.items() if "Ningbo" in text}
+    assert mentioning == {"12", "20"}
+    assert set(opinions_index.scores(bridged(glossary, query))) == mentioning
