@@ -12,14 +12,13 @@ jieba's dictionary takes about a second to load, so the one process-wide tokeniz
 built on first use (:func:`load_tokenizer`), never at import.
 
 Regenerate the user dictionary after editing the glossary:
-``python -m policykb.kb.tokenize --write-userdict``.
+``python -c "from policykb.kb.tokenize import write_userdict; write_userdict()"``.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
-import sys
 import threading
 import unicodedata
 from functools import lru_cache
@@ -227,7 +226,7 @@ def write_userdict(path: Path | None = None, glossary_terms: Iterable[str] | Non
     extras = [t for t in extras if single.fullmatch(t)]
     lines = [
         "# jieba user dictionary of policy terms for policykb (word frequency per line).",
-        "# Regenerate after editing glossary.tsv: python -m policykb.kb.tokenize --write-userdict",
+        "# Regenerate after editing glossary.tsv: python -c \"from policykb.kb.tokenize import write_userdict; write_userdict()\"",
         _EXTRA_HEADER,
         *[line(t) for t in extras],
         _GLOSSARY_HEADER,
@@ -270,16 +269,3 @@ def tokenizer_config() -> dict[str, Any]:
         "stopwords_sha256": hashlib.sha256(stop.encode("utf-8")).hexdigest(),
         "userdict_min_freq": USERDICT_MIN_FREQ,
     }
-
-
-def _main(argv: list[str]) -> int:
-    if argv != ["--write-userdict"]:
-        print("usage: python -m policykb.kb.tokenize --write-userdict", file=sys.stderr)
-        return 2
-    n = write_userdict()
-    print(f"wrote {n} words to {USERDICT_PATH}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main(sys.argv[1:]))
