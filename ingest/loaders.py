@@ -97,6 +97,8 @@ def load_pdf(data: bytes, name: str, settings: Settings) -> str:
                 unlocked = 0
             if not unlocked:
                 raise CorruptFileError(f"{name}: the PDF is password-protected; save an unprotected copy and ingest that")
+        if len(reader.pages) == 0:
+            raise CorruptFileError(f"{name}: the PDF has no pages; re-export it as PDF or save it as .docx/.txt")
         pages = [page.extract_text() or "" for page in reader.pages]
     except CorruptFileError:
         raise

@@ -26,13 +26,13 @@ ITEM = "item"  # (a), a., i., (iv), 第一款: only ever items
 _N = f"[{CHINESE_NUMERAL_CHARS}]+"
 _SEP = r"[ .:：\-–—]*"
 # Words that, right after 第X条, make it a reference rather than a heading.
-_ZH_REF_TAIL = "规所的中之第、，,和及与或至到项款并也"
+_ZH_REF_TAIL = "规規所的中之第、，,和及与與或至到项項款并並也"
 _EN_REF_TAIL = r"of|and|or|to|through|shall|is|are|in|under|above|below|as|apply|applies|provides|stipulates"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (CHAPTER, re.compile(rf"^(第(?:{_N}|\d{{1,3}})章)\s*(.*)$")),
-    (SUBSECTION, re.compile(rf"^(第(?:{_N}|\d{{1,3}})节)\s*(.*)$")),
-    (ARTICLE, re.compile(rf"^(第(?:{_N}|\d{{1,3}})条)(?![{_ZH_REF_TAIL}])\s*(.*)$")),
+    (SUBSECTION, re.compile(rf"^(第(?:{_N}|\d{{1,3}})[节節])\s*(.*)$")),
+    (ARTICLE, re.compile(rf"^(第(?:{_N}|\d{{1,3}})[条條])(?![{_ZH_REF_TAIL}])\s*(.*)$")),
     (ITEM, re.compile(rf"^(第(?:{_N}|\d{{1,3}})款)(?![{_ZH_REF_TAIL}])\s*(.*)$")),
     (CHAPTER, re.compile(rf"^((?:Chapter|CHAPTER)\s+(?:\d{{1,3}}|[IVXLC]+))\b(?!\s+(?:{_EN_REF_TAIL})\b){_SEP}(.*)$")),
     (SUBSECTION, re.compile(rf"^((?:Section|SECTION)\s+(?:\d{{1,3}}|[IVXLC]+))\b(?!\s+(?:{_EN_REF_TAIL})\b){_SEP}(.*)$")),
@@ -76,7 +76,7 @@ def label_number(label: str) -> int | None:
         if core.startswith(prefix):
             core = core[len(prefix):].strip()
     if core.startswith("第"):
-        core = core[1:-1]
+        core = core[1:-1]  # 第十二条 / 第十二條 / 第二章 / 第一节 / 第一款
     try:
         return to_int(core)
     except ValueError:

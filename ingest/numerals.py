@@ -1,7 +1,7 @@
 """Chinese and Roman numerals ↔ integers, as used in clause labels (十二, 二十一, 一百零三, XII).
 
 Accepted Chinese forms: unit form (十二, 一十二, 二十, 一百零三, 一百一十, 一百十, 两百, 三千零五),
-digit-by-digit form (一〇三, 二零二二), 〇/零 for zero, 两 for two, and ASCII or full-width digits.
+digit-by-digit form (一〇三, 二零二二), 〇/零 for zero, 两/兩 for two, and ASCII or full-width digits.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ __all__ = [
 ]
 
 _DIGITS: dict[str, int] = {
-    "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }
 _UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
@@ -38,7 +38,7 @@ def chinese_to_int(numeral: str) -> int:
     if any(c not in _DIGITS and c not in _UNITS for c in s):
         raise ValueError(f"{numeral!r} is not a Chinese numeral: use only {CHINESE_NUMERAL_CHARS!r}")
     if not any(c in _UNITS for c in s):
-        if len(s) > 1 and "两" in s:
+        if len(s) > 1 and ("两" in s or "兩" in s):
             raise ValueError(f"{numeral!r} is not a Chinese numeral: '两' is not used digit by digit")
         return int("".join(str(_DIGITS[c]) for c in s))
     return _parse_units(s, numeral)

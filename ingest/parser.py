@@ -76,7 +76,7 @@ def detect_scheme(markers: list[Marker]) -> Scheme:
     if counts[ARTICLE] >= 2 or any(m.kind == ARTICLE and m.number == 1 for m in markers):
         return Scheme("article", ARTICLE, (CHAPTER,))
     for kind in (ZH_PAREN, AR_PAREN):
-        if counts[kind] >= 2:
+        if counts[kind] >= 2 or any(m.kind == kind and m.number == 1 for m in markers):
             sections = (CHAPTER, ZH_LIST) if counts[ZH_LIST] else (CHAPTER, AR_DOT)
             return Scheme("list", kind, sections, sentence_titles=True)
     for kind in (ZH_LIST, AR_DOT, CHAPTER):

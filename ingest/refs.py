@@ -14,9 +14,9 @@ from .numerals import CHINESE_NUMERAL_CHARS, to_int
 __all__ = ["article_refs", "paren_refs"]
 
 _N = f"(?:[{CHINESE_NUMERAL_CHARS}]+|\\d{{1,3}})"
-_ZH_ARTICLE = re.compile(rf"第({_N})条")
-_ZH_CHAIN = re.compile(rf"(?:第{_N}[条款项]|[、和及与或至到\s])*$")
-_ZH_EXTERNAL_BEFORE = re.compile(r"(?:》|该法|同法|该条例|该办法|该规定|上述法律|上述规定)$")
+_ZH_ARTICLE = re.compile(rf"第({_N})[条條]")
+_ZH_CHAIN = re.compile(rf"(?:第{_N}[条條款项項]|[、和及与與或至到\s])*$")
+_ZH_EXTERNAL_BEFORE = re.compile(r"(?:》|该法|該法|同法|该条例|該條例|该办法|該辦法|该规定|該規定|上述法律|上述规定|上述規定)$")
 _ZH_RANGE_BETWEEN = re.compile(r"^\s*(?:至|到|—|－|-|~|～)\s*$")
 
 _EN_ARTICLE = re.compile(
@@ -29,7 +29,7 @@ _EN_PAREN = re.compile(
     r"\b(?:clauses?|paragraphs?|points?)\s+\((\d{1,3})\)((?:\s*(?:,|and|or|to|through|-|–)\s*\(\d{1,3}\))*)",
     re.IGNORECASE,
 )
-_ZH_PAREN = re.compile(rf"第[（(]({_N})[）)](?:条|项|款|部分)?|本意见[（(]({_N})[）)]")
+_ZH_PAREN = re.compile(rf"第[（(]({_N})[）)](?:条|條|项|項|款|部分)?|本意见[（(]({_N})[）)]")
 _MAX_RANGE = 30
 
 

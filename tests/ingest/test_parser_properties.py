@@ -1,0 +1,119 @@
+"""Property tests: generated documents with N clauses parse back into exactly those N clauses."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policykb.ingest import int_to_chinese, parse_text
+
+ZH_SENTENCES = [
+    "银行机构应当加强普惠金融服务。",
+    "支持小微企业融资，降低综合融资成本。",
+    "金融管理部门负责监督检查，并按季度通报。",
+    "鼓励在宁波、温州开展供应链金融试点。",
+    "对符合条件的农户，可以发放信用贷款（含续贷）。",
+    "数字人民币试点应当保障老年人的现金支付渠道。",
+]
+EN_SENTENCES = [
+    "Banks shall strengthen inclusive finance services.",
+    "Support small and micro enterprises (including sole traders) in obtaining credit.",
+    "The regulator shall publish the results every quarter, and may issue notices.",
+    "Pilot supply chain finance in Ningbo and Wenzhou.",
+    "Expand the first (set) of major equipment insurance.",
+]
+
+
+@st.composite
+def zh_rules(draw):
+    """A 第X章/第X条 rule with items, mid-sentence references and line-start references."""
+    n = draw(st.integers(min_value=1, max_value=35))
+    starts = {1} | draw(st.sets(st.integers(min_value=2, max_value=max(2, n)), max_size=5))
+    lines = ["样例管理办法", ""]
+    chapter = 0
+    refs: dict[int, set[int]] = {}
+    items: dict[int, int] = {}
+    for i in range(1, n + 1):
+        if i in starts:
+            chapter += 1
+            lines += [f"第{int_to_chinese(chapter)}章　标题{chapter}", ""]
+        body = "".join(draw(st.lists(st.sampled_from(ZH_SENTENCES), min_size=1, max_size=3)))
+        cited = set()
+        ref = draw(st.one_of(st.none(), st.integers(min_value=1, max_value=n)))
+        if ref is not None:
+            body += f"依照本办法第{int_to_chinese(ref)}条的规定执行。"
+            cited.add(ref)
+        other_law = draw(st.integers(min_value=1, max_value=n))
+        if draw(st.booleans()):
+            body += f"违反《中华人民共和国商业银行法》第{int_to_chinese(other_law)}条的，依法处理。"
+        lines.append(f"第{int_to_chinese(i)}条　{body}")
+        k = draw(st.integers(min_value=0, max_value=4))
+        for j in range(1, k + 1):
+            lines.append(f"（{int_to_chinese(j)}）第{j}项事项的具体要求；")
+        items[i] = k
+        if draw(st.booleans()):
+            wrapped = draw(st.integers(min_value=1, max_value=n))
+            lines.append(f"第{int_to_chinese(wrapped)}条规定的情形除外。")  # a reference that starts a line
+            cited.add(wrapped)
+        refs[i] = cited - {i}
+        lines.append("")
+    return "\n".join(lines), n, refs, items, chapter
+
+
+@settings(max_examples=60, deadline=None)
+@given(zh_rules())
+def test_generated_chinese_rules_parse_back(case) -> None:
+    text, n, refs, items, chapters = case
+    doc = parse_text(text, doc_id="gen")
+    assert [c.number for c in doc.clauses] == [str(i) for i in range(1, n + 1)]
+    assert [c.label for c in doc.clauses] == [f"第{int_to_chinese(i)}条" for i in range(1, n + 1)]
+    assert len(doc.sections) == chapters
+    for c in doc.clauses:
+        i = int(c.number)
+        assert set(c.refs) == {f"gen:{r}" for r in refs[i]}, c.id
+        assert len(c.items) == items[i], c.id
+    assert doc.warnings == ()
+
+
+@st.composite
+def en_opinions(draw):
+    """An Opinions-style text: "k. Section" headings and "(n) Heading. Body" clauses numbered through."""
+    n = draw(st.integers(min_value=1, max_value=40))
+    starts = {1} | draw(st.sets(st.integers(min_value=2, max_value=max(2, n)), max_size=8))
+    lines = ["Opinions on Something in Zhejiang", "", "For the purposes of testing, these opinions are offered.", ""]
+    section = 0
+    refs: dict[int, set[int]] = {}
+    for i in range(1, n + 1):
+        if i in starts:
+            section += 1
+            lines += [f"{section}. Section heading number {section}", ""]
+        body = " ".join(draw(st.lists(st.sampled_from(EN_SENTENCES), min_size=1, max_size=3)))
+        ref = draw(st.one_of(st.none(), st.integers(min_value=1, max_value=n)))
+        if ref is not None:
+            body += f" Follow the arrangements under clause ({ref})."
+        refs[i] = {ref} - {i} if ref is not None else set()
+        lines += [f"({i}) Heading words of clause {i}. {body}", ""]
+    return "\n".join(lines), n, refs, section
+
+
+@settings(max_examples=60, deadline=None)
+@given(en_opinions())
+def test_generated_english_opinions_parse_back(case) -> None:
+    text, n, refs, sections = case
+    doc = parse_text(text, doc_id="op")
+    assert [c.number for c in doc.clauses] == [str(i) for i in range(1, n + 1)]
+    assert [s.number for s in doc.sections] == [str(i) for i in range(1, sections + 1)]
+    assert doc.preamble == "For the purposes of testing, these opinions are offered."
+    for c in doc.clauses:
+        assert c.title == f"Heading words of clause {c.number}."
+        assert c.text.startswith(c.title)
+        assert set(c.refs) == {f"op:{r}" for r in refs[int(c.number)]}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(EN_SENTENCES + ZH_SENTENCES), min_size=1, max_size=12))
+def test_unnumbered_text_becomes_paragraphs(paragraphs: list[str]) -> None:
+    doc = parse_text("\n\n".join(paragraphs), doc_id="plain")
+    n = len(doc.clauses)
+    assert [c.text for c in doc.clauses] == paragraphs[len(paragraphs) - n:]
+    assert [c.label for c in doc.clauses] == [f"¶{i}" for i in range(1, n + 1)]
+    assert doc.warnings == (f"no clause numbering found; split into {n} paragraph{'s' if n != 1 else ''}",)
