@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .numerals import CHINESE_NUMERAL_CHARS, letter_to_int, to_int
 
-__all__ = ["Marker", "classify", "CHAPTER", "SUBSECTION", "ARTICLE", "ZH_PAREN", "AR_PAREN", "ZH_LIST", "AR_DOT", "ITEM", "label_number"]
+__all__ = ["Marker", "classify", "CHAPTER", "SUBSECTION", "ARTICLE", "ZH_PAREN", "AR_PAREN", "ZH_LIST", "AR_DOT", "ROMAN_DOT", "ITEM", "label_number"]
 
 CHAPTER = "chapter"  # 第一章 / Chapter 1 / Chapter I
 SUBSECTION = "subsection"  # 第一节 / Section 1
@@ -21,6 +21,7 @@ ZH_PAREN = "zh_paren"  # （一） / (一)
 AR_PAREN = "ar_paren"  # (1) / （1）
 ZH_LIST = "zh_list"  # 一、
 AR_DOT = "ar_dot"  # 1. / 1． / 1、
+ROMAN_DOT = "roman_dot"  # I. / II. / IV.
 ITEM = "item"  # (a), a., i., (iv), 第一款: only ever items
 
 _N = f"[{CHINESE_NUMERAL_CHARS}]+"
@@ -41,6 +42,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (ZH_PAREN, re.compile(rf"^([（(]{_N}[）)])\s*(.*)$")),
     (AR_PAREN, re.compile(r"^([（(]\d{1,3}[）)])\s*(.*)$")),
     (AR_DOT, re.compile(r"^(\d{1,3}[.．、])(?![\d.．])\s*(.*)$")),
+    (ROMAN_DOT, re.compile(r"^([IVXLC]{1,6}\.)\s+(.*)$")),
     (ITEM, re.compile(r"^([（(](?:[a-z]|[A-Z]|(?:i{1,3}|iv|vi{0,3}|ix|x{1,3}))[）)])\s*(.*)$")),
     (ITEM, re.compile(r"^((?:[a-z]|(?:i{1,3}|iv|vi{0,3}|ix|x{1,3}))[.)])\s+(.*)$")),
 )

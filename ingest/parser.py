@@ -9,10 +9,12 @@ sentence ("依照本办法第八条", "under clause (5)") is a reference, record
   ``第X章`` / ``Chapter N|I`` are sections, ``第X节`` / ``Section N`` subsections (shown in the clause's
   ``section_title`` as a breadcrumb: "第二章 业务规范 › 第一节 信贷"); every other marker inside an
   article — ``（一）``, ``1.``, ``(1)``, ``(a)``, ``i.``, ``第X款`` — is an item of that article;
+  without chapters, ``第X节`` / ``Section N`` are the top level instead;
 - *list* — ``（一）``/``(一)`` or ``(1)`` lines are the clauses; ``一、`` (Chinese) or a short
-  ``1. Title`` line without closing punctuation (English) are sections, as are chapters; other
-  markers are items. Clause titles are the clause's heading sentence when it has one
-  ("(18) Optimizing rural basic financial services. …" → "Optimizing rural basic financial services.");
+  ``1. Title`` / ``I. Title`` line without closing punctuation that a clause follows (English) are
+  sections, as are chapters; other markers are items. Clause titles are the clause's heading
+  sentence when it has one ("(18) Optimizing rural basic financial services. …" →
+  "Optimizing rural basic financial services.");
 - *flat* — only ``一、`` / ``1.`` / chapter markers: each of those blocks is a clause;
 - *paragraphs* — no recognisable numbering: each paragraph (block between blank lines; each line
   if there are none) becomes a clause numbered "1", "2", … with label "¶1", "¶2", …, and the
@@ -29,6 +31,9 @@ A chapter number that restarts before any clause (a table of contents) moves the
 headings into the header.
 
 The text of a clause is everything after its label, heading sentence and item lines included.
+A clause's ``section_title`` is the chapter as printed ("第一章 总则", "Chapter 2 Reporting
+Requirements") or a list section's title alone ("General requirements"), plus the breadcrumb of
+its 第X节 / Section N when there is one.
 """
 from __future__ import annotations
 
@@ -38,7 +43,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .headings import clause_title, first_sentence, is_heading_line
-from .markers import AR_DOT, AR_PAREN, ARTICLE, CHAPTER, SUBSECTION, ZH_LIST, ZH_PAREN, Marker, classify, label_number
+from .markers import AR_DOT, AR_PAREN, ARTICLE, CHAPTER, ROMAN_DOT, SUBSECTION, ZH_LIST, ZH_PAREN, Marker, classify, label_number
 from .metadata import looks_like_title
 from .model import Clause, Item, Section
 from .refs import article_refs, paren_refs
@@ -70,16 +75,22 @@ class ParsedText:
     scheme: str
 
 
-def detect_scheme(markers: list[Marker]) -> Scheme:
-    """Choose the numbering scheme from the markers that start the document's lines."""
+def detect_scheme(markers: list[Marker], lang: str = "en") -> Scheme:
+    """Choose the numbering scheme from the markers that start the document's lines.
+
+    In Chinese text ``1.`` is always an item; in English text ``1. Title`` and ``I. Title`` lines
+    are section headings when a list-numbered clause follows them.
+    """
     counts = Counter(m.kind for m in markers)
+    # Without chapters, 第X节 / Section N are the top level.
+    top, sub = ((CHAPTER,), (SUBSECTION,)) if counts[CHAPTER] or not counts[SUBSECTION] else ((SUBSECTION,), ())
     if counts[ARTICLE] >= 2 or any(m.kind == ARTICLE and m.number == 1 for m in markers):
-        return Scheme("article", ARTICLE, (CHAPTER,))
+        return Scheme("article", ARTICLE, top, sub)
     for kind in (ZH_PAREN, AR_PAREN):
         if counts[kind] >= 2 or any(m.kind == kind and m.number == 1 for m in markers):
-            sections = (CHAPTER, ZH_LIST) if counts[ZH_LIST] else (CHAPTER, AR_DOT)
-            return Scheme("list", kind, sections, sentence_titles=True)
-    for kind in (ZH_LIST, AR_DOT, CHAPTER):
+            lists = (ZH_LIST,) if counts[ZH_LIST] or lang == "zh" else (ROMAN_DOT, AR_DOT)
+            return Scheme("list", kind, top + lists, sub, sentence_titles=True)
+    for kind in (ZH_LIST, AR_DOT, ROMAN_DOT, CHAPTER):
         if counts[kind] >= 2:
             return Scheme("flat", kind, (CHAPTER,) if kind != CHAPTER else ())
     return Scheme("paragraphs")
@@ -107,7 +118,7 @@ class _ClauseDraft:
             self.items.append(_ItemDraft(marker.label, [marker.rest] if marker.rest else []))
         elif self.items and self.items[-1].open:
             item = self.items[-1]
-            if item.lines and item.lines[-1][-1:] in _SENTENCE_END:
+            if item.lines and item.lines[-1][-1] in _SENTENCE_END:
                 item.open = False
             else:
                 item.lines.append(line)
@@ -164,13 +175,13 @@ class _Parser:
             return None
         s = self.scheme
         if m.kind in s.sections:
-            if m.kind == AR_DOT and not self._section_heading_shape(m):
+            if m.kind in (AR_DOT, ROMAN_DOT) and not (self._section_heading_shape(m) and self._clause_follows(i)):
                 return "item"
             if m.number > self.last_section:
                 if m.number != self.last_section + 1 and not self._section_heading_shape(m):
                     return "item"
                 return "section"
-            if self.clauses_seen == 0 and m.number == 1:
+            if self.clauses_seen == 0 and self.clause is None and m.number == 1:
                 self._table_of_contents()
                 return "section"
             if self.clause is not None:
@@ -187,6 +198,10 @@ class _Parser:
         if m.kind in s.subsections and self.sections:
             return "subsection" if m.number > self.last_subsection else "item"
         return "item"
+
+    def _clause_follows(self, i: int) -> bool:
+        nxt = self.markers[i + 1] if i + 1 < len(self.markers) else None
+        return nxt is not None and nxt.kind == self.scheme.clause
 
     def _section_heading_shape(self, m: Marker) -> bool:
         rest = m.rest
@@ -248,7 +263,7 @@ class _Parser:
     def _section_title(self, section: _SectionDraft | None) -> str:
         if section is None:
             base = ""
-        elif section.kind == CHAPTER:
+        elif section.kind in (CHAPTER, SUBSECTION):
             base = f"{section.label} {section.title}".strip()
         else:
             base = section.title
@@ -293,7 +308,7 @@ def parse_structure(text: str, *, doc_id: str, lang: str) -> ParsedText:
     """Parse clean text into header lines, sections and clauses; see the module docstring for the rules."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     markers = [classify(ln) for ln in lines]
-    scheme = detect_scheme([m for m in markers if m is not None])
+    scheme = detect_scheme([m for m in markers if m is not None], lang)
     if scheme.name == "paragraphs":
         return _paragraphs(text, doc_id=doc_id, lang=lang)
     p = _Parser(lines, markers, scheme, lang)

@@ -53,6 +53,7 @@ def test_31_clauses_numbered_through(doc) -> None:
         assert {c.section for c in section.clauses} == {section.number}
         assert {c.section_title for c in section.clauses} == {section.title}
     assert doc.warnings == ()
+    assert all(c.items == () and c.refs == () for c in clauses)  # "(set)" and "(58.390, …)" are not numbering
 
 
 def test_clause_titles_are_heading_sentences_and_text_is_whole(doc, raw: str) -> None:

@@ -161,3 +161,29 @@ def test_bad_doc_id_is_refused(bad: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_text("(1) One.", doc_id=bad)
     assert repr(bad) in str(info.value)
+
+
+def test_chinese_arabic_items_never_become_sections() -> None:
+    doc = parse_text("（一）申请材料。包括：\n1. 营业执照\n2. 财务报表\n（二）审批时限。五个工作日。", doc_id="zi")
+    assert numbers(doc) == ["1", "2"] and [s.number for s in doc.sections] == [""]
+    assert [i.text for i in doc.clauses[0].items] == ["营业执照", "财务报表"]
+
+
+def test_english_sections_need_a_clause_after_them_and_may_be_roman() -> None:
+    doc = parse_text(
+        "I. General Requirements\n(1) Serve the economy. Banks shall:\n1. Report quarterly\n2. Disclose fees\n"
+        "II. Measures\n(2) Improve services. Body.",
+        doc_id="rm",
+    )
+    assert [(s.number, s.label, s.title) for s in doc.sections] == [("1", "I.", "General Requirements"), ("2", "II.", "Measures")]
+    assert numbers(doc) == ["1", "2"]
+    assert [i.label for i in doc.clauses[0].items] == ["1.", "2."]
+
+
+def test_sections_without_chapters_are_the_top_level() -> None:
+    doc = parse_text(
+        "Section 1 Scope\nArticle 1 These Measures apply to banks.\nSection 2 Reporting\nArticle 2 Banks shall report.",
+        doc_id="sec",
+    )
+    assert [(s.number, s.label, s.title) for s in doc.sections] == [("1", "Section 1", "Scope"), ("2", "Section 2", "Reporting")]
+    assert [c.section_title for c in doc.clauses] == ["Section 1 Scope", "Section 2 Reporting"]
