@@ -5,7 +5,8 @@ divided by its best score), then weighted by the pair (query language, clause
 language). For a Chinese question over English clauses the plain lexical signal
 carries almost nothing (DESIGN.md §5), so the glossary-bridged lexical signal
 takes its place; for same-language pairs the plain lexical signal does the work.
-The weights were tuned on the gold questions in eval/gold (see eval/bench_search.py).
+For a same-language pair the "bridge" signal holds the glossary's synonyms of the query's terms
+(a round trip through the other language: "e-CNY" → 数字人民币 → "digital renminbi").
 """
 from __future__ import annotations
 
@@ -28,8 +29,12 @@ class Weights:
         return float(getattr(self, signal))
 
 
-SAME_LANGUAGE = Weights(dense_clause=0.35, dense_sentence=0.35, lexical=0.30, bridge=0.0)
-CROSS_LANGUAGE = Weights(dense_clause=0.35, dense_sentence=0.40, lexical=0.05, bridge=0.20)
+# Grid-searched on eval/gold/opinions.jsonl (single-clause questions; see eval/bench_search.py for the
+# ablation). Same language: the sentence vectors carry paraphrases, BM25 and glossary synonyms break ties.
+# Across languages the glossary bridge is the strongest single signal; when a question holds no glossary
+# term the bridge is silent (all zeros) and the dense signals decide alone.
+SAME_LANGUAGE = Weights(dense_clause=0.30, dense_sentence=0.50, lexical=0.10, bridge=0.05)
+CROSS_LANGUAGE = Weights(dense_clause=0.15, dense_sentence=0.25, lexical=0.05, bridge=0.55)
 WEIGHTS: dict[str, Weights] = {"same": SAME_LANGUAGE, "cross": CROSS_LANGUAGE}
 
 

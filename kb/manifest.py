@@ -49,8 +49,8 @@ class Manifest:
         kb_dir.mkdir(parents=True, exist_ok=True)
         self.path = kb_dir / "manifest.sqlite"
         self._local = threading.local()
+        self._db().executescript(_SCHEMA)  # executescript commits on its own: keep it outside a transaction
         with self._tx() as db:
-            db.executescript(_SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('kb_id', ?)", (uuid.uuid4().hex[:12],))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))

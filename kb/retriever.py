@@ -114,10 +114,17 @@ class Retriever:
         return out
 
     def _bridge_tokens(self, query: str, query_lang: str) -> list[str]:
-        tokens: list[str] = []
-        for target in sorted(self.snapshot.langs - {query_lang}):
-            tokens.extend(t for term in self.glossary.bridge_query(query, query_lang, target) for t in tokenize(term))
-        return tokens
+        """Glossary renderings of the query's terms: in the other language, and (via a round trip
+        through it) the synonyms the glossary lists in the query's own language ("e-CNY" → "digital renminbi")."""
+        terms: list[str] = []
+        for target in sorted(self.snapshot.langs):
+            if target != query_lang:
+                terms.extend(self.glossary.bridge_query(query, query_lang, target))
+            else:
+                pivot = "en" if query_lang == "zh" else "zh"
+                for term in self.glossary.bridge_query(query, query_lang, pivot):
+                    terms.extend(self.glossary.to_en(term) if pivot == "zh" else self.glossary.to_zh(term))
+        return [t for term in dict.fromkeys(terms) for t in tokenize(term)]
 
     # -- lookups ---------------------------------------------------------------------
     def _lookup_ids(self, lookup: Lookup, filters: Filters) -> list[str]:
