@@ -178,7 +178,7 @@ def _remove(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
-        kb.embed_query_ms(repeats=1)  # warm up: batch latencies exclude model loading
+        kb.warm_up()  # batch latencies exclude model loading
         return _run_batch(args.batch, lambda q: kb.search(q, args.k, doc=args.doc, mode=args.mode).to_json())
     query = _required(args.query, "QUERY", "search")
     result = kb.search(query, args.k, doc=args.doc, mode=args.mode)
@@ -199,7 +199,7 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
-        kb.embed_query_ms(repeats=1)
+        kb.warm_up()
         return _run_batch(args.batch, lambda q: kb.ask(q, mode=args.mode).to_json())
     question = _required(args.question, "QUESTION", "ask")
     answer = kb.ask(question, mode=args.mode)

@@ -189,6 +189,14 @@ class KnowledgeBase:
             self._retriever = None
         return result
 
+    def warm_up(self) -> None:
+        """Load the model, the committed snapshot and the tokenizer now, so the next calls are warm."""
+        from policykb.kb.tokenize import tokenize
+
+        self._current_retriever()
+        self.embedder.embed_queries(["warm up"])
+        tokenize("预热 warm up")
+
     def embed_query_ms(self, text: str = "How are savings bonds distributed in rural areas?", repeats: int = 5) -> float:
         """Median time to embed one query alone, in ms (the yardstick of the latency budgets)."""
         embedder = self.embedder

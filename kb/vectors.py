@@ -74,12 +74,9 @@ class VectorStore:
     def query(self, kind: str, vector: np.ndarray, n: int) -> list[tuple[str, float, dict[str, Any]]]:
         """The ``n`` nearest vectors as (vector id, cosine similarity, metadata), best first."""
         col = self._collections[kind]
-        total = self.count(kind)
-        if total == 0:
+        res = self._call(lambda: col.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances", "metadatas"]))
+        if not res["ids"]:
             return []
-        res = self._call(
-            lambda: col.query(query_embeddings=[vector.tolist()], n_results=min(n, total), include=["distances", "metadatas"])
-        )
         return [(i, 1.0 - float(d), m or {}) for i, d, m in zip(res["ids"][0], res["distances"][0], res["metadatas"][0])]
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
