@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from policykb.errors import ConfigError
-from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
+from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS, retrieval_metrics
 
 __all__ = ["write_report", "render_markdown", "summary_text", "fmt", "REPORT_JSON", "REPORT_MD"]
 
@@ -98,6 +98,10 @@ def render_markdown(result: dict) -> str:
              for lang, g in by_lang.items()],
         )
     )
+    kinds = _by_kind(questions)
+    if len(kinds) > 1:
+        out += ["", "## By kind (fused search, full answerer)", ""]
+        out.append(_table(["kind", "n", "recall@1", "recall@5", "mrr", "citation_hit", "abstained"], kinds))
     out += ["", "## Ablation: retrieval by mode", ""]
     rows = []
     for mode in search_modes:
@@ -140,7 +144,7 @@ def render_markdown(result: dict) -> str:
         out.append("None.")
     never = [cid for cid, c in result.get("coverage", {}).items() if c["topk"] == 0]
     out += ["", "## Clause coverage", ""]
-    out.append(f"Clauses never retrieved in any top k: {', '.join(never) if never else 'none'}.")
+    out.append(f"Over the answerable questions. Clauses never retrieved in any top k: {', '.join(never) if never else 'none'}.")
     unasked = [cid for cid, c in result.get("coverage", {}).items() if c["gold"] == 0]
     out.append(f"Clauses no question has as gold: {', '.join(unasked) if unasked else 'none'}.")
     out += ["", "![metrics by mode](metrics_by_mode.png)", "", "![clause coverage](clause_coverage.png)"]
@@ -166,6 +170,23 @@ def summary_text(result: dict) -> str:
     failed = sum(1 for q in result.get("questions", []) if q.get("problems"))
     lines.append(f"questions with problems: {failed} (see report.md with --report DIR)")
     return "\n".join(lines)
+
+
+def _by_kind(questions: Sequence[dict]) -> list[list[str]]:
+    """Rows of the per-kind table, computed from the per-question detail."""
+    groups: dict[str, list[dict]] = {}
+    for q in questions:
+        groups.setdefault(q.get("kind") or "(none)", []).append(q)
+    rows = []
+    for kind, qs in sorted(groups.items()):
+        r = retrieval_metrics([q.get("ranked", []) for q in qs], [q["gold"] for q in qs])
+        answerable = [q for q in qs if q["answerable"] and q.get("cited") is not None]
+        hits = sum(1 for q in answerable if not q["abstained"] and set(q["cited"]) & set(q["gold"]))
+        measured = [q for q in qs if q.get("abstained") is not None]
+        abstained = f"{sum(1 for q in measured if q['abstained'])}/{len(measured)}" if measured else None
+        rows.append([kind, fmt(len(qs)), fmt(r["recall@1"]), fmt(r["recall@5"]), fmt(r["mrr"]),
+                     fmt(round(hits / len(answerable), 4) if answerable else None), fmt(abstained)])
+    return rows
 
 
 def _headline(result: dict) -> list[tuple[str, Any]]:

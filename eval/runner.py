@@ -4,13 +4,14 @@ The headline numbers (DESIGN.md §3 keys) come from the "fused" search and the f
 ("answer" = ``kb.ask`` with its default mode). ``ablation`` repeats the retrieval metrics for each
 search mode ("lexical", "dense", "fused") and the answer metrics for each answer mode ("answer",
 and "llm" when asked for). ``questions`` holds the per-question detail; ``coverage`` counts, per
-clause of every document the gold set touches, how often it is gold, retrieved first, retrieved
-in the top k and cited (clauses of other documents are not counted there).
+clause of every document the gold set touches and over the answerable questions, how often it is
+gold ("gold"), retrieved first ("top1"), retrieved first where it is gold ("top1_gold"), in the
+top k ("topk") and cited ("cited"); clauses of other documents are not counted there.
 Metric definitions: :mod:`policykb.eval.metrics`.
 
 Follow-up rows ask each ``history`` question first, in order, and pass the earlier exchanges to
-``kb.ask`` as :class:`Turn`. Their search text is the resolved question when the Answer exposes
-one, else the history questions and the question joined by spaces.
+``kb.ask`` as :class:`Turn`. Their search text is the full answerer's ``Answer.resolved_question``
+when it set one, else the history questions and the question joined by spaces.
 
 The "fused" search always runs: the headline retrieval and the check that cited clauses were
 retrieved rest on it. A cited clause outside the fused top k is looked up once more in a fused
@@ -46,7 +47,6 @@ ANSWER_MODES: dict[str, str | None] = {"answer": None, "llm": "llm"}  # eval mod
 DEFAULT_MODES: tuple[str, ...] = ("lexical", "dense", "fused", "answer")
 MAIN_SEARCH = "fused"
 MAIN_ANSWER = "answer"
-_RESOLVED_FIELDS: tuple[str, ...] = ("resolved_question", "resolved")
 
 Progress = Callable[[int, int, str], None]
 
@@ -160,11 +160,9 @@ def _ask(kb: Any, row: GoldRow, mode: str | None) -> _AskResult:
 def _search_text(row: GoldRow, ask: _AskResult | None) -> str:
     if not row.history:
         return row.question
-    answer = ask.answer if ask else None
-    for name in _RESOLVED_FIELDS:
-        value = getattr(answer, name, None)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
+    resolved = getattr(ask.answer, "resolved_question", "") if ask and ask.answer else ""
+    if isinstance(resolved, str) and resolved.strip():
+        return resolved.strip()
     return " ".join((*row.history, row.question))
 
 
@@ -341,19 +339,25 @@ def _summarise(rows: Sequence[GoldRow], details: list[dict], search_modes: Seque
 
 
 def _coverage(details: Sequence[dict], universe: Sequence[str]) -> dict[str, dict[str, int]]:
-    counts = {cid: {"gold": 0, "top1": 0, "topk": 0, "cited": 0} for cid in universe}
+    """Per clause, over answerable questions: times gold, first (fused), first while gold, in top k, cited."""
+    keys = ("gold", "top1", "top1_gold", "topk", "cited")
+    counts = {cid: dict.fromkeys(keys, 0) for cid in universe}
 
     def bump(cid: str, key: str) -> None:
         if cid in counts:
             counts[cid][key] += 1
 
     for d in details:
+        if not d["answerable"]:
+            continue
         for cid in d["gold"]:
             bump(cid, "gold")
         if d["ranked"]:
             bump(d["ranked"][0], "top1")
+            if d["ranked"][0] in d["gold"]:
+                bump(d["ranked"][0], "top1_gold")
         for cid in dict.fromkeys(d["ranked"]):
             bump(cid, "topk")
-        for cid in d["cited"] or ():
+        for cid in dict.fromkeys(d["cited"] or ()):
             bump(cid, "cited")
     return counts

@@ -37,7 +37,8 @@ class FakeKB:
     overlapping clause or abstains; a question containing "bogus" also cites a missing clause,
     one containing "elsewhere" cites d:4 (never retrieved for it); mode "llm" always fails."""
 
-    def __init__(self) -> None:
+    def __init__(self, resolve: bool = False) -> None:
+        self.resolve = resolve  # set Answer.resolved_question on follow-ups
         self.asks: list[tuple[str, tuple[str, ...], str | None]] = []
         self.searches: list[tuple[str, int, str]] = []
 
@@ -74,10 +75,17 @@ class FakeKB:
         if "elsewhere" in question:
             cited.append("d:4")
         cites = tuple(Citation(c, "d", c[2:], f"({c[2:]})", TEXTS.get(c, ""), "One", "Doc") for c in cited)
-        return Answer(f"See {ranked[0]}.", cites, False, "", "extractive", 7.0 + len(history))
+        resolved = f"{question} ({history[-1].question})" if self.resolve and history else ""
+        return Answer(f"See {ranked[0]}.", cites, False, "", "extractive", 7.0 + len(history), resolved_question=resolved)
 
 
 @pytest.fixture()
 def fake_kb() -> FakeKB:
     """A fresh stand-in KB (it records the calls it receives)."""
     return FakeKB()
+
+
+@pytest.fixture()
+def fake_kb_class() -> type[FakeKB]:
+    """The stand-in class itself, for tests that construct it with options."""
+    return FakeKB

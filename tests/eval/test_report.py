@@ -80,6 +80,11 @@ def test_markdown_numbers_agree_with_json(written: tuple[dict, list[Path]]) -> N
     by_mode = {(row["mode"], row["lang"]): row for row in tables["Answers by mode"]}
     assert _same(by_mode[("llm", "all")]["citation_hit"], data["ablation"]["llm"]["answers"]["citation_hit"])
     assert by_mode[("llm", "all")]["ask_p50"] == "—"
+    kinds = {row["kind"]: row for row in tables["By kind (fused search, full answerer)"]}
+    assert set(kinds) == {"multi", "(none)"}
+    multi = [q for q in data["questions"] if q["kind"] == "multi"]
+    assert _same(kinds["multi"]["recall@1"], sum(q["rank"] == 1 for q in multi) / len(multi))
+    assert kinds["(none)"]["abstained"] == f"{sum(q['abstained'] for q in data['questions'] if not q['kind'])}/3"
     latency = tables["Latency (ms)"][0]
     assert _same(latency["ask_p95"], data["latency_ms"]["ask_p95"])
 

@@ -83,9 +83,10 @@ def test_question_detail(result: dict) -> None:
 def test_coverage_lists_every_clause_of_the_gold_documents(result: dict) -> None:
     cov = result["coverage"]
     assert list(cov) == ["d:1", "d:2", "d:3", "d:4"]
-    assert cov["d:3"]["gold"] == 2 and cov["d:3"]["top1"] == 1
-    assert cov["d:4"] == {"gold": 0, "top1": 0, "topk": 0, "cited": 0}
-    assert cov["d:1"]["top1"] == 3  # en-1, en-3, zh-3
+    assert cov["d:3"] == {"gold": 2, "top1": 1, "top1_gold": 1, "topk": 2, "cited": 1}
+    assert cov["d:4"] == {"gold": 0, "top1": 0, "top1_gold": 0, "topk": 0, "cited": 0}
+    # first for en-1 (gold) and en-3 (not gold); the off-topic zh-3 is not counted
+    assert cov["d:1"]["top1"] == 2 and cov["d:1"]["top1_gold"] == 1
 
 
 def test_follow_up_asks_history_first_and_searches_the_joined_text(fake_kb) -> None:
@@ -96,6 +97,14 @@ def test_follow_up_asks_history_first_and_searches_the_joined_text(fake_kb) -> N
     assert result["questions"][0]["query"] == "What about pension care? And Wenzhou?"
     assert ("What about pension care? And Wenzhou?", 5, "fused") in kb.searches
     assert result["latency_ms"]["ask_p50"] == 8.0  # the follow-up's own answer, not the history's
+
+
+def test_follow_up_searches_the_resolved_question_when_the_answer_has_one(fake_kb_class) -> None:
+    kb = fake_kb_class(resolve=True)
+    row = GoldRow("f-1", "And Wenzhou?", "en", ("d:2",), (), True, history=("What about pension care?",))
+    result = evaluate(kb, [row], modes=("lexical", "fused", "answer"))
+    assert result["questions"][0]["query"] == "And Wenzhou? (What about pension care?)"
+    assert {(q, m) for q, _, m in kb.searches} == {("And Wenzhou? (What about pension care?)", "lexical"), ("And Wenzhou? (What about pension care?)", "fused")}
 
 
 def test_cited_clause_outside_top_k_is_checked_in_a_deeper_search(fake_kb) -> None:
