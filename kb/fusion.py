@@ -43,16 +43,32 @@ def weights_for(query_lang: str, clause_lang: str, table: Mapping[str, Weights] 
     return table["same" if query_lang == clause_lang else "cross"]
 
 
-def normalise(raw: Mapping[str, float], *, dense: bool) -> dict[str, float]:
-    """Per-query normalisation of one signal's scores to [0, 1]."""
+def normalise(raw: Mapping[str, float], *, dense: bool, groups: Mapping[str, str] | None = None) -> dict[str, float]:
+    """Per-query normalisation of one signal's scores to [0, 1].
+
+    Lexical scores are divided by the best one. Dense cosines are min–max scaled; with
+    ``groups`` (clause id → language) they are first centred on each language's mean,
+    because a question's cosine with any text of its own language sits higher than with
+    the other language: centring compares how far a clause stands out among its peers.
+    """
     if not raw:
         return {}
-    hi = max(raw.values())
-    if dense:
-        lo = min(raw.values())
-        span = hi - lo
-        return {k: (v - lo) / span if span > 1e-9 else 1.0 for k, v in raw.items()}
-    return {k: v / hi if hi > 0 else 0.0 for k, v in raw.items()}
+    if not dense:
+        hi = max(raw.values())
+        return {k: v / hi if hi > 0 else 0.0 for k, v in raw.items()}
+    values = dict(raw)
+    by_group: dict[str, list[str]] = {}
+    for cid in values:
+        by_group.setdefault(groups.get(cid, "") if groups else "", []).append(cid)
+    if len(by_group) > 1:
+        for members in by_group.values():
+            scores = [raw[c] for c in members]
+            mean = sum(scores) / len(scores)
+            for c in members:
+                values[c] = raw[c] - mean
+    lo, hi = min(values.values()), max(values.values())
+    span = hi - lo
+    return {k: (v - lo) / span if span > 1e-9 else 1.0 for k, v in values.items()}
 
 
 def fuse(
@@ -60,12 +76,27 @@ def fuse(
     clause_langs: Mapping[str, str],
     query_lang: str,
     table: Mapping[str, Weights] | None = None,
+    bridge_coverage: float = 1.0,
 ) -> dict[str, float]:
-    """Fused score per clause id from raw signal maps (signal → clause id → score)."""
-    norm = {s: normalise(raw.get(s, {}), dense=s.startswith("dense")) for s in SIGNALS}
+    """Fused score per clause id from raw signal maps (signal → clause id → score).
+
+    ``bridge_coverage`` is the share of the query's content words the glossary bridged: a
+    question that is mostly policy terms ("储蓄国债下乡") trusts the bridge fully, one where
+    only generic words were bridged ("bank", "loan") leans on the dense signals instead.
+    """
+    norm = {s: normalise(raw.get(s, {}), dense=s.startswith("dense"), groups=clause_langs) for s in SIGNALS}
     candidates = set().union(*(m.keys() for m in norm.values()))
+    coverage = min(max(bridge_coverage, 0.0), 1.0)
     out: dict[str, float] = {}
     for cid in candidates:
         w = weights_for(query_lang, clause_langs.get(cid, query_lang), table)
-        out[cid] = sum(w.of(s) * norm[s].get(cid, 0.0) for s in SIGNALS)
+        shifted = w.bridge * (1.0 - coverage)
+        dense_total = w.dense_clause + w.dense_sentence
+        effective = {
+            "dense_clause": w.dense_clause + (shifted * w.dense_clause / dense_total if dense_total else 0.0),
+            "dense_sentence": w.dense_sentence + (shifted * w.dense_sentence / dense_total if dense_total else 0.0),
+            "lexical": w.lexical,
+            "bridge": w.bridge * coverage,
+        }
+        out[cid] = sum(effective[s] * norm[s].get(cid, 0.0) for s in SIGNALS)
     return out

@@ -58,7 +58,7 @@ class Retriever:
         query_lang = detect_lang(query)
         raw, sentences = self._signals(query, query_lang, mode)
         if mode == "fused":
-            scores = fuse(raw, {cid: c.lang for cid, c in self.snapshot.by_id.items()}, query_lang, self.weights)
+            scores = fuse(raw, self._langs(), query_lang, self.weights, self._bridge_coverage(query, query_lang))
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
             scores = _sum_normalised({s: raw[s] for s in signal_names})
@@ -104,7 +104,15 @@ class Retriever:
     def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
         """Best cosine per committed clause; sentence texts collected per clause, best first."""
         out: dict[str, float] = {}
-        for vector_id, sim, meta in self.vectors.query(kind, vector, n):
+        # One query per clause language: a Chinese question scores every Chinese text above every
+        # English one, so a shared top-n would hold no candidates of the other language at all.
+        langs = sorted(self.snapshot.langs)
+        found = [
+            item
+            for lang in langs
+            for item in self.vectors.query(kind, vector, n, where={"lang": lang} if len(langs) > 1 else None)
+        ]
+        for vector_id, sim, meta in sorted(found, key=lambda item: -item[1]):
             cid = self.snapshot.clause_of_vector(vector_id)
             if cid is None:
                 continue  # an uncommitted or superseded version: not visible
@@ -112,6 +120,19 @@ class Retriever:
             if "text" in meta:
                 texts.setdefault(cid, []).append((str(meta["text"]), sim))
         return out
+
+    def _langs(self) -> dict[str, str]:
+        return {cid: c.lang for cid, c in self.snapshot.by_id.items()}
+
+    def _bridge_coverage(self, query: str, query_lang: str) -> float:
+        """Share of the query's content tokens that lie inside glossary terms."""
+        query_tokens = set(tokenize(query))
+        if not query_tokens:
+            return 0.0
+        found = self.glossary.terms_in(query, query_lang)
+        side = {e.zh if query_lang == "zh" else e.en for e in found}
+        term_tokens = {t for term in side for t in tokenize(term)}
+        return len(query_tokens & term_tokens) / len(query_tokens)
 
     def _bridge_tokens(self, query: str, query_lang: str) -> list[str]:
         """Glossary renderings of the query's terms: in the other language, and (via a round trip

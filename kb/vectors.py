@@ -71,10 +71,12 @@ class VectorStore:
                 )
             )
 
-    def query(self, kind: str, vector: np.ndarray, n: int) -> list[tuple[str, float, dict[str, Any]]]:
-        """The ``n`` nearest vectors as (vector id, cosine similarity, metadata), best first."""
+    def query(self, kind: str, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float, dict[str, Any]]]:
+        """The ``n`` nearest vectors (matching the metadata filter ``where``) as (vector id, cosine, metadata), best first."""
         col = self._collections[kind]
-        res = self._call(lambda: col.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances", "metadatas"]))
+        res = self._call(
+            lambda: col.query(query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances", "metadatas"])
+        )
         if not res["ids"]:
             return []
         return [(i, 1.0 - float(d), m or {}) for i, d, m in zip(res["ids"][0], res["distances"][0], res["metadatas"][0])]
