@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("export", "list"))
     p.add_argument("--out", metavar="FILE", help="write exported gold rows here (default: stdout)")
 
+    p = sub.add_parser("users", help="manage the app's users (bcrypt password hashes in the users file)")
+    p.add_argument("action", choices=("add", "remove", "list"))
+    p.add_argument("name", nargs="?", metavar="NAME", help="user name (add, remove)")
+    p.add_argument("--auth-file", metavar="FILE", help="users file (default: $POLICYKB_USERS)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin instead of prompting")
+
     p = sub.add_parser("serve", parents=[common], help="run the web app (ingests corpus/ into an empty KB first)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_positive_int, default=7860)
@@ -118,7 +124,7 @@ def _ingest(args: argparse.Namespace) -> int:
     else:
         for doc in report.documents:
             if doc.status != "failed":
-                print(f"{doc.status:<9} {doc.doc_id:<32} {doc.clauses:>4} clauses  {doc.path}")
+                print(f"{doc.status:<9} {doc.doc_id:<32} {doc.clauses:>4} clauses  {_display_path(doc.path)}")
         print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, {report.removed} removed, "
               f"{report.failed} failed; {report.embedded} clauses embedded in {report.seconds:.1f} s")
     return 1 if report.failed else 0
@@ -270,9 +276,46 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(_settings(args), host=args.host, port=args.port, auth_file=args.auth_file)
 
 
+def _users(args: argparse.Namespace) -> int:
+    from policykb.app.users import add_user, list_users, remove_user
+    from policykb.errors import ConfigError
+
+    path = Path(args.auth_file) if args.auth_file else _settings(args).users_file
+    if path is None:
+        raise ConfigError("which users file? give --auth-file FILE or set POLICYKB_USERS=FILE")
+    if args.action == "list":
+        for name in list_users(path):
+            print(name)
+        return 0
+    if not args.name:
+        raise ConfigError(f"users {args.action} needs NAME; e.g. policykb users {args.action} alice --auth-file {path}")
+    if args.action == "remove":
+        remove_user(path, args.name)
+        _err(f"removed user {args.name!r} from {path}")
+        return 0
+    added = add_user(path, args.name, _read_password(args.password_stdin))
+    _err(f"{'added' if added else 'changed the password of'} user {args.name!r} in {path}")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    import getpass
+
+    from policykb.errors import ConfigError
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ConfigError("no terminal to prompt for the password; pipe it in with --password-stdin")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise ConfigError("the two passwords differ; run the command again")
+    return first
+
+
 _VERBS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": _ingest, "parse": _parse, "clauses": _clauses, "documents": _documents, "remove": _remove,
-    "search": _search, "ask": _ask, "eval": _eval, "check": _check, "feedback": _feedback, "serve": _serve,
+    "search": _search, "ask": _ask, "eval": _eval, "check": _check, "feedback": _feedback, "users": _users, "serve": _serve,
 }
 
 
@@ -370,6 +413,14 @@ def _progress_bar() -> Callable[[str, float], None] | None:
 def _clear_progress() -> None:
     if sys.stderr.isatty():
         sys.stderr.write("\r" + " " * 90 + "\r")
+
+
+def _display_path(path: str) -> str:
+    """A path relative to the working folder when it lies inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def _short(text: str, width: int) -> str:
