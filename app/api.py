@@ -1,0 +1,48 @@
+"""The app's API for scripts: named endpoints ``/ask`` and ``/search`` (JSON in the CLI's shapes).
+
+``gradio_client.Client(url).predict("…", api_name="/ask")`` returns an Answer as a dict
+(``answer``, ``citations``, ``abstained``, ``reason``, ``mode``, ``latency_ms``, ``related``…);
+``api_name="/search"`` returns ``{"query", "results": [clause fields + "score", …], "latency_ms"}``.
+Errors arrive as the one-line message of the KB.
+"""
+from __future__ import annotations
+
+from policykb.app.context import AppContext, friendly
+
+__all__ = ["register_api"]
+
+
+def register_api(ctx: AppContext) -> None:
+    """Register the ``ask`` and ``search`` endpoints on the Blocks being built."""
+    import gradio as gr
+
+    @friendly
+    def ask(question: str, mode: str = "") -> dict:
+        """Answer a question from the documents, citing clauses, or abstain.
+
+        Args:
+            question: the question, in English or Chinese.
+            mode: "" (default answerer), "extractive", or "llm" (needs an LLM endpoint).
+        """
+        if not question or not question.strip():
+            raise gr.Error("the question is empty; send a question such as 第十八条讲了什么？", print_exception=False)
+        return ctx.kb.ask(question.strip(), mode=mode or None).to_json()
+
+    @friendly
+    def search(query: str, k: int = 5, doc: str = "", section: str = "", lang: str = "") -> dict:
+        """Rank the clauses for a query.
+
+        Args:
+            query: words, a question, or a clause number such as (12) or 第十二条.
+            k: number of results.
+            doc: only this document id ("" = all).
+            section: only this section number of the document ("" = all).
+            lang: only clauses in this language, "en" or "zh" ("" = all).
+        """
+        result = ctx.kb.search(query or "", int(k) if k else None, doc=doc or None, section=section or None, lang=lang or None)
+        return result.to_json()
+
+    ask.__annotations__.update({"question": str, "mode": str, "return": dict})
+    search.__annotations__.update({"query": str, "k": int, "doc": str, "section": str, "lang": str, "return": dict})
+    gr.api(ask, api_name="ask")
+    gr.api(search, api_name="search")

@@ -1,0 +1,171 @@
+"""What every tab of the app shares: the settings, the knowledge base, and error handling.
+
+Handlers are wrapped by :func:`friendly`: a :class:`PolicyKBError` reaches the user as its one-line
+message (``gr.Error``), anything else as one line naming the error type; never a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from policykb.errors import NotFoundError, PolicyKBError
+
+if TYPE_CHECKING:
+    from policykb.eval.feedback import FeedbackStore
+    from policykb.ingest.model import Clause
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import Settings
+
+__all__ = ["AppContext", "friendly", "gradio_annotations", "user_message", "username"]
+
+log = logging.getLogger("policykb.app")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class AppContext:
+    """The settings and the one KnowledgeBase the app serves, plus the app's folders in the KB."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    _feedback: FeedbackStore | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Uploaded files are kept here, one folder per upload (who and when)."""
+        return Path(self.settings.kb_dir) / "uploads"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Evaluation reports written from the app."""
+        return Path(self.settings.kb_dir) / "reports"
+
+    def feedback(self) -> FeedbackStore:
+        """The ratings store of this KB (``kb_dir/feedback.sqlite``), opened on first use."""
+        with self._lock:
+            if self._feedback is None:
+                from policykb.eval.feedback import FeedbackStore
+
+                self._feedback = FeedbackStore.for_settings(self.settings)
+            return self._feedback
+
+    def doc_titles(self) -> dict[str, str]:
+        return {d.doc_id: d.title or d.doc_id for d in self.kb.documents()}
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """The clause, or None when it is not (or no longer) in the KB."""
+        try:
+            return self.kb.clause(clause_id)
+        except NotFoundError:
+            return None
+
+    def labels(self) -> dict[str, str]:
+        """Clause id → printed label, for every clause in the KB."""
+        return {c.id: c.label for c in self.kb.clauses()}
+
+    def clause_choices(self) -> list[tuple[str, str]]:
+        """(shown text, clause id) for pickers, e.g. ("(18) Heading …", "pbc-2022-60:18")."""
+        titles = self.doc_titles()
+        multi = len(titles) > 1
+        out = []
+        for c in self.kb.clauses():
+            head = " ".join((c.title or c.text).split())
+            head = head if len(head) <= 60 else head[:59] + "…"
+            suffix = f" — {titles.get(c.doc_id, c.doc_id)[:40]}" if multi else ""
+            out.append((f"{c.label} {head}{suffix}", c.id))
+        return out
+
+
+def user_message(exc: BaseException) -> str:
+    """The one line a user sees for an error."""
+    if isinstance(exc, PolicyKBError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"unexpected {type(exc).__name__}{': ' + first if first else ''} (the server log has details)"
+
+
+def _gr_error(exc: BaseException) -> Exception:
+    import gradio as gr
+
+    if not isinstance(exc, PolicyKBError):
+        log.exception("unexpected error in the app")
+    return gr.Error(user_message(exc), print_exception=False)
+
+
+def friendly(fn: F) -> F:
+    """Wrap a Gradio handler (plain or generator) so errors reach the user as one line.
+
+    The wrapper also carries the handler's Gradio-typed annotations (``gr.Request``,
+    ``gr.LikeData``, ``gr.SelectData``…) as real objects: Gradio finds these parameters by type,
+    and string annotations of functions nested in a builder cannot be resolved later.
+    """
+    import gradio as gr
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def gen_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _gr_error(exc) from None
+
+        wrapped: Any = gen_wrapper
+    else:
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _gr_error(exc) from None
+
+        wrapped = wrapper
+    wrapped.__annotations__ = gradio_annotations(fn)
+    return wrapped  # type: ignore[no-any-return]
+
+
+def gradio_annotations(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The annotations of ``fn`` that name Gradio classes, resolved to the classes themselves."""
+    import gradio as gr
+
+    namespace = {**getattr(fn, "__globals__", {}), "gr": gr}
+    resolved: dict[str, Any] = {}
+    for name, annotation in getattr(fn, "__annotations__", {}).items():
+        if isinstance(annotation, str):
+            if "gr." not in annotation:
+                continue
+            try:
+                annotation = eval(annotation, namespace)  # noqa: S307 - our own source annotations
+            except Exception:
+                continue
+        if isinstance(annotation, type) and annotation.__module__.startswith("gradio"):
+            resolved[name] = annotation
+    return resolved
+
+
+def username(request: Any) -> str:
+    """The logged-in user of a Gradio request ("" when the app runs without users)."""
+    return str(getattr(request, "username", None) or "")
+
+
+def _configure_logging() -> None:
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
+_configure_logging()

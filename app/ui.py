@@ -1,0 +1,120 @@
+"""The Gradio app: header with the 中文/English toggle, then the tabs Chat, Search, Browse, Documents, Evaluate.
+
+:func:`build_app` returns the ``gr.Blocks``; :func:`launch_options` the theme, CSS and page script
+to pass to ``launch()`` (Gradio 6 takes them there). The app is a thin layer over
+:class:`policykb.kb.KnowledgeBase`; each tab lives in its own ``ui_*`` module.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policykb.app import render
+from policykb.app.chrome import Chrome
+from policykb.app.context import AppContext, friendly, username
+from policykb.app.i18n import LANG_CHOICES, t
+
+if TYPE_CHECKING:
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import Settings
+
+__all__ = ["build_app", "launch_options", "TAB_LABELS", "STATIC_DIR"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+TAB_LABELS: tuple[str, ...] = ("Chat · 问答", "Search · 检索", "Browse · 浏览", "Documents · 文档", "Evaluate · 评测")
+APP_TITLE = "policykb"
+
+
+def launch_options() -> dict[str, Any]:
+    """Theme, CSS and the page script, for ``Blocks.launch``."""
+    import gradio as gr
+
+    theme = gr.themes.Soft(
+        primary_hue="teal",
+        secondary_hue="amber",
+        font=["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    )
+    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
+    return {
+        "theme": theme,
+        "css": (STATIC_DIR / "app.css").read_text(encoding="utf-8"),
+        "head": f"<script>{script}</script>",
+    }
+
+
+def _header_html(lang: str) -> str:
+    return f'<div><h1>{APP_TITLE}</h1><p class="pk-sub">{render.esc(t("subtitle", lang))}</p></div>'
+
+
+def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
+    """Build the whole app over ``kb`` (a new :class:`KnowledgeBase` on ``settings`` when None)."""
+    import gradio as gr
+
+    from policykb.app.api import register_api
+    from policykb.app.ui_browse import browse_doc_choices, build_browse_tab
+    from policykb.app.ui_chat import build_chat_tab
+    from policykb.app.ui_documents import build_documents_tab
+    from policykb.app.ui_evaluate import build_evaluate_tab
+    from policykb.app.ui_search import build_search_tab, doc_choices
+
+    if kb is None:
+        from policykb.kb import KnowledgeBase
+
+        kb = KnowledgeBase(settings)
+    ctx = AppContext(settings=settings, kb=kb)
+    chrome = Chrome()
+    with gr.Blocks(title=APP_TITLE, analytics_enabled=False, fill_width=False) as demo:
+        with gr.Row(elem_id="pk-header", equal_height=True):
+            header = gr.HTML(_header_html("en"), elem_id="pk-title", min_width=280)
+            chrome.add_fn(header, lambda lang: {"value": _header_html(lang)})
+            with gr.Column(scale=0, min_width=220):
+                lang_box = gr.Radio(choices=LANG_CHOICES, value="en", label=t("ui_language"), elem_id="pk-lang",
+                                    container=False)
+                who = gr.HTML("", elem_id="pk-user")
+        with gr.Tabs(elem_id="pk-tabs"):
+            with gr.Tab(TAB_LABELS[0], id="chat", elem_id="pk-tab-chat"):
+                build_chat_tab(ctx, lang_box, chrome)
+            with gr.Tab(TAB_LABELS[1], id="search", elem_id="pk-tab-search"):
+                search = build_search_tab(ctx, lang_box, chrome)
+            with gr.Tab(TAB_LABELS[2], id="browse", elem_id="pk-tab-browse"):
+                browse = build_browse_tab(ctx, lang_box, chrome)
+            with gr.Tab(TAB_LABELS[3], id="documents", elem_id="pk-tab-documents"):
+                documents = build_documents_tab(ctx, lang_box, chrome)
+            with gr.Tab(TAB_LABELS[4], id="evaluate", elem_id="pk-tab-evaluate"):
+                build_evaluate_tab(ctx, lang_box, chrome)
+        register_api(ctx)
+
+        doc_lists = [search["doc"], search["section"], browse["doc"], documents["remove_pick"]]
+
+        @friendly
+        def refresh_doc_lists(lang: str, current: str | None) -> tuple[Any, ...]:
+            browse_choices = browse_doc_choices(ctx)
+            ids = [value for _, value in browse_choices]
+            keep = current if current in ids else (ids[0] if ids else None)
+            return (
+                gr.update(choices=doc_choices(ctx, lang), value=""),
+                gr.update(choices=[(t("all", lang), "")], value=""),
+                gr.update(choices=browse_choices, value=keep),
+                gr.update(choices=browse_choices, value=None),
+            )
+
+        @friendly
+        def on_load(lang: str, request: gr.Request) -> tuple[Any, ...]:
+            user = username(request)
+            signed = f'{render.esc(t("signed_in", lang))} <strong>{render.esc(user)}</strong> · <a href="logout">logout</a>' if user else ""
+            rows, count = browse["find_terms"]("", lang)
+            return (signed, *refresh_doc_lists(lang, None), rows, count)
+
+        demo.load(on_load, inputs=[lang_box], outputs=[who, *doc_lists, browse["glossary_table"], browse["glossary_count"]],
+                  api_visibility="private")
+        for event in documents["changed"]:
+            event.then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, api_visibility="private")
+
+        @friendly
+        def switch_language(lang: str) -> list[Any]:
+            return chrome.updates(lang)
+
+        lang_box.change(switch_language, inputs=[lang_box], outputs=chrome.components, api_visibility="private",
+                        show_progress="hidden", js="(lang) => { document.body.dataset.pkLang = lang; return lang; }")
+    return demo

@@ -1,0 +1,147 @@
+"""The Documents tab: what the KB holds, uploads with a parse preview and progress, removal."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from policykb.app import render
+from policykb.app.context import AppContext, friendly, user_message, username
+from policykb.app.i18n import t
+from policykb.app.uploads import UploadLog, new_upload_dir, stage_files
+
+if TYPE_CHECKING:
+    from policykb.app.chrome import Chrome
+
+__all__ = ["build_documents_tab", "documents_table", "preview_files", "ingest_files", "is_sidecar"]
+
+def is_sidecar(path: str | Path) -> bool:
+    return Path(path).name.lower().endswith(".meta.json")
+
+
+def documents_table(ctx: AppContext, lang: str) -> str:
+    """The documents in the KB as an HTML table (id, title, number, issuers, language, sections, clauses, source)."""
+    return render.documents_html(ctx.kb.documents(), lang=lang)
+
+
+def preview_files(ctx: AppContext, files: Sequence[str | Path], lang: str) -> str:
+    """Parse each uploaded file as ingest would (sidecars beside it), without touching the KB."""
+    from policykb.ingest import load_document
+
+    with tempfile.TemporaryDirectory(prefix="policykb-preview-") as tmp:
+        parts = [render.message_html(t("preview_note", lang), "info")]
+        for name, path in stage_files(files, Path(tmp)):
+            if is_sidecar(path):
+                continue
+            try:
+                parts.append(render.preview_html(name, load_document(path, ctx.settings), "", lang=lang))
+            except Exception as exc:
+                parts.append(render.preview_html(name, None, user_message(exc), lang=lang))
+    return "".join(parts)
+
+
+def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progress: Any = None) -> tuple[list[dict[str, Any]], Any]:
+    """Copy the uploads into a kept folder, ingest them, log each file; returns per-file rows and the report."""
+    folder = new_upload_dir(ctx.uploads_dir, user)
+    staged = stage_files(files, folder)
+    documents = [(name, path) for name, path in staged if not is_sidecar(path)]
+    try:
+        report = ctx.kb.ingest([path for _, path in documents], progress=progress)
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    by_path = {str(Path(d.path).resolve()): d for d in report.documents}
+    log = UploadLog(ctx.uploads_dir)
+    rows: list[dict[str, Any]] = []
+    for name, path in documents:
+        result = by_path.get(str(path.resolve()))
+        if result is not None:
+            row = {"name": name, "status": result.status, "doc_id": result.doc_id, "clauses": result.clauses, "error": result.error}
+        else:
+            note = next((n for n in report.notes if n.startswith(str(path))), "")
+            row = {"name": name, "status": "skipped", "doc_id": "", "clauses": 0,
+                   "error": note.replace(str(path), name, 1) if note else "not ingested"}
+        log.add(user=user, name=name, path=path, status=row["status"], doc_id=row["doc_id"], clauses=row["clauses"], error=row["error"])
+        rows.append(row)
+    if not any(r["status"] in ("added", "updated", "unchanged") for r in rows):
+        shutil.rmtree(folder, ignore_errors=True)  # nothing in the KB refers to these copies
+    return rows, report
+
+
+def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str, Any]:
+    """Lay out the Documents tab; returns the events after which other tabs refresh their document lists."""
+    import gradio as gr
+
+    heading = gr.Markdown(f"### {t('documents')}")
+    chrome.add_fn(heading, lambda ui: {"value": f"### {t('documents', ui)}"})
+    table = gr.HTML(documents_table(ctx, "en"), elem_id="pk-documents")
+    chrome.add_fn(table, lambda ui: {"value": documents_table(ctx, ui)})
+    refresh = chrome.add(gr.Button(t("refresh"), size="sm", elem_id="pk-docs-refresh"), value="refresh")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            upload = chrome.add(gr.File(label=t("upload"), file_count="multiple", type="filepath", elem_id="pk-upload"),
+                                label="upload")
+            with gr.Row():
+                preview_btn = chrome.add(gr.Button(t("preview"), elem_id="pk-preview"), value="preview")
+                add_btn = chrome.add(gr.Button(t("add_docs"), variant="primary", elem_id="pk-add"), value="add_docs")
+        with gr.Column(scale=2, min_width=260):
+            remove_head = gr.Markdown(f"#### {t('remove_doc')}")
+            chrome.add_fn(remove_head, lambda ui: {"value": f"#### {t('remove_doc', ui)}"})
+            remove_pick = chrome.add_fn(gr.Dropdown(choices=[], value=None, label=t("filter_doc"), elem_id="pk-remove-doc"),
+                                        lambda ui: {"label": t("filter_doc", ui)})
+            remove_btn = chrome.add(gr.Button(t("remove"), size="sm", elem_id="pk-remove"), value="remove")
+            confirm_btn = gr.Button(t("remove"), variant="stop", size="sm", visible=False, elem_id="pk-remove-confirm")
+            remove_status = gr.HTML("", elem_id="pk-remove-status")
+    result = gr.HTML("", elem_id="pk-ingest-result")
+    preview = gr.HTML("", elem_id="pk-preview-out")
+
+    @friendly
+    def refresh_table(ui: str) -> str:
+        return documents_table(ctx, ui)
+
+    @friendly
+    def on_preview(files: list[str] | None, ui: str) -> str:
+        if not files:
+            return render.message_html(t("no_files", ui), "error")
+        return preview_files(ctx, files, ui)
+
+    @friendly
+    def on_add(files: list[str] | None, ui: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, Any, Any]:
+        if not files:
+            return render.message_html(t("no_files", ui), "error"), gr.update(), gr.update()
+        progress(0.0, desc="…")
+
+        def report_progress(message: str, fraction: float) -> None:
+            progress(max(0.0, min(1.0, float(fraction))), desc=message)
+
+        rows, report = ingest_files(ctx, files, username(request), report_progress)
+        summary = t("ingest_summary", ui, added=report.added, updated=report.updated, unchanged=report.unchanged,
+                    failed=sum(1 for r in rows if r["status"] in ("failed", "skipped")), embedded=report.embedded,
+                    seconds=f"{report.seconds:.1f}")
+        return render.ingest_results_html(rows, summary, lang=ui), documents_table(ctx, ui), gr.update(value=None)
+
+    @friendly
+    def ask_remove(doc_id: str | None, ui: str) -> tuple[str, Any]:
+        if not doc_id:
+            return render.message_html(t("pick_doc", ui), "error"), gr.update(visible=False)
+        clauses = next((d.clauses for d in ctx.kb.documents() if d.doc_id == doc_id), 0)
+        return "", gr.update(value=t("confirm_remove", ui, doc=doc_id, n=clauses), visible=True)
+
+    @friendly
+    def on_remove(doc_id: str | None, ui: str, request: gr.Request) -> tuple[str, Any, Any]:
+        if not doc_id:
+            return render.message_html(t("pick_doc", ui), "error"), gr.update(), gr.update(visible=False)
+        removed = ctx.kb.remove(doc_id)
+        UploadLog(ctx.uploads_dir).add(user=username(request), name=doc_id, path=Path(""), status="removed", doc_id=doc_id, clauses=removed)
+        return render.message_html(t("removed", ui, doc=doc_id, n=removed), "ok"), documents_table(ctx, ui), gr.update(visible=False)
+
+    refresh_event = refresh.click(refresh_table, inputs=[lang_box], outputs=[table], api_visibility="private")
+    preview_btn.click(on_preview, inputs=[upload, lang_box], outputs=[preview], api_visibility="private")
+    add_event = add_btn.click(on_add, inputs=[upload, lang_box], outputs=[result, table, upload], api_visibility="private",
+                              concurrency_id="kb-write", concurrency_limit=1)
+    remove_btn.click(ask_remove, inputs=[remove_pick, lang_box], outputs=[remove_status, confirm_btn], api_visibility="private")
+    remove_pick.change(lambda: gr.update(visible=False), outputs=[confirm_btn], api_visibility="private", show_progress="hidden")
+    remove_event = confirm_btn.click(on_remove, inputs=[remove_pick, lang_box], outputs=[remove_status, table, confirm_btn],
+                                     api_visibility="private", concurrency_id="kb-write", concurrency_limit=1)
+    return {"table": table, "remove_pick": remove_pick, "changed": [add_event, remove_event, refresh_event]}

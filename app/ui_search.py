@@ -1,0 +1,100 @@
+"""The Search tab: a query, filters (document, section, language), ranked clauses, the whole clause."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from policykb.app import render
+from policykb.app.context import AppContext, friendly
+from policykb.app.i18n import t
+from policykb.app.picker import clause_opener
+from policykb.app.ui_chat import parse_ref
+
+if TYPE_CHECKING:
+    from policykb.app.chrome import Chrome
+
+__all__ = ["build_search_tab", "doc_choices", "section_choices", "lang_choices"]
+
+
+def doc_choices(ctx: AppContext, lang: str) -> list[tuple[str, str]]:
+    """("All", "") then (title, doc_id) for every document."""
+    return [(t("all", lang), "")] + [(_short(title, 70), doc_id) for doc_id, title in ctx.doc_titles().items()]
+
+
+def section_choices(ctx: AppContext, doc_id: str | None, lang: str) -> list[tuple[str, str]]:
+    """("All", "") then the sections of ``doc_id`` as ("2. Title", "2"); only "All" without a document."""
+    choices = [(t("all", lang), "")]
+    if not doc_id:
+        return choices
+    seen: dict[str, str] = {}
+    for c in ctx.kb.clauses(doc_id):
+        seen.setdefault(c.section, f"{c.section}. {c.section_title}".strip(". ") if c.section_title else c.section)
+    return choices + [(_short(label, 70), number) for number, label in seen.items()]
+
+
+def lang_choices(lang: str) -> list[tuple[str, str]]:
+    return [(t("all", lang), ""), (t("lang_en", lang), "en"), (t("lang_zh", lang), "zh")]
+
+
+def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str, Any]:
+    """Lay out the Search tab; returns the components other tabs refresh (``doc``, ``section``)."""
+    import gradio as gr
+
+    terms_by_clause = gr.State({})
+    with gr.Row(equal_height=True):
+        query = chrome.add(
+            gr.Textbox(label=t("query"), placeholder=t("query_placeholder"), scale=5, elem_id="pk-search-input"),
+            label="query", placeholder="query_placeholder",
+        )
+        go = chrome.add(gr.Button(t("search"), variant="primary", scale=1, min_width=90, elem_id="pk-search-go"), value="search")
+    with gr.Row():
+        doc = gr.Dropdown(choices=[(t("all"), "")], value="", label=t("filter_doc"), elem_id="pk-filter-doc", min_width=200)
+        section = gr.Dropdown(choices=[(t("all"), "")], value="", label=t("filter_section"), elem_id="pk-filter-section", min_width=200)
+        lang = gr.Dropdown(choices=lang_choices("en"), value="", label=t("filter_lang"), elem_id="pk-filter-lang", min_width=140)
+        k = chrome.add(gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label=t("results_k"), elem_id="pk-search-k", min_width=160),
+                       label="results_k")
+    chrome.add_fn(doc, lambda ui: {"label": t("filter_doc", ui), "choices": doc_choices(ctx, ui)})
+    chrome.add_fn(section, lambda ui: {"label": t("filter_section", ui)})
+    chrome.add_fn(lang, lambda ui: {"label": t("filter_lang", ui), "choices": lang_choices(ui)})
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            results = gr.HTML(render.placeholder_html("search_hint"), elem_id="pk-search-results")
+        with gr.Column(scale=2, min_width=300):
+            panel = gr.HTML(render.placeholder_html("search_hint"), elem_id="pk-clause-search", elem_classes=["pk-panel"])
+
+    @friendly
+    def run(text: str, doc_id: str, section_no: str, clause_lang: str, top_k: float, ui: str) -> tuple[str, dict, str]:
+        if not text or not text.strip():
+            raise gr.Error(t("empty_question", ui), print_exception=False)
+        result = ctx.kb.search(text.strip(), int(top_k), doc=doc_id or None, section=section_no or None, lang=clause_lang or None)
+        terms = {h.clause.id: list(h.matched_terms) for h in result.hits}
+        first = result.hits[0].clause.id if result.hits else ""
+        panel_html = _clause(first, terms.get(first, []), ui) if first else render.placeholder_html("no_results", ui)
+        return render.search_html(result, doc_titles=ctx.doc_titles(), lang=ui), terms, panel_html
+
+    def _clause(clause_id: str, terms: list[str], ui: str) -> str:
+        clause = ctx.clause(clause_id)
+        if clause is None:
+            return render.placeholder_html("clause_gone", ui)
+        return render.clause_html(clause, doc_title=ctx.doc_titles().get(clause.doc_id, ""), scope="search", lang=ui,
+                                  terms=terms, ref_labels=ctx.labels())
+
+    @friendly
+    def open_clause(ref: str, terms: dict, ui: str) -> str:
+        _, _, clause_id = parse_ref(ref)
+        return _clause(clause_id, (terms or {}).get(clause_id, []), ui)
+
+    @friendly
+    def on_doc(doc_id: str, ui: str) -> Any:
+        return gr.update(choices=section_choices(ctx, doc_id, ui), value="")
+
+    search_io = dict(inputs=[query, doc, section, lang, k, lang_box], outputs=[results, terms_by_clause, panel], api_visibility="private")
+    query.submit(run, **search_io)
+    go.click(run, **search_io)
+    doc.change(on_doc, inputs=[doc, lang_box], outputs=[section], api_visibility="private")
+    clause_opener("search", open_clause, [terms_by_clause, lang_box], [panel])
+    return {"doc": doc, "section": section}
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
