@@ -107,9 +107,9 @@ def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[
         return preview_files(ctx, files, ui)
 
     @friendly
-    def on_add(files: list[str] | None, ui: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, Any, Any]:
+    def on_add(files: list[str] | None, ui: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, Any, Any, str]:
         if not files:
-            return render.message_html(t("no_files", ui), "error"), gr.update(), gr.update()
+            return render.message_html(t("no_files", ui), "error"), gr.update(), gr.update(), ""
         progress(0.0, desc="…")
 
         def report_progress(message: str, fraction: float) -> None:
@@ -119,7 +119,7 @@ def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[
         summary = t("ingest_summary", ui, added=report.added, updated=report.updated, unchanged=report.unchanged,
                     failed=sum(1 for r in rows if r["status"] in ("failed", "skipped")), embedded=report.embedded,
                     seconds=f"{report.seconds:.1f}")
-        return render.ingest_results_html(rows, summary, lang=ui), documents_table(ctx, ui), gr.update(value=None)
+        return render.ingest_results_html(rows, summary, lang=ui), documents_table(ctx, ui), gr.update(value=None), ""
 
     @friendly
     def ask_remove(doc_id: str | None, ui: str) -> tuple[str, Any]:
@@ -138,7 +138,7 @@ def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[
 
     refresh_event = refresh.click(refresh_table, inputs=[lang_box], outputs=[table], api_visibility="private")
     preview_btn.click(on_preview, inputs=[upload, lang_box], outputs=[preview], api_visibility="private")
-    add_event = add_btn.click(on_add, inputs=[upload, lang_box], outputs=[result, table, upload], api_visibility="private",
+    add_event = add_btn.click(on_add, inputs=[upload, lang_box], outputs=[result, table, upload, preview], api_visibility="private",
                               concurrency_id="kb-write", concurrency_limit=1)
     remove_btn.click(ask_remove, inputs=[remove_pick, lang_box], outputs=[remove_status, confirm_btn], api_visibility="private")
     remove_pick.change(lambda: gr.update(visible=False), outputs=[confirm_btn], api_visibility="private", show_progress="hidden")

@@ -39,6 +39,8 @@ def test_search_with_keywords_and_filters(client):
     assert len(result["results"]) == 3 and "score" in result["results"][0]
     only = client.predict(query="第十三条", k=5, doc="pbc-2022-60", api_name="/search")
     assert only["results"][0]["id"] == "pbc-2022-60:13"
+    section = client.predict(query="finance", k=10, doc="pbc-2022-60", section="2", api_name="/search")
+    assert section["results"] and {r["section"] for r in section["results"]} == {"2"}
 
 
 def test_errors_arrive_as_one_line(client):

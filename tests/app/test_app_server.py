@@ -53,6 +53,52 @@ def test_ensure_corpus_without_a_corpus_folder_says_what_to_do(tmp_path):
     assert "Documents tab" in log.getvalue()
 
 
+def test_ensure_corpus_fills_an_empty_kb(tmp_path):
+    import shutil
+
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import repo_root
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(repo_root() / "tests" / "fixtures" / "en-article-rules.txt", corpus)
+    settings = Settings.from_env(env={}, kb_dir=tmp_path / "kb", corpus_dir=corpus)
+    kb = KnowledgeBase(settings)
+    log = io.StringIO()
+    assert ensure_corpus(kb, settings, log) == 1
+    assert [d.doc_id for d in kb.documents()] == ["en-article-rules"]
+    assert "is empty; ingesting" in log.getvalue() and "1 documents added" in log.getvalue()
+    assert ensure_corpus(kb, settings, log) == 0
+    kb.close()
+
+
+def test_run_evaluation_on_the_first_rows_of_a_bundled_gold_set(corpus_kb_dir, tmp_path):
+    import shutil
+    import zipfile
+
+    from policykb.app.context import AppContext
+    from policykb.app.ui_evaluate import bundled_gold_files, metrics_table, run_evaluation
+    from policykb.kb import KnowledgeBase
+
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(corpus_kb_dir, kb_dir)
+    settings = Settings.from_env(env={}, kb_dir=kb_dir)
+    ctx = AppContext(settings=settings, kb=KnowledgeBase(settings))
+    gold = bundled_gold_files()
+    assert "opinions.jsonl" in gold
+    steps: list[tuple[int, int, str]] = []
+    outcome = run_evaluation(ctx, gold["opinions.jsonl"], 2, "carol", lambda d, n, r: steps.append((d, n, r)))
+    assert outcome.result["n"] == 2 and [s[:2] for s in steps] == [(1, 2), (2, 2)]
+    assert outcome.folder.parent == kb_dir / "reports" and outcome.folder.name.endswith("-opinions-carol")
+    assert {p.name for p in outcome.plots} == {"metrics_by_mode.png", "clause_coverage.png"}
+    with zipfile.ZipFile(outcome.archive) as zipped:
+        assert "report.md" in zipped.namelist()
+    table = metrics_table(outcome.result, "zh")
+    assert table["headers"][:2] == ["指标", "全部"] and table["data"][0][:2] == ["n", "2"]
+    assert any(row[0] == "recall@1" for row in table["data"])
+    ctx.kb.close()
+
+
 @pytest.mark.parametrize("path", ["/", "/login", "/assets/index-abc.js", "/theme.css", "/favicon.ico", "/gradio_api/login_check"])
 def test_login_page_paths_are_public(path):
     assert is_public_path(path)
