@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
 from policykb.ingest import PARSER_VERSION
@@ -39,6 +40,8 @@ class KnowledgeBase:
         self._vectors: VectorStore | None = None
         self._glossary: Glossary | None = None
         self._retriever: Retriever | None = None
+        self._vectors_generation = -1  # the manifest generation the open vector store is known to hold
+        self._writes = 0  # > 0 while this process holds the writer lock: generation changes are its own
 
     # -- lazily opened parts -----------------------------------------------------------
     @property
@@ -61,6 +64,7 @@ class KnowledgeBase:
         with self._lock:
             if self._vectors is None:
                 embedder = self.embedder
+                self._vectors_generation = self.manifest.generation()
                 self._vectors = VectorStore(
                     kb_dir=self.kb_dir, chroma_url=self.settings.chroma_url, kb_id=self.manifest.kb_id,
                     embedder_name=embedder.name, dim=embedder.dim,
@@ -80,10 +84,34 @@ class KnowledgeBase:
         """The retriever over the newest committed generation (reloaded when another writer committed)."""
         generation = self.manifest.generation()
         with self._lock:
+            self._sync_vectors(generation)
             if self._retriever is None or self._retriever.snapshot.generation != generation:
                 snapshot = load_snapshot(self.manifest, self.kb_dir)
                 self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary())
             return self._retriever
+
+    def _sync_vectors(self, generation: int) -> None:
+        """Reopen an embedded vector store after another process committed: embedded Chroma keeps its
+        index in memory per process, so it would neither find nor keep the other process's vectors."""
+        with self._lock:
+            if (self._vectors is not None and not self.settings.chroma_url and not self._writes
+                    and generation != self._vectors_generation):
+                self._vectors.close()
+                self._vectors = None
+                self._retriever = None
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the KB's writer lock, on a vector store that holds every committed vector."""
+        with writer_lock(self.kb_dir):
+            self._sync_vectors(self.manifest.generation())
+            with self._lock:
+                self._writes += 1
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._writes -= 1
 
     def _check_embedder_spec(self, manifest: Manifest) -> None:
         built_with = manifest.get_meta("embed_model")
@@ -97,7 +125,7 @@ class KnowledgeBase:
     def ingest(self, paths: Sequence[Path], *, rebuild: bool = False,
                progress: Callable[[str, float], None] | None = None) -> IngestReport:
         """Add or update documents from files and folders (see :mod:`policykb.kb.indexer`)."""
-        with writer_lock(self.kb_dir):
+        with self._writing():
             if rebuild:
                 self._reset()
             report = self._indexer().ingest([Path(p) for p in paths], progress)
@@ -106,7 +134,7 @@ class KnowledgeBase:
 
     def remove(self, doc_id: str) -> int:
         """Remove a document and its clauses; returns how many clauses went."""
-        with writer_lock(self.kb_dir):
+        with self._writing():
             if doc_id not in {d.doc_id for d in self.manifest.documents()}:
                 raise NotFoundError(f"no document {doc_id!r} in the KB; `policykb documents` lists the ids")
             removed = self._indexer().remove(doc_id)
@@ -121,6 +149,9 @@ class KnowledgeBase:
         return Indexer(self.settings, manifest, self.vectors, self.embedder)
 
     def _after_write(self) -> None:
+        with self._lock:
+            if self._vectors is not None:
+                self._vectors_generation = self.manifest.generation()  # this process's own commits
         snapshot = self._snapshot()
         save_lexical(snapshot, self.kb_dir)
         config = {
@@ -183,7 +214,7 @@ class KnowledgeBase:
         """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.integrity`)."""
         from policykb.kb.integrity import check_kb
 
-        with writer_lock(self.kb_dir):
+        with self._writing():
             indexer = self._indexer()
             result = check_kb(self.kb_dir, self.manifest, self.vectors, indexer, repair=repair)
             self._retriever = None
@@ -212,4 +243,6 @@ class KnowledgeBase:
         with self._lock:
             if self._manifest is not None:
                 self._manifest.close()
+            if self._vectors is not None:
+                self._vectors.close()
             self._manifest = self._vectors = self._retriever = None

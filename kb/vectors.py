@@ -100,6 +100,13 @@ class VectorStore:
                 return out
             offset += 5000
 
+    def close(self) -> None:
+        """Release the Chroma client. An embedded store is shared per folder within a process and keeps
+        its index in memory; once the last client closes, the next open reads what other processes wrote."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+
     def drop(self) -> None:
         """Delete both collections (used by a rebuild)."""
         for col in self._collections.values():

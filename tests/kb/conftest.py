@@ -1,0 +1,69 @@
+"""Session fixtures of the KB integration tests, built on tests/conftest.py's ingested corpus."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from kb_helpers import ZH_RULE_TXT, copy_opinions, settings_for
+
+
+@pytest.fixture(scope="session")
+def mixed_kb_dir(corpus_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ingested Opinions plus the Chinese test rule (read-only; copy it to write)."""
+    from policykb.kb import KnowledgeBase
+
+    target = tmp_path_factory.mktemp("mixed") / "kb"
+    shutil.copytree(corpus_kb_dir, target)
+    kb = KnowledgeBase(settings_for(target))
+    report = kb.ingest([ZH_RULE_TXT])
+    kb.close()
+    assert (report.added, report.failed) == (1, 0), report
+    return target
+
+
+@pytest.fixture(scope="session")
+def mixed_kb(mixed_kb_dir: Path):
+    from policykb.kb import KnowledgeBase
+
+    kb = KnowledgeBase(settings_for(mixed_kb_dir))
+    yield kb
+    kb.close()
+
+
+@pytest.fixture(scope="session")
+def own_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(folder holding a private copy of the Opinions, a pristine copy of that folder, a KB ingested from it)."""
+    from policykb.kb import KnowledgeBase
+
+    root = tmp_path_factory.mktemp("own-corpus")
+    folder = root / "corpus"
+    copy_opinions(folder)
+    pristine = root / "pristine"
+    shutil.copytree(folder, pristine)
+    kb_dir = root / "kb"
+    kb = KnowledgeBase(settings_for(kb_dir))
+    report = kb.ingest([folder])
+    kb.close()
+    assert (report.added, report.failed) == (1, 0), report
+    return folder, pristine, kb_dir
+
+
+@pytest.fixture
+def own_corpus_copy(own_corpus: tuple[Path, Path, Path], tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A writable (corpus folder, KB ingested from it) pair.
+
+    The manifest records absolute source paths, and a document id claimed by a file at
+    another existing path is refused; so the KB is copied per test while the folder stays
+    at its path, free to edit, and is restored afterwards.
+    """
+    folder, pristine, kb_dir = own_corpus
+    target = tmp_path / "kb"
+    shutil.copytree(kb_dir, target)
+    try:
+        yield folder, target
+    finally:
+        shutil.rmtree(folder)
+        shutil.copytree(pristine, folder)

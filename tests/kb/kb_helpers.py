@@ -1,0 +1,82 @@
+"""Shared constants and small helpers of the KB integration tests (imported by tests/kb/conftest.py and tests)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from policykb.settings import Settings, repo_root
+
+CORPUS = repo_root() / "corpus"
+FIXTURES = repo_root() / "tests" / "fixtures"
+OPINIONS_TXT = CORPUS / "pbc-2022-60-zhejiang-common-prosperity-opinions.txt"
+OPINIONS_META = OPINIONS_TXT.with_suffix(".meta.json")
+OPINIONS = "pbc-2022-60"
+ZH_RULE_TXT = FIXTURES / "zj-inclusive-finance-rules.txt"
+ZH_RULE = "zj-inclusive-finance-rules"
+EN_RULE_TXT = FIXTURES / "en-article-rules.txt"
+EN_RULE = "en-article-rules"
+POLICYKB = Path(sys.executable).parent / "policykb"
+
+
+def op(number: int | str) -> str:
+    """Clause id of the Opinions' clause ``(number)``."""
+    return f"{OPINIONS}:{number}"
+
+
+def zj(number: int | str) -> str:
+    """Clause id of the Chinese test rule's article 第``number``条."""
+    return f"{ZH_RULE}:{number}"
+
+
+def settings_for(kb_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a KB folder, untouched by POLICYKB_* variables of the environment running the tests."""
+    return Settings.from_env(env={}, kb_dir=kb_dir, **overrides)
+
+
+def copy_opinions(folder: Path, *, name: str | None = None, doc_id: str | None = None) -> Path:
+    """Copy the bundled Opinions (and its sidecar) into ``folder``; optionally renamed and under another doc id."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = name or OPINIONS_TXT.stem
+    target = folder / f"{stem}.txt"
+    shutil.copyfile(OPINIONS_TXT, target)
+    meta = json.loads(OPINIONS_META.read_text(encoding="utf-8"))
+    if doc_id is not None:
+        meta["doc_id"] = doc_id
+    (folder / f"{stem}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    return target
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a `policykb` subprocess: no POLICYKB_* settings leak in from outside."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKB_")}
+    env.update({"ANONYMIZED_TELEMETRY": "False", "PYTHONUNBUFFERED": "1"}, **extra)
+    return env
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def jsonl(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
+
+def run_cli(args: Sequence[str], *, env: dict[str, str] | None = None, stdin: str | None = None,
+            timeout: float = 600) -> Run:
+    """Run the installed `policykb` console script; stdout and stderr captured separately."""
+    proc = subprocess.run(
+        [str(POLICYKB), *map(str, args)], capture_output=True, text=True, env=env or clean_env(),
+        input=stdin, timeout=timeout, cwd=repo_root(),
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
