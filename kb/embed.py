@@ -64,7 +64,8 @@ class SentenceTransformerEmbedder:
                 f"sentence-transformers model {model!r} could not be loaded offline ({_first_line(exc)}); "
                 "set POLICYKB_EMBED_MODEL=st:<path to a local model folder>"
             ) from None
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.name = f"st:{model}"
         self._prompts = dict(getattr(self._model, "prompts", {}) or {})
 

@@ -18,7 +18,7 @@ from policykb.kb.manifest import Manifest
 from policykb.kb.model import Answer, DocumentInfo, IngestReport, SearchResult, Turn
 from policykb.kb.retriever import MODES, Retriever
 from policykb.kb.snapshot import Snapshot, load_snapshot, save_lexical
-from policykb.kb.vectors import VectorStore
+from policykb.kb.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
 
 __all__ = ["KnowledgeBase"]
@@ -90,12 +90,13 @@ class KnowledgeBase:
                 self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary())
             return self._retriever
 
-    def _sync_vectors(self, generation: int) -> None:
+    def _sync_vectors(self, generation: int | None = None) -> None:
         """Reopen an embedded vector store after another process committed: embedded Chroma keeps its
         index in memory per process, so it would neither find nor keep the other process's vectors."""
         with self._lock:
-            if (self._vectors is not None and not self.settings.chroma_url and not self._writes
-                    and generation != self._vectors_generation):
+            if self._vectors is None or self.settings.chroma_url or self._writes:
+                return
+            if (self.manifest.generation() if generation is None else generation) != self._vectors_generation:
                 self._vectors.close()
                 self._vectors = None
                 self._retriever = None
@@ -104,7 +105,7 @@ class KnowledgeBase:
     def _writing(self) -> Iterator[None]:
         """Hold the KB's writer lock, on a vector store that holds every committed vector."""
         with writer_lock(self.kb_dir):
-            self._sync_vectors(self.manifest.generation())
+            self._sync_vectors()
             with self._lock:
                 self._writes += 1
             try:
@@ -168,9 +169,10 @@ class KnowledgeBase:
             self._manifest = manifest
             manifest.clear()
             manifest.set_meta("embed_model", self.settings.embed_model)
-            self._vectors = None
-            self.vectors.drop()
-            self._vectors = None
+            if self._vectors is not None:
+                self._vectors.close()
+                self._vectors = None
+            drop_collections(kb_dir=self.kb_dir, chroma_url=self.settings.chroma_url, kb_id=manifest.kb_id)
             self._retriever = None
 
     # -- reading -----------------------------------------------------------------------

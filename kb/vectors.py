@@ -9,7 +9,7 @@ import numpy as np
 
 from policykb.errors import IndexMismatchError, StoreUnavailableError
 
-__all__ = ["VectorStore", "KINDS"]
+__all__ = ["VectorStore", "KINDS", "drop_collections"]
 
 KINDS = ("clauses", "sentences")
 _BATCH = 1000
@@ -111,6 +111,24 @@ class VectorStore:
         """Delete both collections (used by a rebuild)."""
         for col in self._collections.values():
             self._call(lambda: self._client.delete_collection(col.name))
+
+
+def drop_collections(*, kb_dir: Path, chroma_url: str | None, kb_id: str) -> None:
+    """Delete a KB's collections whichever embedder built them (a rebuild with another embedder)."""
+    client = _connect(kb_dir, chroma_url)
+    try:
+        names = {f"pkb-{kb_id}-{kind}" for kind in KINDS}
+        for col in client.list_collections():
+            if col.name in names:
+                client.delete_collection(col.name)
+    except Exception as exc:
+        if chroma_url and _looks_like_connection_error(exc):
+            raise StoreUnavailableError(_unreachable(chroma_url, exc)) from None
+        raise
+    finally:
+        close = getattr(client, "close", None)
+        if close is not None:
+            close()
 
 
 def _connect(kb_dir: Path, url: str | None) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,6 +23,52 @@ ZH_RULE = "zj-inclusive-finance-rules"
 EN_RULE_TXT = FIXTURES / "en-article-rules.txt"
 EN_RULE = "en-article-rules"
 POLICYKB = Path(sys.executable).parent / "policykb"
+
+
+# Queries over the Opinions and the clause number each must rank first (shared by the embedded and server tests).
+LOOKUPS = [
+    ("(12)", 12),
+    ("clause 12", 12),
+    ("第十二条", 12),
+    ("第（十二）条", 12),
+    ("Article 12", 12),
+    ("What does (18) say?", 18),
+    ("第十八条讲了什么", 18),
+    ("Clause (5)", 5),
+    ("第三十一条", 31),
+    ("article 1", 1),
+]
+
+ENGLISH = [
+    ("charitable trusts", 13),
+    ("housing lease guarantee bonds for affordable rental homes", 19),
+    ("catastrophe insurance pilots for natural disasters", 20),
+    ("hedging exchange rate risk for small foreign trade firms", 11),
+    ("Qualified Foreign Limited Partners pilot", 10),
+    ("digital renminbi pilots and mobile payment for overseas visitors", 21),
+    ("carbon emission reduction support tools", 24),
+    ("illegal fund-raising and protective stop payment for bank accounts", 26),
+    ("remote sensing monitoring of agricultural disasters", 16),
+    ("wealth management subsidiaries of commercial banks", 14),
+    ("technology sub-branches of banks", 5),
+    ("financial consumer complaints and personal information protection", 27),
+]
+CHINESE = [
+    ("储蓄国债下乡", 18),
+    ("慈善信托", 13),
+    ("保障性租赁住房的金融支持", 19),
+    ("巨灾保险试点", 20),
+    ("外汇衍生品保证金比例", 11),
+    ("合格境外有限合伙人试点", 10),
+    ("数字人民币试点", 21),
+    ("碳减排支持工具", 24),
+    ("打击非法集资", 26),
+    ("山区26县一县一策", 17),
+    ("理财子公司", 14),
+    ("科技支行", 5),
+    ("第三支柱养老保险", 20),
+    ("老年人和残疾人的金融便利服务", 22),
+]
 
 
 def op(number: int | str) -> str:
@@ -50,6 +97,13 @@ def copy_opinions(folder: Path, *, name: str | None = None, doc_id: str | None =
         meta["doc_id"] = doc_id
     (folder / f"{stem}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return target
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kb_helpers import OPINIONS, ZH_RULE, op, zj
+from kb_helpers import CHINESE, ENGLISH, LOOKUPS, OPINIONS, ZH_RULE, op, zj
 from policykb.errors import NotFoundError, PolicyKBError
 
 
@@ -15,20 +15,6 @@ def ids(result) -> list[str]:
 
 
 # -- direct clause lookups -----------------------------------------------------------------
-LOOKUPS = [
-    ("(12)", 12),
-    ("clause 12", 12),
-    ("第十二条", 12),
-    ("第（十二）条", 12),
-    ("Article 12", 12),
-    ("What does (18) say?", 18),
-    ("第十八条讲了什么", 18),
-    ("Clause (5)", 5),
-    ("第三十一条", 31),
-    ("article 1", 1),
-]
-
-
 @pytest.mark.parametrize("query,number", LOOKUPS)
 def test_direct_lookup_returns_that_clause_first(corpus_kb, query: str, number: int) -> None:
     result = corpus_kb.search(query, 5)
@@ -70,38 +56,6 @@ def test_mentions_return_every_mentioning_clause_first(corpus_kb, query: str, en
 
 
 # -- topical queries -------------------------------------------------------------------------
-ENGLISH = [
-    ("charitable trusts", 13),
-    ("housing lease guarantee bonds for affordable rental homes", 19),
-    ("catastrophe insurance pilots for natural disasters", 20),
-    ("hedging exchange rate risk for small foreign trade firms", 11),
-    ("Qualified Foreign Limited Partners pilot", 10),
-    ("digital renminbi pilots and mobile payment for overseas visitors", 21),
-    ("carbon emission reduction support tools", 24),
-    ("illegal fund-raising and protective stop payment for bank accounts", 26),
-    ("remote sensing monitoring of agricultural disasters", 16),
-    ("wealth management subsidiaries of commercial banks", 14),
-    ("technology sub-branches of banks", 5),
-    ("financial consumer complaints and personal information protection", 27),
-]
-CHINESE = [
-    ("储蓄国债下乡", 18),
-    ("慈善信托", 13),
-    ("保障性租赁住房的金融支持", 19),
-    ("巨灾保险试点", 20),
-    ("外汇衍生品保证金比例", 11),
-    ("合格境外有限合伙人试点", 10),
-    ("数字人民币试点", 21),
-    ("碳减排支持工具", 24),
-    ("打击非法集资", 26),
-    ("山区26县一县一策", 17),
-    ("理财子公司", 14),
-    ("科技支行", 5),
-    ("第三支柱养老保险", 20),
-    ("老年人和残疾人的金融便利服务", 22),
-]
-
-
 @pytest.mark.parametrize("query,number", ENGLISH + CHINESE)
 def test_topical_query_ranks_the_right_clause_first(corpus_kb, query: str, number: int) -> None:
     result = corpus_kb.search(query, 3)
