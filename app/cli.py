@@ -185,11 +185,11 @@ def _search(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()  # batch latencies exclude model loading
-        return _run_batch(args.batch, lambda q: kb.search(q, args.k, doc=args.doc, mode=args.mode).to_json())
+        return _run_batch(args.batch, lambda q: _search_json(kb.search(q, args.k, doc=args.doc, mode=args.mode)))
     query = _required(args.query, "QUERY", "search")
     result = kb.search(query, args.k, doc=args.doc, mode=args.mode)
     if args.json:
-        _print_json(result.to_json())
+        _print_json(_search_json(result))
         return 0
     for rank, hit in enumerate(result.hits, 1):
         c = hit.clause
@@ -200,6 +200,13 @@ def _search(args: argparse.Namespace) -> int:
         print("no clauses found (is the KB empty? `policykb ingest corpus/`)")
     _err(f"{result.latency_ms:.1f} ms")
     return 0
+
+
+def _search_json(result: Any) -> dict[str, Any]:
+    """DESIGN.md §3: {"query", "results": [Clause fields + "score"], "latency_ms"}."""
+    data = result.to_json()
+    data["results"] = [{**hit.clause.to_dict(), "score": row["score"]} for hit, row in zip(result.hits, data["results"])]
+    return data
 
 
 def _ask(args: argparse.Namespace) -> int:
