@@ -33,11 +33,12 @@ __all__ = ["Indexer", "vector_id", "writer_lock", "Progress"]
 
 Progress = Callable[[str, float], None]
 _EMBED_BATCH = 16
+VECTOR_RECIPE = "v2"  # bump when what is embedded for a clause changes: every clause is then re-embedded
 
 
 def vector_id(clause: Clause) -> str:
     """The id of one version of a clause's vector: changes exactly when the clause text changes."""
-    return f"{clause.id}@{clause.sha256[:16]}"
+    return f"{clause.id}@{VECTOR_RECIPE}.{clause.sha256[:16]}"
 
 
 @contextmanager
@@ -67,6 +68,7 @@ class Indexer:
         report = _Tally()
         files, notes = self._discover(paths, report)
         state = self.manifest.document_state()
+        committed = self.manifest.vec_ids()
         seen: set[str] = set()
         for index, path in enumerate(files):
             step = _scaled(progress, index / max(len(files), 1), (index + 1) / max(len(files), 1))
@@ -79,7 +81,7 @@ class Indexer:
                 continue
             seen.add(doc.doc_id)
             previous = state.get(doc.doc_id)
-            if previous and previous[1] == doc.sha256 and previous[2] == PARSER_VERSION:
+            if previous and previous[1] == doc.sha256 and previous[2] == PARSER_VERSION and self._vectors_current(doc, committed):
                 report.add(DocumentResult(doc.doc_id, str(path), "unchanged", len(doc.clauses)))
                 continue
             report.embedded += self.write_document(doc, step)
@@ -105,6 +107,11 @@ class Indexer:
         self.manifest.commit_document(doc, PARSER_VERSION, rows)
         return len(missing)
 
+    @staticmethod
+    def _vectors_current(doc: Document, committed: dict[str, str]) -> bool:
+        """Whether the committed vectors of a document follow the current vector recipe."""
+        return all(committed.get(c.id) == vector_id(c) for c in doc.clauses)
+
     def embed_rows(self, rows: list[ClauseRow]) -> None:
         """Compute and store the sentence and clause vectors of these clause versions."""
         sentence_ids, sentence_texts, sentence_meta = [], [], []
@@ -115,7 +122,8 @@ class Indexer:
                 sentence_meta.append({**_metadata(row), "text": sentence})
         if sentence_texts:
             self.vectors.upsert("sentences", sentence_ids, self.embedder.embed_passages(sentence_texts), sentence_meta)
-        clause_vectors = self.embedder.embed_passages([_passage(r.clause) for r in rows])
+        # The clause text alone: a section title shared by several clauses pulls their vectors together.
+        clause_vectors = self.embedder.embed_passages([r.clause.text for r in rows])
         self.vectors.upsert("clauses", [r.vec_id for r in rows], clause_vectors, [_metadata(r) for r in rows])
 
     def remove(self, doc_id: str) -> int:
@@ -189,8 +197,6 @@ class _Tally:
         )
 
 
-def _passage(clause: Clause) -> str:
-    return f"{clause.section_title}: {clause.text}" if clause.section_title else clause.text
 
 
 def _metadata(row: ClauseRow) -> dict[str, str]:

@@ -14,6 +14,7 @@ from policykb.kb.fusion import Weights, fuse
 from policykb.kb.glossary import Glossary
 from policykb.kb.lookup import Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
+from policykb.kb.query_text import strip_question
 from policykb.kb.snapshot import Snapshot
 from policykb.kb.tokenize import tokenize
 from policykb.kb.vectors import VectorStore
@@ -92,7 +93,7 @@ class Retriever:
         if not self.snapshot.rows:
             return raw, sentences
         if mode in ("fused", "dense"):
-            vector = self.embedder.embed_queries([query])[0]
+            vector = self.embedder.embed_queries([strip_question(query) if query_lang == "en" else query])[0]
             raw["dense_clause"] = self._dense("clauses", vector, _CLAUSE_CANDIDATES, {})
             raw["dense_sentence"] = self._dense("sentences", vector, _SENTENCE_CANDIDATES, sentences)
         if mode in ("fused", "lexical"):
