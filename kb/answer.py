@@ -1,0 +1,208 @@
+"""Answering a question: resolve follow-ups, search once, then cite (extractive or checked LLM) or abstain.
+
+The extractive path spends no embedding beyond the one inside ``kb.search``: sentences are
+chosen from the retriever's sentence matches plus lexical evidence (see :mod:`.extractive`).
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Sequence
+
+from policykb.errors import LLMError, PolicyKBError
+from policykb.ingest.lang import detect_lang
+from policykb.ingest.model import Clause
+from policykb.kb.abstain import judge
+from policykb.kb.evidence import QueryTerms, corpus_stats, group_in, query_terms
+from policykb.kb.extractive import (
+    Pick,
+    choose_hits,
+    citation,
+    compose_abstention,
+    compose_clause,
+    compose_mentions,
+    compose_ranked,
+    compose_section,
+    pick_sentences,
+)
+from policykb.kb.followup import resolve_followup
+from policykb.kb.lookup import Lookup, parse_lookup
+from policykb.kb.model import Answer, Citation, Hit, SearchResult, Turn
+from policykb.kb.naming import DocName, doc_names
+
+if TYPE_CHECKING:
+    from policykb.kb.knowledge_base import KnowledgeBase
+
+__all__ = ["answer_question", "ANSWER_MODES"]
+
+ANSWER_MODES = ("extractive", "llm")
+_K = 5
+_RELATED = 3
+_LLM_CONTEXT = 5
+_SUMMARY_WORDS_EN = frozenset(
+    "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
+    "paragraph provision point measure no number about tell full whole please display print state states provide provides "
+    "stipulate stipulates cover covers contain contains".split()
+)
+_SUMMARY_ZH = ("讲了什么", "讲的是什么", "说了什么", "是什么内容", "是什么", "什么内容", "的内容", "内容", "怎么规定的", "如何规定",
+               "规定了什么", "怎么说的", "讲什么", "说什么", "原文", "全文", "意见", "规定", "条款", "第", "条", "的", "呢", "请", "看看", "一下")
+
+
+@dataclass
+class _Draft:
+    """An extractive answer before timing and mode are stamped on it."""
+
+    answer: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    reason: str
+    related: tuple[Citation, ...] = ()
+    context: list[Clause] = field(default_factory=list)  # clauses an LLM would be shown
+    quotes: dict[str, str] = field(default_factory=dict)  # clause id -> extractive quote
+
+
+def answer_question(kb: "KnowledgeBase", question: str, *, history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
+    """Answer ``question`` from the KB's clauses, citing them, or abstain when they do not address it.
+
+    Args:
+        history: earlier turns of the conversation, oldest first (follow-ups resolve against the last).
+        mode: None = extractive unless an LLM endpoint is configured; "extractive"; "llm".
+
+    Raises:
+        PolicyKBError: the question is empty or the mode unknown.
+    """
+    started = time.perf_counter()
+    text = question.strip()
+    if not text:
+        raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
+    if mode is not None and mode not in ANSWER_MODES:
+        raise PolicyKBError(f"answer mode {mode!r} is not one of {', '.join(ANSWER_MODES)}")
+    glossary = kb.glossary()
+    lang = detect_lang(text)
+    resolution = resolve_followup(text, history, glossary)
+    asked = resolution.question
+    result = kb.search(asked, k=_K, doc=resolution.doc)
+    names = doc_names(kb.documents())
+    clauses = kb.clauses()
+    stats = corpus_stats(clauses)
+    terms = query_terms(asked, detect_lang(asked), glossary, {c.lang for c in clauses})
+    draft = _extractive(kb, asked, lang, result, terms, stats, names, glossary)
+    resolved = asked if resolution.followup else ""
+
+    use_llm = mode == "llm" or (mode is None and kb.settings.llm_enabled)
+    answer_mode = "extractive"
+    if use_llm and not draft.abstained:
+        draft, answer_mode = _with_llm(kb, asked, lang, draft, names)
+    elif use_llm:
+        draft.reason = f"{draft.reason}; the LLM was not consulted"
+    return Answer(
+        answer=draft.answer, citations=draft.citations, abstained=draft.abstained, reason=draft.reason,
+        mode=answer_mode, latency_ms=(time.perf_counter() - started) * 1000, related=draft.related,
+        lang=lang, resolved_question=resolved,
+    )
+
+
+# -- extractive ------------------------------------------------------------------------
+def _extractive(kb: "KnowledgeBase", asked: str, lang: str, result: SearchResult, terms: QueryTerms, stats,
+                names: dict[str, DocName], glossary) -> _Draft:
+    lookup = parse_lookup(asked)
+    hits = list(result.hits)
+    if result.lookup == "clause" and lookup is not None:
+        return _clause_lookup(asked, lang, lookup, hits, terms, names, glossary)
+    if result.lookup == "mentions" and lookup is not None:
+        return _mentions(lang, lookup, hits, names, glossary)
+    if result.lookup == "section" and lookup is not None:
+        section = [c for c in kb.clauses(hits[0].clause.doc_id) if c.section == lookup.value] if hits else []
+        if section:
+            text, cites = compose_section(section, names, lang, glossary)
+            return _Draft(text, cites, False, f"section {lookup.value}: {len(section)} clause(s)", context=section,
+                          quotes={c.id: c.quote for c in cites})
+    if not hits:
+        return _Draft(compose_abstention(asked, [], names, lang), (), True, "the knowledge base holds no clauses")
+    related = _related(hits, terms, names)
+    if lookup is not None and lookup.kind == "mentions":
+        what = f"“{lookup.value}”"
+        msg = (f"现有文件未提及{what}。" if lang == "zh" else f"The indexed documents do not mention {what}.")
+        return _Draft(msg, (), True, f"no clause mentions {lookup.value!r}", related)
+    if lookup is not None and lookup.kind == "clause":
+        msg = (f"现有文件没有第{lookup.value}条。" if lang == "zh" else f"The indexed documents have no clause ({lookup.value}).")
+        return _Draft(msg, (), True, f"no clause numbered {lookup.value}", related)
+    passing, why = judge(hits, terms, stats, lang, asked)
+    if not passing:
+        text = compose_abstention(asked, [h.clause for h in hits[:_RELATED]], names, lang)
+        return _Draft(text, (), True, why, related)
+    chosen = choose_hits(passing, terms, stats)
+    picks = [pick_sentences(h, terms) for h in chosen]
+    text, cites = compose_ranked(picks, names, lang, glossary, terms)
+    context = [h.clause for h in chosen] + [h.clause for h in hits if h not in chosen][: max(0, _LLM_CONTEXT - len(chosen))]
+    return _Draft(text, cites, False, f"{why}; cited {len(cites)} clause(s)", context=context,
+                  quotes={p.clause.id: p.quote for p in picks})
+
+
+def _related(hits: Sequence[Hit], terms: QueryTerms, names: dict[str, DocName]) -> tuple[Citation, ...]:
+    """The nearest clauses, shown as "possibly related" when abstaining, each with its best sentence."""
+    return tuple(citation(h.clause, pick_sentences(h, terms, 1).quote, names) for h in hits[:_RELATED])
+
+
+def _is_summary_request(question: str, lang: str) -> bool:
+    """True for "what does (12) say" / "第十二条讲了什么": nothing asked beyond the clause itself."""
+    rest = re.sub(r"\(\s*\d{1,3}\s*\)|[（(][一二三四五六七八九十百零〇两\d]+[)）]|第\s*[（(]?[一二三四五六七八九十百零〇两\d]+[)）]?\s*[条项点款]?|\d+", " ", question)
+    if lang == "zh":
+        for phrase in _SUMMARY_ZH:
+            rest = rest.replace(phrase, "")
+        return not re.search(r"[\u4e00-\u9fffA-Za-z]", rest)
+    words = re.findall(r"[A-Za-z]+", rest.lower())
+    return all(w in _SUMMARY_WORDS_EN for w in words)
+
+
+def _clause_lookup(asked: str, lang: str, lookup: Lookup, hits: list[Hit], terms: QueryTerms,
+                   names: dict[str, DocName], glossary) -> _Draft:
+    found = [h for h in hits if h.clause.number == lookup.value]
+    if _is_summary_request(asked, lang):
+        text, cites = compose_clause([h.clause for h in found], names, lang, glossary)
+        reason = f"direct lookup of clause {lookup.value}"
+    else:
+        picks = [pick_sentences(h, terms) for h in found]
+        text, cites = compose_ranked(picks, names, lang, glossary, terms)
+        reason = f"question about clause {lookup.value}: best-matching sentences"
+    return _Draft(text, cites, False, reason, context=[h.clause for h in found], quotes={c.id: c.quote for c in cites})
+
+
+def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocName], glossary) -> _Draft:
+    """Every clause the lookup found, with the sentence naming the entity.
+
+    The lookup also counts glossary terms inside the entity ("Shenzhen" in "Shenzhen Bay"); when
+    no clause names the entity itself, the answer says so and lists those partial matches.
+    """
+    entity = lookup.value
+    entity_lang = detect_lang(entity)
+    whole = tuple(dict.fromkeys([entity, *(glossary.to_en(entity) if entity_lang == "zh" else glossary.to_zh(entity))]))
+    found = [h.clause for h in hits if group_in(whole, h.clause.text)]
+    partial = ""
+    variants: tuple[str, ...] = whole
+    if not found:
+        parts = glossary.terms_in(entity, entity_lang)
+        variants = tuple(dict.fromkeys(v for e in parts for v in (e.zh, e.en, *glossary.to_en(e.zh))))
+        found = [h.clause for h in hits if variants and group_in(variants, h.clause.text)] or [h.clause for h in hits]
+        partial = "、".join(dict.fromkeys(e.zh if entity_lang == "zh" else e.en for e in parts)) or entity
+    text, cites = compose_mentions(entity, found, variants, names, lang, glossary, partial=partial)
+    reason = f"{len(found)} clause(s) mention {entity!r}" if not partial else f"no clause names {entity!r}; {len(found)} mention {partial!r}"
+    return _Draft(text, cites, False, reason, context=found, quotes={c.id: c.quote for c in cites})
+
+
+# -- LLM -------------------------------------------------------------------------------
+def _with_llm(kb: "KnowledgeBase", asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, str]:
+    """The checked LLM answer, or the extractive draft with the reason the LLM's was not used."""
+    from policykb.kb.llm import llm_answer
+
+    try:
+        reply = llm_answer(asked, lang, draft.context, names, kb.settings, draft.quotes)
+    except LLMError as err:
+        return replace(draft, reason=f"{err}; extractive answer shown"), "extractive"
+    if reply.not_addressed:
+        return replace(draft, reason="the LLM found the supplied clauses do not answer the question; extractive answer shown"), "extractive"
+    flags = "; ".join(reply.flags)
+    reason = f"LLM answer, {len(reply.citations)} citation(s) verified" + (f"; {flags}" if flags else "")
+    return replace(draft, answer=reply.answer, citations=reply.citations, reason=reason), "llm"
+

@@ -1,0 +1,140 @@
+"""Lexical evidence shared by sentence selection and abstention: the question's terms and corpus statistics.
+
+No embedding happens here: the question's tokens, its glossary terms rendered in every
+language of the KB, and per-KB document frequencies computed once from the clause texts.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from policykb.ingest.model import Clause
+from policykb.kb.glossary import Glossary
+from policykb.kb.tokenize import tokenize
+
+__all__ = ["QueryTerms", "CorpusStats", "query_terms", "corpus_stats", "term_pattern", "tokens_of", "group_in"]
+
+_LATIN_NAME = re.compile(r"(?<![\w-])(?:[A-Z]{2,}[A-Z0-9]*|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)(?![\w-])")
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how is are does do can could should would will may must "
+    "and or the a an in on of for to tell show give list read compare please".split()
+)
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """What a question asks about, lexically.
+
+    ``tokens``: index tokens of the question and of its glossary terms in the KB's other languages.
+    ``groups``: the question's specific terms, each with its renderings (any one found = present);
+    glossary terms (with every rendering) plus capitalised names and acronyms the glossary does not know.
+    """
+
+    lang: str
+    tokens: frozenset[str]
+    own_tokens: frozenset[str]
+    groups: tuple[tuple[str, ...], ...]
+    names: frozenset[tuple[str, ...]] = frozenset()  # the groups that are proper names (places, institutions, acronyms)
+
+
+@lru_cache(maxsize=4096)
+def tokens_of(text: str) -> frozenset[str]:
+    """The index tokens of a text (cached: clause sentences recur across questions)."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=4096)
+def term_pattern(term: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive, plural-tolerant pattern for a Latin term ("low-carbon" names carbon); substring for Chinese."""
+    escaped = re.escape(term.strip())
+    if term.isascii():
+        return re.compile(rf"(?<!\w){escaped}(?:s|es)?(?![\w-])", re.I)
+    return re.compile(escaped)
+
+
+def query_terms(question: str, lang: str, glossary: Glossary, kb_langs: Iterable[str]) -> QueryTerms:
+    """The question's tokens and specific terms, bridged into the KB's languages through the glossary."""
+    own = tokens_of(question)
+    tokens = set(own)
+    groups: dict[tuple[str, ...], None] = {}
+    names: set[tuple[str, ...]] = set()
+    by_term: dict[str, set[str]] = {}
+    is_name: dict[str, bool] = {}
+    for entry in glossary.terms_in(question, lang):
+        key = entry.zh if lang == "zh" else entry.en
+        variants = by_term.setdefault(key, {key})
+        variants.add(entry.zh)
+        variants.update(glossary.to_en(entry.zh))
+        is_name[key] = is_name.get(key, False) or _is_proper(entry.en)
+    langs = set(kb_langs) - {lang}
+    for key, variants in by_term.items():
+        group = tuple(sorted(variants, key=len, reverse=True))
+        groups[group] = None
+        if is_name[key]:
+            names.add(group)
+        if langs:
+            for variant in variants:
+                tokens.update(tokens_of(variant))
+    if lang == "en":
+        covered = " ".join(v for g in groups for v in g).lower()
+        for match in _LATIN_NAME.finditer(question):
+            name = match.group(0)
+            if match.start() == question.find(question.lstrip()[:1]) and " " not in name and not name.isupper():
+                continue  # the capital of the question's first word
+            words = [w for w in name.split() if w.lower() not in _QUESTION_WORDS]
+            name = " ".join(words)
+            if len(name) >= 3 and name.lower() not in covered:
+                groups[(name,)] = None
+                names.add((name,))
+    return QueryTerms(lang=lang, tokens=frozenset(tokens), own_tokens=own, groups=tuple(groups), names=frozenset(names))
+
+
+def _is_proper(en: str) -> bool:
+    """True for a name (Ningbo, Yangtze River Delta, QFLP) rather than a common policy term."""
+    return en[:1].isupper()
+
+
+def group_in(group: Sequence[str], text: str) -> bool:
+    """True when any rendering of a term occurs in ``text``."""
+    return any(term_pattern(v).search(text) for v in group)
+
+
+class CorpusStats:
+    """Document frequencies of tokens and terms over the KB's clauses (built once per clause set)."""
+
+    def __init__(self, clauses: Sequence[Clause]) -> None:
+        self.n = len(clauses)
+        self.texts = {c.id: c.text for c in clauses}
+        self.df: dict[str, int] = {}
+        for clause in clauses:
+            for token in tokens_of(f"{clause.section_title}\n{clause.text}"):
+                self.df[token] = self.df.get(token, 0) + 1
+        self._group_df: dict[tuple[str, ...], int] = {}
+
+    def group_df(self, group: tuple[str, ...]) -> int:
+        """How many clauses contain the term (any rendering)."""
+        if group not in self._group_df:
+            self._group_df[group] = sum(1 for text in self.texts.values() if group_in(group, text))
+        return self._group_df[group]
+
+    def known(self, token: str) -> bool:
+        return token in self.df
+
+
+_stats_lock = threading.Lock()
+_stats_cache: dict[int, CorpusStats] = {}
+
+
+def corpus_stats(clauses: Sequence[Clause]) -> CorpusStats:
+    """The (cached) statistics of a clause set; a changed KB gets new ones."""
+    key = hash(tuple((c.id, c.sha256 or c.text) for c in clauses))
+    with _stats_lock:
+        stats = _stats_cache.get(key)
+        if stats is None:
+            if len(_stats_cache) > 8:
+                _stats_cache.clear()
+            stats = _stats_cache[key] = CorpusStats(clauses)
+        return stats

@@ -1,0 +1,112 @@
+"""How answers name documents and clauses: "Clause (18) of the Opinions (No. 60 [2022])" / "《意见》第（18）条"."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from policykb.ingest.model import Clause
+
+__all__ = ["DocName", "doc_names", "clause_ref", "unknown_doc"]
+
+# Document types as English titles name them, and their usual Chinese names.
+_TYPES_EN_ZH: dict[str, str] = {
+    "opinions": "意见", "guiding opinions": "指导意见", "implementation opinions": "实施意见",
+    "measures": "办法", "administrative measures": "管理办法", "provisions": "规定", "rules": "规则",
+    "detailed rules": "细则", "implementing rules": "实施细则", "regulations": "条例", "notice": "通知",
+    "circular": "通知", "guidelines": "指引", "decision": "决定", "plan": "方案", "announcement": "公告",
+}
+_TYPES_ZH_EN: dict[str, str] = {
+    "实施细则": "Implementing Rules", "管理办法": "Measures", "指导意见": "Opinions", "实施意见": "Opinions",
+    "意见": "Opinions", "办法": "Measures", "规定": "Provisions", "规则": "Rules", "细则": "Rules", "条例": "Regulations",
+    "通知": "Notice", "指引": "Guidelines", "决定": "Decision", "方案": "Plan", "公告": "Announcement", "通告": "Notice",
+}
+_ZH_SHORT = {"管理办法": "办法", "实施细则": "细则", "指导意见": "意见", "实施意见": "意见"}  # how Chinese texts abbreviate
+_EN_HEAD = re.compile(r"^(.*?)\s+(?:on|of|for|concerning|regarding|about)\s+", re.I)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class DocName:
+    """Short names of one document for answers in either language."""
+
+    doc_id: str
+    title: str
+    short_en: str  # "the Opinions"
+    short_zh: str  # "《意见》"
+    number_en: str  # "No. 60 [2022]" (may be empty)
+    number_zh: str  # "银发〔2022〕60号" when known, else number_en
+
+    def cite(self, lang: str) -> str:
+        """"the Opinions (No. 60 [2022])" / "《意见》（No. 60 [2022]）"."""
+        if lang == "zh":
+            number = self.number_en or self.number_zh
+            return f"{self.short_zh}（{number}）" if number else self.short_zh
+        return f"{self.short_en} ({self.number_en})" if self.number_en else self.short_en
+
+
+def _attr(info: Any, name: str) -> str:
+    value = getattr(info, name, "") or (getattr(info, "extra", None) or {}).get(name, "")
+    return str(value).strip()
+
+
+def _bare(title: str) -> str:
+    """The title without a trailing parenthetical such as "（测试样例）" or "(Sample)"."""
+    return re.sub(r"\s*[（(][^（()）]*[)）]\s*$", "", title.strip()) or title.strip()
+
+
+def _short_en(title: str) -> str:
+    title = _bare(title)
+    if _CJK.search(title):
+        for suffix, en in _TYPES_ZH_EN.items():
+            if title.endswith(suffix):
+                return f"the {en}"
+        return f"《{title}》"
+    match = _EN_HEAD.match(title)
+    head = (match.group(1) if match else title).strip()
+    words = head.split()
+    return f"the {words[-1]}" if words else "the document"
+
+
+def _short_zh(title: str, short_en: str) -> str:
+    title = _bare(title)
+    if _CJK.search(title):
+        for suffix in _TYPES_ZH_EN:
+            if title.endswith(suffix):
+                return f"《{_ZH_SHORT.get(suffix, suffix)}》"
+        return f"《{title}》"
+    key = re.sub(r"^the\s+", "", short_en, flags=re.I).lower()
+    return f"《{_TYPES_EN_ZH[key]}》" if key in _TYPES_EN_ZH else f"《{title}》"
+
+
+def doc_names(documents: Iterable[Any]) -> dict[str, DocName]:
+    """Names per doc_id from :class:`DocumentInfo` rows (uses ``short_title`` / ``title_zh`` when present)."""
+    out: dict[str, DocName] = {}
+    for info in documents:
+        title = info.title or info.doc_id
+        short_en = _attr(info, "short_title") or _short_en(title)
+        title_zh = _attr(info, "title_zh")
+        short_zh = _short_zh(title_zh or title, short_en)
+        number = info.doc_number or ""
+        out[info.doc_id] = DocName(info.doc_id, title, short_en, short_zh, number, _attr(info, "doc_number_zh") or number)
+    return out
+
+
+def clause_ref(clause: Clause, lang: str) -> str:
+    """The clause as the framing language names it: "Clause (18)" / "第（18）条", "Article 12 (第十二条)" / "第十二条"."""
+    label = clause.label.strip() or f"({clause.number})"
+    if lang == "zh":
+        if label.startswith("第"):
+            return label
+        inner = re.fullmatch(r"[（(]\s*(.+?)\s*[)）]", label)
+        if inner:
+            return f"第（{inner.group(1)}）条"
+        return f"第{clause.number}条"
+    if label.isascii():
+        return label if re.match(r"(?i)(article|clause|item|section)\b", label) else f"Clause {label}"
+    return f"Article {clause.number} ({label})"
+
+
+def unknown_doc(doc_id: str) -> DocName:
+    """A name for a document the KB lists no metadata for (its id)."""
+    return DocName(doc_id, doc_id, doc_id, f"《{doc_id}》", "", "")

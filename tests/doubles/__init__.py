@@ -1,0 +1,1 @@
+"""Test doubles: scripted stand-ins for external services (named as such; never real services)."""

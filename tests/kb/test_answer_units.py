@@ -1,0 +1,169 @@
+"""Unit tests of the answer parts that need no index: quoting, naming, follow-ups, abstention signals."""
+from __future__ import annotations
+
+import pytest
+
+from policykb.ingest.model import Clause
+from policykb.kb.abstain import Evidence, Thresholds, asks_live, asks_quantity, decide, mention_subject, states_number
+from policykb.kb.answer import _is_summary_request
+from policykb.kb.glossary import bundled_glossary
+from policykb.kb.model import Answer, Citation, Turn
+from policykb.kb.naming import clause_ref, doc_names
+from policykb.kb.model import DocumentInfo
+from policykb.kb.quotes import clause_sentences, lead_span, locate
+from policykb.kb.followup import resolve_followup
+
+
+def _clause(number: str, label: str, text: str, lang: str = "en", doc: str = "d", title: str = "") -> Clause:
+    return Clause(id=f"{doc}:{number}", doc_id=doc, section="1", section_title="S", number=number, label=label,
+                  title=title, text=text, lang=lang)
+
+
+# -- quotes ------------------------------------------------------------------------------
+def test_locate_returns_the_verbatim_span_across_line_breaks() -> None:
+    text = "Support banks.\nPromote the distribution of savings bonds\nto the countryside."
+    assert locate(text, "Support banks.") == "Support banks."
+    span = locate(text, "Promote the distribution of savings bonds to the countryside.")
+    assert span == "Promote the distribution of savings bonds\nto the countryside."
+    assert span in text
+    assert locate(text, "Banks must give every farmer a free bond.") is None
+
+
+def test_locate_tolerates_missing_spaces_between_chinese_characters() -> None:
+    text = "推动储蓄国债\n下乡。支持银行。"
+    assert locate(text, "推动储蓄国债下乡。") == "推动储蓄国债\n下乡。"
+
+
+def test_clause_sentences_are_verbatim_and_in_order() -> None:
+    text = "Deepen small and micro financial services. Implement the project; promote loan codes. Support Ningbo City."
+    spans = clause_sentences(text)
+    assert [s for s, _ in spans][0] == "Deepen small and micro financial services."
+    assert all(text[start:start + len(s)] == s for s, start in spans)
+    assert [start for _, start in spans] == sorted(start for _, start in spans)
+
+
+def test_lead_span_keeps_whole_sentences_within_the_limit() -> None:
+    text = "Heading sentence here. " + "A long sentence about finance. " * 20
+    lead = lead_span(text, 80, min_sentences=2)
+    assert text.startswith(lead) and lead.endswith(".")
+    assert len(lead) <= 80
+
+
+# -- naming ------------------------------------------------------------------------------
+def test_document_and_clause_names_in_both_languages() -> None:
+    info = DocumentInfo(doc_id="pbc", title="Opinions on Providing Financial Support for Zhejiang", doc_number="No. 60 [2022]",
+                        issuers=(), lang="en", source_path="x", sha256="", clauses=1, sections=1)
+    rule = DocumentInfo(doc_id="zr", title="浙江省普惠金融服务管理办法", doc_number="", issuers=(), lang="zh",
+                        source_path="y", sha256="", clauses=1, sections=1)
+    names = doc_names([info, rule])
+    assert names["pbc"].cite("en") == "the Opinions (No. 60 [2022])"
+    assert names["pbc"].cite("zh") == "《意见》（No. 60 [2022]）"
+    assert names["zr"].cite("zh") == "《办法》"
+    assert names["zr"].cite("en") == "the Measures"
+    assert clause_ref(_clause("18", "(18)", "x"), "en") == "Clause (18)"
+    assert clause_ref(_clause("18", "(18)", "x"), "zh") == "第（18）条"
+    assert clause_ref(_clause("12", "第十二条", "x", lang="zh"), "zh") == "第十二条"
+    assert clause_ref(_clause("12", "第十二条", "x", lang="zh"), "en") == "Article 12 (第十二条)"
+    assert clause_ref(_clause("5", "Article 5", "x"), "en") == "Article 5"
+
+
+# -- follow-ups --------------------------------------------------------------------------
+def _turn(question: str, cited: tuple[tuple[str, str], ...] = (), resolved: str = "") -> Turn:
+    cites = tuple(Citation(id=f"{d}:{n}", doc_id=d, number=n, label=f"({n})", quote="q", section_title="", doc_title="")
+                  for d, n in cited)
+    answer = Answer(answer="a", citations=cites, abstained=not cites, reason="", mode="extractive", latency_ms=1.0,
+                    resolved_question=resolved)
+    return Turn(question, answer)
+
+
+@pytest.mark.parametrize(
+    "question, history, expected",
+    [
+        ("And Ningbo?", ["What does the document ask of Wenzhou?"], "What does the document ask of Ningbo?"),
+        ("What about Taizhou?", ["What does the document ask of Wenzhou?"], "What does the document ask of Taizhou?"),
+        ("那宁波呢？", ["温州有什么安排？"], "宁波有什么安排？"),
+        ("衢州呢？", ["湖州在绿色金融方面有什么任务？"], "衢州在绿色金融方面有什么任务？"),
+        ("移动支付呢？", ["数字人民币试点有什么安排？"], "移动支付试点有什么安排？"),
+    ],
+)
+def test_elliptical_follow_up_substitutes_the_entity(question: str, history: list[str], expected: str) -> None:
+    resolution = resolve_followup(question, [_turn(q) for q in history], bundled_glossary())
+    assert resolution.followup and resolution.question == expected
+
+
+def test_follow_up_without_a_term_of_the_same_kind_is_appended() -> None:
+    resolution = resolve_followup("And the outbound version for domestic partners?", [_turn("Is the QFLP pilot going ahead?")],
+                                  bundled_glossary())
+    assert resolution.how == "append"
+    assert "QFLP" in resolution.question and "outbound version for domestic partners" in resolution.question
+
+
+def test_next_clause_follows_the_cited_clause_and_stays_in_its_document() -> None:
+    history = [_turn("What does clause (12) say?", cited=(("pbc", "12"),))]
+    resolution = resolve_followup("And the next one?", history, bundled_glossary())
+    assert (resolution.question, resolution.doc) == ("What does clause (13) say?", "pbc")
+    resolution = resolve_followup("下一条呢？", [_turn("第五条讲了什么？", cited=(("pbc", "5"),))], bundled_glossary())
+    assert resolution.question == "第6条讲了什么？"
+
+
+def test_same_clause_refers_to_the_clause_cited_last() -> None:
+    history = [_turn("Is there any plan to insure against natural catastrophes?", cited=(("pbc", "20"),))]
+    resolution = resolve_followup("Does the same clause cover retirement products?", history, bundled_glossary())
+    assert resolution.question == "Does clause (20) cover retirement products?"
+
+
+def test_follow_up_uses_the_resolved_previous_question() -> None:
+    history = [_turn("And Ningbo?", resolved="What does the document ask of Ningbo?")]
+    resolution = resolve_followup("What about Taizhou?", history, bundled_glossary())
+    assert resolution.question == "What does the document ask of Taizhou?"
+
+
+def test_standalone_questions_are_left_alone() -> None:
+    history = [_turn("What does the document ask of Wenzhou?")]
+    for question in ("How are savings bonds distributed in rural areas?", "And what are the rules on green bonds for banks?"):
+        resolution = resolve_followup(question, history, bundled_glossary())
+        assert not resolution.followup and resolution.question == question
+    assert resolve_followup("And Ningbo?", [], bundled_glossary()).question == "And Ningbo?"
+
+
+# -- abstention signals --------------------------------------------------------------------
+def test_quantity_live_and_mention_questions_are_recognised() -> None:
+    assert asks_quantity("What is the deposit insurance coverage limit per depositor?")
+    assert asks_quantity("存款保险的最高偿付限额是多少？")
+    assert not asks_quantity("银行外汇衍生品的保证金比例能调整吗？")
+    assert asks_live("What is the current one-year Loan Prime Rate?") and asks_live("今天杭州天气怎么样？")
+    assert not asks_live("Is capital and current account convertibility mentioned?")
+    assert states_number("the maximum investment ratio can reach 50%.") and states_number("每年不少于两次")
+    assert not states_number("Promote the distribution of savings bonds to the countryside.")
+    assert mention_subject("Is the e-CNY trial mentioned?") == "e-CNY trial"
+    assert mention_subject("个人信息保护有提到吗？") == "个人信息保护"
+    assert mention_subject("How are savings bonds distributed?") == ""
+
+
+def test_decide_reads_the_signals_in_order() -> None:
+    table = {"en-en": Thresholds(sure=0.86, floor=0.78, min_support=0.3)}
+    base = dict(cross=False, topic_words=4, supported=2, unknown=1, concepts_found=1, pair="en-en")
+    assert decide(Evidence(sent_cos=0.87, asks_quantity=True, states_number=False, **base), table)[0] is False
+    assert decide(Evidence(sent_cos=0.77, **base), table)[0] is True
+    assert decide(Evidence(sent_cos=0.82, asks_quantity=True, states_number=False, **base), table)[0] is True
+    assert decide(Evidence(sent_cos=0.82, unknown_names=("Basel",), **base), table)[0] is True
+    assert decide(Evidence(sent_cos=0.82, asks_live=True, **base), table)[0] is True
+    assert decide(Evidence(sent_cos=0.82, **base), table)[0] is False
+    assert decide(Evidence(sent_cos=0.77, mentioned="e-CNY", **base), table)[0] is False
+    low = dict(base, supported=1)
+    assert decide(Evidence(sent_cos=0.82, **low), table)[0] is True
+
+
+@pytest.mark.parametrize(
+    "question, lang, summary",
+    [
+        ("What does clause (12) say?", "en", True),
+        ("Give me the text of clause 7.", "en", True),
+        ("Does clause (20) cover retirement products?", "en", False),
+        ("第十八条讲了什么？", "zh", True),
+        ("意见第（二十九）条怎么规定的？", "zh", True),
+        ("第二十条对养老保险有什么要求？", "zh", False),
+    ],
+)
+def test_summary_requests(question: str, lang: str, summary: bool) -> None:
+    assert _is_summary_request(question, lang) is summary
