@@ -33,7 +33,8 @@ _MENTION_PATTERNS = [
     re.compile(r"\b(?:where|in which clauses?)\s+(?:is|are|does the document mention|do the documents mention)\s+(.+?)\s+mentioned\b", re.I),
     re.compile(r"\b(?:list|show|find)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:clauses?|articles?|provisions?)\s+(?:that\s+)?(?:mention(?:ing|s)?|about|on|referring to)\s+(.+)$", re.I),
     re.compile(r"\bmentions of\s+(.+)$", re.I),
-    re.compile(r"哪些(?:条款|条|款|项|内容|部分|地方|段落)?(?:提到|提及|涉及|讲到|说到|谈到|关于|包含|出现)了?(.+)$"),
+    re.compile(r"\b(?:where|in which places?)\s+(?:does|do)\s+the\s+(?:text|document|documents|paper|opinions?)\s+(?:mention|refer to|talk about|discuss)\s+(.+)$", re.I),
+    re.compile(r"哪(?:些|几)(?:条款|条|款|项|内容|部分|地方|段落)?(?:提到|提及|涉及|讲到|说到|谈到|关于|包含|出现)了?(.+)$"),
     re.compile(r"(?:提到|提及|涉及|讲到|出现)了?(.+?)的(?:条款|条|内容|段落|地方)(?:有)?(?:哪些|是哪些|有哪几条)"),
     re.compile(r"哪里(?:提到|提及|涉及|出现)了?(.+)$"),
 ]
