@@ -199,19 +199,24 @@ def by_language(hits: Sequence[Hit]) -> list[list[Hit]]:
 
 
 def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_lang: str, question: str,
-          thresholds: dict[str, Thresholds] | None = None) -> tuple[list[Hit], str]:
-    """The hits to answer from ([] = abstain) and why.
+          thresholds: dict[str, Thresholds] | None = None) -> tuple[list[list[Hit]], str]:
+    """The language groups of hits that address the question ([] = abstain), and why.
 
     Cosine scales differ per language pair (zh–zh runs higher than en–en, cross-language lower),
     so the hits of each clause language are judged apart, by that pair's thresholds, the top
-    hit's language first; the question is answered from the first group that passes.
+    hit's language first. Every passing group is returned, in that order; the reason is the
+    first passing group's (or, when all abstain, the top hit's group's).
     """
+    passing: list[list[Hit]] = []
     reasons: list[str] = []
     for group in by_language(hits):
         abstain, why = decide(gather(group, terms, stats, question_lang, question), thresholds)
         if not abstain:
-            return group, why
+            passing.append(group)
         reasons.append(why)
+    if passing:
+        first = by_language(hits).index(passing[0])
+        return passing, reasons[first]
     return [], reasons[0] if reasons else "nothing was retrieved"
 
 

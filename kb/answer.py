@@ -40,6 +40,8 @@ ANSWER_MODES = ("extractive", "llm")
 _K = 5
 _RELATED = 3
 _LLM_CONTEXT = 5
+_MAX_CITED = 3
+_OTHER_LANGUAGE_SCORE = 0.5  # the best hit of another passing language group is cited when its fused score is this close
 _SUMMARY_WORDS_EN = frozenset(
     "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
     "paragraph provision point measure no number about tell full whole please display print state states provide provides "
@@ -132,7 +134,10 @@ def _extractive(kb: "KnowledgeBase", asked: str, lang: str, result: SearchResult
     if not passing:
         text = compose_abstention(asked, [h.clause for h in hits[:_RELATED]], names, lang)
         return _Draft(text, (), True, why, related)
-    chosen = choose_hits(passing, terms, stats)
+    chosen = choose_hits(passing[0], terms, stats)
+    for group in passing[1:]:  # a document in the other language that addresses the question too
+        if len(chosen) < _MAX_CITED and group[0].score >= _OTHER_LANGUAGE_SCORE * chosen[0].score:
+            chosen.append(group[0])
     picks = [pick_sentences(h, terms) for h in chosen]
     text, cites = compose_ranked(picks, names, lang, glossary, terms)
     context = [h.clause for h in chosen] + [h.clause for h in hits if h not in chosen][: max(0, _LLM_CONTEXT - len(chosen))]
