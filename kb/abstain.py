@@ -13,10 +13,13 @@ between, lexical evidence decides (no embedding beyond the search's own):
   clauses, when one of them occurs nowhere in the KB or the question is in the other language;
 - only a place name matches while most of the question's words occur nowhere in the KB
   (weather in Ningbo);
-- for a question in the other language: too small a share of its glossary terms found in the top clauses.
+- too small a share (``min_support``) of the question's topic words found in the top clauses
+  (its own tokens for a clause in its language, its glossary terms for one in the other).
 
 A question asking whether something is mentioned ("Is the e-CNY trial mentioned?",
-"有提到个人信息保护吗？") is answered when a top clause contains it.
+"有提到个人信息保护吗？") is answered when a top clause contains it. Cosine scales differ per
+language pair, so the hits of each clause language are judged apart with that pair's
+thresholds (:func:`judge`); the question is declined only when every group is.
 Thresholds: see ``THRESHOLDS`` (obtained with ``eval/calibrate_abstain.py``).
 """
 from __future__ import annotations
@@ -28,7 +31,10 @@ from typing import Sequence
 from policykb.kb.evidence import CorpusStats, QueryTerms, group_in, tokens_of
 from policykb.kb.model import Hit
 
-__all__ = ["Evidence", "Thresholds", "THRESHOLDS", "gather", "decide", "judge", "by_language", "asks_quantity", "asks_live", "states_number", "mention_subject"]
+__all__ = [
+    "Evidence", "Thresholds", "THRESHOLDS", "gather", "decide", "judge", "by_language",
+    "asks_quantity", "asks_live", "states_number", "mention_subject",
+]
 
 _TOP = 3
 _QUANTITY_EN = re.compile(

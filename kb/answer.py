@@ -16,7 +16,6 @@ from policykb.ingest.model import Clause
 from policykb.kb.abstain import judge
 from policykb.kb.evidence import QueryTerms, corpus_stats, group_in, query_terms
 from policykb.kb.extractive import (
-    Pick,
     choose_hits,
     citation,
     compose_abstention,

@@ -7,9 +7,8 @@ from policykb.ingest.model import Clause
 from policykb.kb.abstain import Evidence, Thresholds, asks_live, asks_quantity, decide, mention_subject, states_number
 from policykb.kb.answer import _is_summary_request
 from policykb.kb.glossary import bundled_glossary
-from policykb.kb.model import Answer, Citation, Turn
+from policykb.kb.model import Answer, Citation, DocumentInfo, Turn
 from policykb.kb.naming import clause_ref, doc_names
-from policykb.kb.model import DocumentInfo
 from policykb.kb.quotes import clause_sentences, lead_span, locate
 from policykb.kb.followup import resolve_followup
 

@@ -1,7 +1,6 @@
 """The optional LLM mode: reply checks and fallbacks, against a loopback test double of an OpenAI-compatible endpoint."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -10,7 +9,6 @@ import pytest
 from policykb.errors import LLMError
 from policykb.ingest.model import Clause
 from policykb.kb.llm import build_messages, check_reply
-from policykb.kb.naming import doc_names
 
 from doubles.openai_double import OpenAIChatDouble, ScriptedReply
 from kb_helpers import op, settings_for
