@@ -25,6 +25,7 @@ MODES = ("fused", "dense", "lexical")
 _CLAUSE_CANDIDATES = 64
 _SENTENCE_CANDIDATES = 256
 _LOOKUP_BONUS = 10.0
+_STYLE_BONUS = 1.0  # "第八条" prefers the document whose clauses are printed 第八条 over one printed (8)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class Retriever:
         lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
         kind = lookup.kind if lookup_ids else ""
         for cid in lookup_ids:
-            scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS
+            style = _STYLE_BONUS if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
+            scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS + style
         ranked = sorted(scores, key=lambda cid: (-scores[cid], self._order(cid)))
         limit = max(k, len(lookup_ids)) if kind == "mentions" else k
         terms = self._query_terms(query, query_lang)
@@ -184,6 +186,17 @@ class Retriever:
 
 
 _EN_STOP = frozenset("what which does about that this with from into have been there their they them when where should would could clause clauses article document say says".split())
+
+
+def _same_numbering(query: str, label: str) -> bool:
+    """Whether a clause is printed the way the query names it (第X条 / (N) / Article N)."""
+    if re.search(r"第.{1,6}[条條]", query):
+        return label.startswith("第")
+    if re.search(r"\barticle\b", query, re.I):
+        return label.lower().startswith("article")
+    if re.search(r"[(（]\s*\d{1,3}\s*[)）]|\b(?:clause|item|point)\b", query, re.I):
+        return label.startswith(("(", "（"))
+    return False
 
 
 def _matched(terms: Sequence[str], text: str) -> tuple[str, ...]:
