@@ -5,17 +5,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
+
 __all__ = ["plot_metrics_by_mode", "plot_clause_coverage", "PLOT_RETRIEVAL_KEYS", "PLOT_ANSWER_KEYS"]
 
-PLOT_RETRIEVAL_KEYS: tuple[str, ...] = ("recall@1", "recall@3", "recall@5", "mrr", "ndcg@5")
-PLOT_ANSWER_KEYS: tuple[str, ...] = (
-    "citation_hit",
-    "citation_precision",
-    "fact_coverage",
-    "abstain_precision",
-    "abstain_recall",
-    "false_abstain_rate",
-)
+# Rates on a 0–1 scale only: all_gold_recall@5 has few rows, invalid_citations is a count.
+PLOT_RETRIEVAL_KEYS: tuple[str, ...] = tuple(k for k in RETRIEVAL_KEYS if k != "all_gold_recall@5")
+PLOT_ANSWER_KEYS: tuple[str, ...] = tuple(k for k in ANSWER_KEYS if k != "invalid_citations")
 _NEVER = "#c0392b"
 
 
