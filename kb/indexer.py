@@ -151,6 +151,10 @@ class Indexer:
             except IngestError as exc:
                 report.add(DocumentResult(doc_id="", path=str(path), status="failed", error=str(exc)))
                 continue
+            if path.is_file() and not found:  # a file named explicitly and skipped is a failure, not a note
+                reason = skipped[0] if skipped else f"{path}: not a supported document"
+                report.add(DocumentResult(doc_id="", path=str(path), status="failed", error=reason))
+                continue
             files.extend(found)
             notes.extend(skipped)
         return files, notes

@@ -160,3 +160,16 @@ def test_clean_batch_exits_zero(corpus_kb_dir: Path, tmp_path: Path) -> None:
     assert run.code == 0, run.err
     rows = run.jsonl()
     assert [(r["id"], r["results"][0]["id"]) for r in rows] == [("a", op(12)), ("b", op(13))]
+
+
+def test_an_explicitly_named_unsupported_file_fails_and_the_good_one_still_lands(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.xyz"
+    bad.write_text("not a policy document", encoding="utf-8")
+    good = tmp_path / "rule.txt"
+    good.write_text("第一条 为了规范普惠金融服务，制定本办法。\n第二条 本办法自公布之日起施行。\n", encoding="utf-8")
+    run = run_cli(["ingest", bad, good, "--kb", tmp_path / "kb", "--json"])
+    assert run.code == 1
+    report = json.loads(run.out)
+    statuses = {Path(d["path"]).name: d["status"] for d in report["documents"]}
+    assert statuses == {"notes.xyz": "failed", "rule.txt": "added"}
+    assert "notes.xyz" in run.err and "unsupported" in run.err and "Traceback" not in run.err
