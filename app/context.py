@@ -12,7 +12,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 from policykb.errors import NotFoundError, PolicyKBError
 
@@ -65,6 +65,16 @@ class AppContext:
             return self.kb.clause(clause_id)
         except NotFoundError:
             return None
+
+    def clause_panel(self, clause_id: str, *, scope: str, lang: str, quote: str = "", terms: Sequence[str] = ()) -> str:
+        """The clause shown beside a tab, quote or terms highlighted; a note when it is gone from the KB."""
+        from policykb.app import render
+
+        clause = self.clause(clause_id)
+        if clause is None:
+            return render.placeholder_html("clause_gone", lang)
+        return render.clause_html(clause, doc_title=self.doc_titles().get(clause.doc_id, ""), scope=scope, lang=lang,
+                                  quote=quote, terms=terms, ref_labels=self.labels())
 
     def labels(self) -> dict[str, str]:
         """Clause id → printed label, for every clause in the KB."""

@@ -57,11 +57,7 @@ def build_browse_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
 
     @friendly
     def open_clause(ref: str, ui: str) -> str:
-        clause = ctx.clause(parse_ref(ref)[2])
-        if clause is None:
-            return render.placeholder_html("clause_gone", ui)
-        return render.clause_html(clause, doc_title=ctx.doc_titles().get(clause.doc_id, ""), scope="browse", lang=ui,
-                                  ref_labels=ctx.labels())
+        return ctx.clause_panel(parse_ref(ref)[2], scope="browse", lang=ui)
 
     @friendly
     def find_terms(text: str, ui: str) -> tuple[Any, str]:

@@ -122,16 +122,12 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     @friendly
     def open_clause(ref: str, turns_: Turns, lang: str) -> str:
         _, extra, clause_id = parse_ref(ref)
-        clause = ctx.clause(clause_id)
-        if clause is None:
-            return render.placeholder_html("clause_gone", lang)
         quote = ""
         if extra.isdigit() and int(extra) < len(turns_):
             answer = turns_[int(extra)][1]
             if answer is not None:
                 quote = next((c.quote for c in answer.citations if c.id == clause_id), "")
-        return render.clause_html(clause, doc_title=ctx.doc_titles().get(clause.doc_id, ""), scope="chat", lang=lang,
-                                  quote=quote, ref_labels=ctx.labels())
+        return ctx.clause_panel(clause_id, scope="chat", lang=lang, quote=quote)
 
     def clear_chat(lang: str) -> tuple[Any, ...]:
         return [], [], render.placeholder_html("clause_hint"), gr.update(value="", visible=False), ""

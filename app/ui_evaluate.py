@@ -124,11 +124,7 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
 
     @friendly
     def open_clause(ref: str, ui: str) -> str:
-        clause = ctx.clause(parse_ref(ref)[2])
-        if clause is None:
-            return render.placeholder_html("clause_gone", ui)
-        return render.clause_html(clause, doc_title=ctx.doc_titles().get(clause.doc_id, ""), scope="eval", lang=ui,
-                                  ref_labels=ctx.labels())
+        return ctx.clause_panel(parse_ref(ref)[2], scope="eval", lang=ui)
 
     run.click(on_run, inputs=[gold_pick, gold_file, limit, lang_box], outputs=[summary, metrics, plots, per_question, report],
               api_visibility="private", concurrency_id="eval", concurrency_limit=1)

@@ -72,11 +72,7 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
         return render.search_html(result, doc_titles=ctx.doc_titles(), lang=ui), terms, panel_html
 
     def _clause(clause_id: str, terms: list[str], ui: str) -> str:
-        clause = ctx.clause(clause_id)
-        if clause is None:
-            return render.placeholder_html("clause_gone", ui)
-        return render.clause_html(clause, doc_title=ctx.doc_titles().get(clause.doc_id, ""), scope="search", lang=ui,
-                                  terms=terms, ref_labels=ctx.labels())
+        return ctx.clause_panel(clause_id, scope="search", lang=ui, terms=terms)
 
     @friendly
     def open_clause(ref: str, terms: dict, ui: str) -> str:
