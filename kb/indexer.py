@@ -24,6 +24,7 @@ from policykb.ingest import PARSER_VERSION, discover_files, load_document
 from policykb.ingest.model import Clause, Document
 from policykb.kb.embed import Embedder
 from policykb.kb.manifest import ClauseRow, Manifest
+from policykb.kb.passage_cache import PassageCache
 from policykb.kb.model import DocumentResult, IngestReport
 from policykb.kb.sentences import split_sentences
 from policykb.kb.vectors import VectorStore
@@ -61,6 +62,7 @@ class Indexer:
         self.manifest = manifest
         self.vectors = vectors
         self.embedder = embedder
+        self.passages = PassageCache(embedder)
 
     def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Ingest files and folders; each document lands whole or not at all."""
@@ -120,11 +122,12 @@ class Indexer:
                 sentence_ids.append(f"{row.vec_id}#s{i}")
                 sentence_texts.append(sentence)
                 sentence_meta.append({**_metadata(row), "text": sentence})
-        if sentence_texts:
-            self.vectors.upsert("sentences", sentence_ids, self.embedder.embed_passages(sentence_texts), sentence_meta)
         # The clause text alone: a section title shared by several clauses pulls their vectors together.
-        clause_vectors = self.embedder.embed_passages([r.clause.text for r in rows])
-        self.vectors.upsert("clauses", [r.vec_id for r in rows], clause_vectors, [_metadata(r) for r in rows])
+        # Sentences and clauses go to the embedder in one call, each distinct text once.
+        vectors = self.passages.embed_passages(sentence_texts + [r.clause.text for r in rows])
+        if sentence_texts:
+            self.vectors.upsert("sentences", sentence_ids, vectors[: len(sentence_texts)], sentence_meta)
+        self.vectors.upsert("clauses", [r.vec_id for r in rows], vectors[len(sentence_texts):], [_metadata(r) for r in rows])
 
     def remove(self, doc_id: str) -> int:
         removed = self.manifest.remove_document(doc_id)
