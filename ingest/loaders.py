@@ -6,10 +6,10 @@ import io
 import logging
 from typing import Callable
 
-from policykb.errors import CorruptFileError, EmptyDocumentError, UnsupportedFileError
+from policykb.errors import CorruptFileError, EmptyDocumentError, FileTooLargeError, UnsupportedFileError
 from policykb.settings import Settings
 
-from .archive import check_docx_archive
+from .archive import MAX_RATIO, check_docx_archive
 from .encoding import decode_bytes
 from .htmltext import declared_charset, html_to_text
 from .mdtext import markdown_to_text
@@ -17,6 +17,8 @@ from .mdtext import markdown_to_text
 __all__ = ["SUPPORTED_SUFFIXES", "extract_text", "load_txt", "load_markdown", "load_html", "load_docx", "load_pdf"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
+_MB = 1024 * 1024
+_RATIO_FLOOR = 10 * _MB  # content this small may compress well without harm
 
 
 def load_txt(data: bytes, name: str, settings: Settings) -> str:
@@ -84,8 +86,15 @@ def _table_lines(table: object) -> list[str]:
 
 
 def load_pdf(data: bytes, name: str, settings: Settings) -> str:
-    """PDF: the text layer of every page (scanned pages have none: OCR them first)."""
+    """PDF: the text layer of every page (scanned pages have none: OCR them first).
+
+    Guarded against decompression bombs: the pages' content streams may unpack to at most
+    ``settings.max_unpacked_bytes`` and :data:`~.archive.MAX_RATIO` times the file's size, and text
+    extraction (whose cost grows faster than the text on a page) stops at the limits of
+    :class:`_PdfWork`: forms drawn over and over again are the PDF form of a zip bomb.
+    """
     import pypdf
+    from pypdf.errors import LimitReachedError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -99,19 +108,95 @@ def load_pdf(data: bytes, name: str, settings: Settings) -> str:
                 raise CorruptFileError(f"{name}: the PDF is password-protected; save an unprotected copy and ingest that")
         if len(reader.pages) == 0:
             raise CorruptFileError(f"{name}: the PDF has no pages; re-export it as PDF or save it as .docx/.txt")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except CorruptFileError:
+        pages = list(reader.pages)
+        _check_pdf_content(pages, len(data), name, settings.max_unpacked_bytes)
+        work = _PdfWork(max(_PDF_OPERATIONS_FLOOR, len(data) * _PDF_OPERATIONS_PER_BYTE))
+        texts = []
+        for page in pages:
+            work.next_page()
+            texts.append(page.extract_text(visitor_operand_before=work.operation, visitor_text=work.text) or "")
+    except (CorruptFileError, FileTooLargeError):
         raise
+    except (LimitReachedError, _TooMuchWork) as exc:
+        raise FileTooLargeError(
+            f"{name}: the PDF unpacks to far more than its size ({_one_line(exc)}); "
+            "it looks like a decompression bomb, not a document — check where it came from"
+        ) from None
     except Exception as exc:  # pypdf raises many types for damaged files
         raise CorruptFileError(
             f"{name}: is not a readable PDF ({type(exc).__name__}: {_one_line(exc)}); re-export it as PDF or save it as .docx/.txt"
         ) from None
-    text = "\n".join(pages)
+    text = "\n".join(texts)
     if not text.strip():
         raise EmptyDocumentError(
             f"{name}: the PDF has no extractable text (probably scanned images); run OCR on it (e.g. ocrmypdf) and ingest the result"
         )
     return text
+
+
+_PDF_OPERATIONS_FLOOR = 1_000_000  # a 300-page policy document draws under a million
+_PDF_OPERATIONS_PER_BYTE = 2  # compressed content is about 0.5 operations per byte of file
+
+
+class _TooMuchWork(Exception):
+    """Text extraction passed a limit of :class:`_PdfWork`."""
+
+
+class _PdfWork:
+    """pypdf visitors that stop text extraction beyond what a real document needs.
+
+    Limits: ``total`` operations over the whole file; per page 100,000 operations, 5,000 forms
+    drawn and 200,000 characters of text (a dense page holds about 5,000).
+    """
+
+    PAGE_OPERATIONS = 100_000
+    PAGE_FORMS = 5_000
+    PAGE_CHARS = 200_000
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.operations = 0
+        self.page_operations = self.page_forms = self.page_chars = 0
+
+    def next_page(self) -> None:
+        self.page_operations = self.page_forms = self.page_chars = 0
+
+    def operation(self, operator: bytes, *_: object) -> None:
+        self.operations += 1
+        self.page_operations += 1
+        self.page_forms += operator == b"Do"
+        if self.operations > self.total:
+            raise _TooMuchWork(f"more than {self.total:,} drawing operations")
+        if self.page_operations > self.PAGE_OPERATIONS:
+            raise _TooMuchWork(f"a page draws more than {self.PAGE_OPERATIONS:,} operations")
+        if self.page_forms > self.PAGE_FORMS:
+            raise _TooMuchWork(f"a page draws more than {self.PAGE_FORMS:,} forms")
+        if self.page_chars > self.PAGE_CHARS:
+            raise _TooMuchWork(f"a page holds more than {self.PAGE_CHARS:,} characters")
+
+    def text(self, text: str, *_: object) -> None:
+        self.page_chars += len(text)
+
+
+def _check_pdf_content(pages: list, packed: int, name: str, max_unpacked: int) -> None:
+    """Refuse pages whose content streams unpack to more than the limits allow (see :func:`load_pdf`)."""
+    total = 0
+    for page in pages:
+        contents = page.get_contents()
+        if contents is None:
+            continue
+        total += len(contents.get_data())
+        if total > max_unpacked:
+            raise FileTooLargeError(
+                f"{name}: the PDF's pages unpack to more than {max_unpacked / _MB:.0f} MB; "
+                "it looks like a decompression bomb — if it is a genuine document, raise POLICYKB_MAX_UNPACKED_MB"
+            )
+    ratio = total / max(packed, 1)
+    if total > _RATIO_FLOOR and ratio > MAX_RATIO:
+        raise FileTooLargeError(
+            f"{name}: the PDF's pages unpack to {total / _MB:.0f} MB from {packed / _MB:.1f} MB ({ratio:.0f}:1); "
+            "it looks like a decompression bomb, not a document — check where it came from"
+        )
 
 
 _LOADERS: dict[str, Callable[[bytes, str, Settings], str]] = {
