@@ -10,7 +10,9 @@ the same limit, and nothing ever unpacks it further.
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 
 from policykb.errors import CorruptFileError, FileTooLargeError
 
@@ -22,7 +24,8 @@ MAX_NESTING = 2  # an embedded document may itself embed one more; deeper nestin
 _RATIO_FLOOR = 10 * 1024 * 1024  # small members may compress well without harm
 _MB = 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
+               zlib.error, lzma.LZMAError)
 
 
 class _Budget:

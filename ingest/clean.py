@@ -23,7 +23,7 @@ _SPACES = {ord(c): " " for c in "\t\u00a0\u202f\u2007\u3000\u2000\u2001\u2002\u2
 _WIDTH = {o: o - 0xFEE0 for o in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
 _TABLE = {**_ZERO_WIDTH, **_SPACES, **_WIDTH}
 
-_BOOKMARK = re.compile(r"\[(?:bookmark|anchor)\s*:[^\]\n]*\]|<a\s+(?:name|id)\s*=\s*\"[^\"]*\"\s*>\s*</a>", re.IGNORECASE)
+_BOOKMARK = re.compile(r"\[(?:bookmark|anchor)\s*:[^\]\n]{0,200}\]|<a\s+(?:name|id)\s*=\s*\"[^\"]*\"\s*>\s*</a>", re.IGNORECASE)
 _NUM = r"[+-]?\d+(?:\.\d+)?"
 _STOCK_QUOTE = re.compile(rf" *[(（]\d+\.\d+ *[,，] *{_NUM} *[,，] *{_NUM}% *[)）]")
 _STRAY_COMMA = re.compile(r"(?<=[.,;:!?]) +,(?= |\n|$)")
@@ -42,6 +42,7 @@ def clean_text(text: str) -> str:
     """
     s = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
     s = s.translate(_TABLE)
+    s = _SPACE_RUN.sub(" ", s)  # first too: the patterns below match a run like one space, and scan it once
     s = _BOOKMARK.sub("", s)
     s = _STOCK_QUOTE.sub("", s)
     s = _STRAY_COMMA.sub("", s)

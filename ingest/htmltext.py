@@ -1,5 +1,10 @@
 """HTML → plain text with the standard library: block elements become line breaks; scripts,
-styles, navigation and the document head are dropped."""
+styles, navigation and the document head are dropped.
+
+Hostile markup is defused before parsing: a "<" that cannot open a tag (another "<" comes before
+any ">") is text, written as "&lt;" so the parser does not rescan the rest of the page from
+every such "<"; declarations the standard parser rejects are dropped.
+"""
 from __future__ import annotations
 
 import re
@@ -15,6 +20,8 @@ _BLOCK = {
 }
 _CELL = {"td", "th"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
+_LONE_LT = re.compile(r"<(?=[^<>]*(?:<|$))")
+_DECLARATION = re.compile(r"<!(?!--)[^<>]*>?")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 
@@ -60,6 +67,14 @@ class _TextExtractor(HTMLParser):
 
 def html_to_text(html: str) -> str:
     """The visible text of an HTML page, one block element per line."""
+    html = _LONE_LT.sub("&lt;", html)
+    try:
+        return _extract(html)
+    except AssertionError:  # html.parser refuses some malformed <!...> declarations
+        return _extract(_DECLARATION.sub("", html))
+
+
+def _extract(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()

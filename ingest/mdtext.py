@@ -1,4 +1,8 @@
-"""Markdown → plain text: heading markers, emphasis, links, bullets and tables become plain lines."""
+"""Markdown → plain text: heading markers, emphasis, links, bullets and tables become plain lines.
+
+Every pattern scans a bounded stretch from where it starts (an emphasis never spans its own
+marker, link text never spans a "["), so hostile text cannot make the conversion quadratic.
+"""
 from __future__ import annotations
 
 import re
@@ -16,14 +20,14 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE), ""),  # table rule
     (re.compile(r"^((?:[ \t]*>)+)[ \t]?", re.MULTILINE), ""),  # blockquote
     (re.compile(r"^[ \t]*[-*+][ \t]+", re.MULTILINE), ""),  # bullet
-    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),
-    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),
-    (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),
+    (re.compile(r"!\[([^\[\]\n]*)\]\([^)\[\n]*\)"), r"\1"),
+    (re.compile(r"\[([^\[\]\n]+)\]\([^)\[\n]*\)"), r"\1"),
+    (re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]"), r"\1"),
     (re.compile(r"`([^`\n]+)`"), r"\1"),
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1"), r"\2"),
     (re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<![\w\\])_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)"), r"\1"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
+    (re.compile(r"~~(?=\S)((?:(?!~~).)+?)(?<=\S)~~"), r"\1"),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),
 )
 _TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
