@@ -113,6 +113,17 @@ class Manifest:
         sql += " ORDER BY doc_id, ord"
         return [ClauseRow(clause_from_dict(json.loads(d)), v, n) for d, v, n in self._db().execute(sql, args)]
 
+    def committed(self) -> tuple[int, list[ClauseRow]]:
+        """The generation and its clause rows, read in one transaction: a commit cannot fall between them."""
+        db = self._db()
+        db.execute("BEGIN")
+        try:
+            generation = self.generation()
+            rows = self.clause_rows()
+        finally:
+            db.execute("COMMIT")
+        return generation, rows
+
     def vec_ids(self) -> dict[str, str]:
         """clause id → the vector id of its committed version."""
         return dict(self._db().execute("SELECT id, vec_id FROM clauses").fetchall())
@@ -136,6 +147,12 @@ class Manifest:
                 ],
             )
             _bump(db)
+
+    def bump_generation(self) -> int:
+        """Start a new generation without changing documents (after a repair, so open readers reload)."""
+        with self._tx() as db:
+            _bump(db)
+        return self.generation()
 
     def remove_document(self, doc_id: str) -> int:
         """Delete a document and its clauses; returns the number of clauses removed."""

@@ -11,7 +11,7 @@ from policykb.ingest.model import Clause
 from policykb.kb.lexical import LexicalIndex
 from policykb.kb.manifest import ClauseRow, Manifest
 
-__all__ = ["Snapshot", "load_snapshot", "save_lexical", "lexical_text"]
+__all__ = ["Snapshot", "load_snapshot", "save_lexical", "lexical_text", "read_stamp"]
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,12 @@ def lexical_text(clause: Clause) -> str:
 
 def load_snapshot(manifest: Manifest, kb_dir: Path) -> Snapshot:
     """Read the committed state; reuse the saved lexical index when it belongs to this generation."""
-    generation = manifest.generation()
-    rows = tuple(manifest.clause_rows())
-    lexical = _load_lexical(kb_dir, generation)
+    generation, clause_rows = manifest.committed()
+    rows = tuple(clause_rows)
+    ids = [r.clause.id for r in rows]
+    lexical = _load_lexical(kb_dir, generation, ids)
     if lexical is None:
-        lexical = LexicalIndex.build([r.clause.id for r in rows], [lexical_text(r.clause) for r in rows])
+        lexical = LexicalIndex.build(ids, [lexical_text(r.clause) for r in rows])
     return Snapshot(
         generation=generation,
         rows=rows,
@@ -51,19 +52,51 @@ def load_snapshot(manifest: Manifest, kb_dir: Path) -> Snapshot:
 
 
 def save_lexical(snapshot: Snapshot, kb_dir: Path) -> None:
-    """Persist the lexical index with the generation it was built from (atomic rename of the stamp)."""
-    snapshot.lexical.save(kb_dir / "lexical")
+    """Persist the lexical index, then stamp it with its generation and version (atomic rename of the stamp).
+
+    Call it holding the KB's writer lock: the stamp names the version this call saved.
+    """
+    folder = kb_dir / "lexical"
+    snapshot.lexical.save(folder)
     stamp = kb_dir / "lexical.json"
     tmp = stamp.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"generation": snapshot.generation}))
+    tmp.write_text(json.dumps({"generation": snapshot.generation, "version": _live_version(folder)}))
     os.replace(tmp, stamp)
 
 
-def _load_lexical(kb_dir: Path, generation: int) -> LexicalIndex | None:
-    stamp = kb_dir / "lexical.json"
+def read_stamp(kb_dir: Path) -> dict:
+    """The lexical index's stamp ({"generation", "version"}), or {} when it is missing or unreadable."""
     try:
-        if json.loads(stamp.read_text()).get("generation") != generation:
-            return None
-        return LexicalIndex.load(kb_dir / "lexical")
+        data = json.loads((kb_dir / "lexical.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _load_lexical(kb_dir: Path, generation: int, ids: list[str]) -> LexicalIndex | None:
+    """The saved index if it is the one stamped for ``generation`` and indexes exactly ``ids``; else None.
+
+    A writer saves the index before its stamp, so the live version is checked before and after
+    loading: an index saved for a newer generation is never paired with an older snapshot.
+    """
+    stamp = read_stamp(kb_dir)
+    folder = kb_dir / "lexical"
+    if stamp.get("generation") != generation:
+        return None
+    version = stamp.get("version")
+    if version is not None and _live_version(folder) != version:
+        return None
+    try:
+        lexical = LexicalIndex.load(folder)
     except (OSError, ValueError, IndexMismatchError):
-        return None  # missing, stale or built with other tokenizer settings: rebuild from the manifest
+        return None  # missing, damaged or built with other tokenizer settings: rebuild from the manifest
+    if version is not None and _live_version(folder) != version:
+        return None
+    return lexical if list(lexical.ids) == ids else None
+
+
+def _live_version(folder: Path) -> str | None:
+    try:
+        return (folder / "CURRENT").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
