@@ -1,66 +1,158 @@
-"""`policykb check`: does every store agree with the manifest? `--repair` fixes what a crash can leave."""
+"""`policykb check`: does every store agree with the manifest? `--repair` fixes what a crash can leave.
+
+The manifest is the truth. The check asks of it: every clause once, each document with
+exactly the clauses it was committed with. Of the vector store: one clause vector and all
+sentence vectors for each committed clause version, and no vector of a version nobody
+committed. Of the lexical index: stamped with the manifest's generation, readable, indexing
+exactly the committed clause ids, with no half-written files beside it.
+
+A killed ingest can leave orphan vectors (embedded before the commit), a lexical index
+one generation behind (killed after the commit) and the temporary files of a lexical save.
+``repair`` deletes orphans, re-embeds missing vectors, rebuilds the lexical index, and starts
+a new generation when vectors changed so that open readers reopen the vector store. Damage
+inside the manifest itself is reported, never guessed at: re-ingesting the document fixes it.
+"""
 from __future__ import annotations
 
-import json
+import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policykb.errors import IndexMismatchError
 from policykb.kb.indexer import Indexer
-from policykb.kb.manifest import Manifest
-from policykb.kb.snapshot import load_snapshot, save_lexical
+from policykb.kb.lexical import LexicalIndex
+from policykb.kb.manifest import ClauseRow, Manifest
+from policykb.kb.snapshot import load_snapshot, read_stamp, save_lexical
 from policykb.kb.vectors import VectorStore
 
 __all__ = ["check_kb"]
 
 
+@dataclass
+class _Findings:
+    problems: list[str] = field(default_factory=list)
+    missing: list[ClauseRow] = field(default_factory=list)  # committed clauses without their vectors
+    orphans: int = 0  # vectors of versions no committed clause names
+    lexical_bad: bool = False  # stale, unreadable, or not indexing the committed ids
+    leftovers: list[Path] = field(default_factory=list)  # temporary files of an interrupted lexical save
+    duplicates: int = 0
+    stores: dict[str, int] = field(default_factory=dict)
+
+
 def check_kb(kb_dir: Path, manifest: Manifest, vectors: VectorStore, indexer: Indexer, *, repair: bool) -> dict[str, Any]:
-    """Integrity report: {"ok", "problems", "repaired", "clauses", "documents", "generation"}."""
-    rows = manifest.clause_rows()
-    problems: list[str] = []
+    """Integrity report: {"ok", "problems", "repaired", "documents", "clauses", "generation", "duplicates",
+    "orphans", "stores", "repair_seconds"}; with ``repair``, the problems are those left after repairing.
+
+    Call it holding the KB's writer lock.
+    """
+    found = _inspect(kb_dir, manifest, vectors)
     repaired: list[str] = []
-
-    duplicates = [cid for cid, n in Counter(r.clause.id for r in rows).items() if n > 1]
-    problems += [f"clause {cid!r} appears more than once" for cid in duplicates]
-
-    clause_ids = set(vectors.all_ids("clauses"))
-    sentence_ids = set(vectors.all_ids("sentences"))
-    missing = [r for r in rows if r.vec_id not in clause_ids
-               or any(f"{r.vec_id}#s{i}" not in sentence_ids for i in range(r.n_sentences))]
-    problems += [f"clause {r.clause.id!r} has no vector for its current text" for r in missing]
-
-    committed = {r.vec_id for r in rows}
-    orphans = sum(1 for v in clause_ids | sentence_ids if v.split("#", 1)[0] not in committed)
-    if orphans:
-        problems.append(f"{orphans} vectors belong to no committed clause (left by an interrupted ingest)")
-
-    stamp = _lexical_generation(kb_dir)
-    if stamp != manifest.generation():
-        problems.append(f"the lexical index is from generation {stamp}, the manifest is at {manifest.generation()}")
-
-    if repair and problems:
-        if missing:
-            indexer.embed_rows(missing)
-            repaired.append(f"re-embedded {len(missing)} clauses")
-        if orphans:
+    started = time.perf_counter()
+    if repair and found.problems:
+        if found.missing:
+            indexer.embed_rows(found.missing)
+            repaired.append(f"re-embedded {len(found.missing)} clauses")
+        if found.orphans:
             deleted = indexer.collect_garbage()
             repaired.append(f"deleted {sum(deleted.values())} orphan vectors")
-        save_lexical(load_snapshot(manifest, kb_dir), kb_dir)
-        repaired.append("rebuilt the lexical index")
-        problems = [p for p in problems if p.startswith("clause") and "more than once" in p]
-
+        if found.missing or found.orphans:
+            manifest.bump_generation()  # open readers of an embedded store reopen it and see the repaired vectors
+        if found.missing or found.orphans or found.lexical_bad or found.leftovers:
+            save_lexical(load_snapshot(manifest, kb_dir), kb_dir)  # also removes the leftovers in lexical/
+            (kb_dir / "lexical.json.tmp").unlink(missing_ok=True)
+            repaired.append("rebuilt the lexical index")
+        found = _inspect(kb_dir, manifest, vectors)
     return {
-        "ok": not problems,
-        "problems": problems,
+        "ok": not found.problems,
+        "problems": found.problems,
         "repaired": repaired,
         "documents": len(manifest.documents()),
-        "clauses": len(rows),
+        "clauses": found.stores["manifest"],
         "generation": manifest.generation(),
+        "duplicates": found.duplicates,
+        "orphans": found.orphans,
+        "stores": found.stores,
+        "repair_seconds": round(time.perf_counter() - started, 3) if repaired else 0.0,
     }
 
 
-def _lexical_generation(kb_dir: Path) -> int | None:
+def _inspect(kb_dir: Path, manifest: Manifest, vectors: VectorStore) -> _Findings:
+    found = _Findings()
+    generation, rows = manifest.committed()
+    _check_manifest(manifest, rows, found)
+    _check_vectors(vectors, rows, found)
+    _check_lexical(kb_dir, generation, rows, found)
+    return found
+
+
+def _check_manifest(manifest: Manifest, rows: list[ClauseRow], found: _Findings) -> None:
+    ids = Counter(r.clause.id for r in rows)
+    repeated = sorted(cid for cid, n in ids.items() if n > 1)
+    found.duplicates += len(repeated)
+    found.problems += [f"clause {cid!r} appears more than once" for cid in repeated]
+    per_doc = Counter(r.clause.doc_id for r in rows)
+    documents = {d.doc_id: d for d in manifest.documents()}
+    for doc_id, info in documents.items():
+        if per_doc.get(doc_id, 0) != info.clauses:
+            found.problems.append(
+                f"document {doc_id!r} has {per_doc.get(doc_id, 0)} of its {info.clauses} clauses in the manifest; "
+                f"re-ingest its file ({info.source_path})"
+            )
+    for doc_id in sorted(set(per_doc) - set(documents)):
+        found.problems.append(f"{per_doc[doc_id]} clauses belong to document {doc_id!r}, which the manifest does not list")
+    found.stores["manifest"] = len(rows)
+
+
+def _check_vectors(vectors: VectorStore, rows: list[ClauseRow], found: _Findings) -> None:
+    clause_ids = set(vectors.all_ids("clauses"))
+    sentence_ids = set(vectors.all_ids("sentences"))
+    found.stores["clause_vectors"] = len(clause_ids)
+    found.stores["sentence_vectors"] = len(sentence_ids)
+    found.missing = [r for r in rows if r.vec_id not in clause_ids
+                     or any(f"{r.vec_id}#s{i}" not in sentence_ids for i in range(r.n_sentences))]
+    found.problems += [f"clause {r.clause.id!r} has no vector for its current text" for r in found.missing]
+    committed = {r.vec_id for r in rows}
+    found.orphans = sum(1 for v in clause_ids | sentence_ids if v.split("#", 1)[0] not in committed)
+    if found.orphans:
+        found.problems.append(f"{found.orphans} vectors belong to no committed clause (left by an interrupted ingest)")
+    versions = Counter(v.split("@", 1)[0] for v in clause_ids)
+    found.duplicates += sum(1 for n in versions.values() if n > 1)  # old versions beside the committed one
+
+
+def _check_lexical(kb_dir: Path, generation: int, rows: list[ClauseRow], found: _Findings) -> None:
+    folder = kb_dir / "lexical"
+    found.leftovers = sorted(p for p in folder.glob(".*.tmp")) if folder.is_dir() else []
+    found.leftovers += [p for p in (kb_dir / "lexical.json.tmp",) if p.exists()]
+    if found.leftovers:
+        names = ", ".join(p.name for p in found.leftovers)
+        found.problems.append(f"the lexical index has temporary files of an interrupted save: {names}")
+    stamped = read_stamp(kb_dir).get("generation")
+    if stamped != generation:
+        found.lexical_bad = True
+        found.problems.append(f"the lexical index is from generation {stamped}, the manifest is at {generation}")
+        found.stores["lexical"] = _lexical_size(folder)
+        return
     try:
-        return int(json.loads((kb_dir / "lexical.json").read_text())["generation"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        ids = LexicalIndex.load(folder).ids
+    except (OSError, IndexMismatchError) as exc:
+        found.lexical_bad = True
+        found.problems.append(f"the lexical index cannot be read ({exc})")
+        found.stores["lexical"] = 0
+        return
+    found.stores["lexical"] = len(ids)
+    counts = Counter(ids)
+    found.duplicates += sum(1 for n in counts.values() if n > 1)
+    committed = {r.clause.id for r in rows}
+    if set(counts) != committed or len(ids) != len(counts):
+        found.lexical_bad = True
+        extra, absent = len(set(counts) - committed), len(committed - set(counts))
+        found.problems.append(f"the lexical index disagrees with the manifest ({absent} clauses absent, {extra} not committed)")
+
+
+def _lexical_size(folder: Path) -> int:
+    try:
+        return len(LexicalIndex.load(folder).ids)
+    except (OSError, IndexMismatchError):
+        return 0
