@@ -102,14 +102,17 @@ class LexicalIndex:
         order = hits[np.lexsort((hits, -scores[hits]))][:k]  # best first, ties in build order
         return [(self._ids[i], float(scores[i])) for i in order]
 
-    def scores(self, query_tokens: Sequence[str]) -> dict[str, float]:
-        """Every positive BM25 score for the tokens, by id (what rank fusion needs)."""
+    def scores(self, query_tokens: Sequence[str], top: int | None = None) -> dict[str, float]:
+        """Positive BM25 scores for the tokens by id (what rank fusion needs): all, or the ``top`` best."""
         scores = self._score_array(query_tokens)
         if scores is None:
             return {}
         import numpy as np
 
-        return {self._ids[i]: float(scores[i]) for i in np.flatnonzero(scores > 0)}
+        positive = np.flatnonzero(scores > 0)
+        if top is not None and len(positive) > top:
+            positive = positive[np.argpartition(-scores[positive], top - 1)[:top]]
+        return {self._ids[i]: float(scores[i]) for i in positive}
 
     def _score_array(self, tokens: Sequence[str]) -> "np.ndarray | None":
         """BM25 of every document; each distinct known token counts once. None if nothing can match."""

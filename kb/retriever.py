@@ -24,6 +24,9 @@ __all__ = ["Retriever", "MODES"]
 MODES = ("fused", "dense", "lexical")
 _CLAUSE_CANDIDATES = 64
 _SENTENCE_CANDIDATES = 256
+# BM25 matches every clause sharing one common word; fusion only needs the best ones (normalisation
+# divides by the top score, so the tail adds at most a few hundredths to clauses no other signal found).
+_LEXICAL_CANDIDATES = 256
 _LOOKUP_BONUS = 10.0
 _STYLE_BONUS = 1.0  # "第八条" prefers the document whose clauses are printed 第八条 over one printed (8)
 
@@ -52,6 +55,8 @@ class Retriever:
         self.vectors = vectors
         self.glossary = glossary
         self.weights = weights
+        self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
+        self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
     def search(self, query: str, k: int, *, doc: str | None = None, section: str | None = None,
                lang: str | None = None, mode: str = "fused") -> tuple[list[Hit], str]:
@@ -60,7 +65,7 @@ class Retriever:
         query_lang = detect_lang(query)
         raw, sentences = self._signals(query, query_lang, mode)
         if mode == "fused":
-            scores = fuse(raw, self._langs(), query_lang, self.weights, self._bridge_coverage(query, query_lang))
+            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
             scores = _sum_normalised({s: raw[s] for s in signal_names})
@@ -99,9 +104,9 @@ class Retriever:
             raw["dense_clause"] = self._dense("clauses", vector, _CLAUSE_CANDIDATES, {})
             raw["dense_sentence"] = self._dense("sentences", vector, _SENTENCE_CANDIDATES, sentences)
         if mode in ("fused", "lexical"):
-            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query))
+            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=_LEXICAL_CANDIDATES)
             bridged = self._bridge_tokens(query, query_lang)
-            raw["bridge"] = self.snapshot.lexical.scores(bridged) if bridged else {}
+            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=_LEXICAL_CANDIDATES) if bridged else {}
         return raw, sentences
 
     def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
@@ -123,9 +128,6 @@ class Retriever:
             if "text" in meta:
                 texts.setdefault(cid, []).append((str(meta["text"]), sim))
         return out
-
-    def _langs(self) -> dict[str, str]:
-        return {cid: c.lang for cid, c in self.snapshot.by_id.items()}
 
     def _bridge_coverage(self, query: str, query_lang: str) -> float:
         """Share of the query's content tokens that lie inside glossary terms."""
@@ -171,11 +173,7 @@ class Retriever:
         return sorted(v for v in variants if v.strip())
 
     def _order(self, cid: str) -> int:
-        order = getattr(self, "_order_cache", None)
-        if order is None:
-            order = {r.clause.id: i for i, r in enumerate(self.snapshot.rows)}
-            self._order_cache = order
-        return order.get(cid, 1 << 30)
+        return self._clause_order.get(cid, 1 << 30)
 
     def _query_terms(self, query: str, query_lang: str) -> list[str]:
         terms = {e.zh if query_lang == "zh" else e.en for e in self.glossary.terms_in(query, query_lang)}

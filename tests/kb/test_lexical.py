@@ -62,6 +62,14 @@ def test_scores_gives_every_positive_score(small: LexicalIndex) -> None:
     assert all(v > 0 for v in scores.values())
 
 
+def test_scores_top_keeps_the_best_ones(small: LexicalIndex) -> None:
+    everything = small.scores(tokenize("普惠金融 供应链金融 distribution"))
+    best_two = small.scores(tokenize("普惠金融 供应链金融 distribution"), top=2)
+    assert len(everything) > 2
+    assert best_two == dict(sorted(everything.items(), key=lambda kv: -kv[1])[:2])
+    assert small.scores(tokenize("普惠金融"), top=50) == small.scores(tokenize("普惠金融"))
+
+
 def test_repeated_query_tokens_count_once(small: LexicalIndex) -> None:
     assert small.scores(["trust"]) == small.scores(["trust", "trust", "trust"])
 
