@@ -423,11 +423,11 @@ def _clear_progress() -> None:
 
 
 def _display_path(path: str) -> str:
-    """A path relative to the working folder when it lies inside it."""
+    """A path relative to the working folder when it lies inside it, as one printable line."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
+        return _printable(str(Path(path).resolve().relative_to(Path.cwd())))
     except ValueError:
-        return path
+        return _printable(path)
 
 
 def _short(text: str, width: int) -> str:
@@ -435,8 +435,16 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+# control characters (a newline or a terminal escape in a file name) are shown as escapes: one line, inert
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_UNPRINTABLE)
+
+
 def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(_printable(message), file=sys.stderr)
 
 
 if __name__ == "__main__":

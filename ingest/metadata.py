@@ -14,9 +14,10 @@ from typing import Any
 
 from policykb.errors import CorruptFileError
 
-__all__ = ["SIDECAR_SUFFIX", "Header", "sidecar_path", "read_sidecar", "split_header", "find_doc_number", "looks_like_title", "DOC_ID_PATTERN"]
+__all__ = ["SIDECAR_SUFFIX", "MAX_SIDECAR_BYTES", "Header", "sidecar_path", "read_sidecar", "split_header", "find_doc_number", "looks_like_title", "DOC_ID_PATTERN"]
 
 SIDECAR_SUFFIX = ".meta.json"
+MAX_SIDECAR_BYTES = 1024 * 1024
 DOC_ID_PATTERN = re.compile(r"^[\w][\w.\-]*$")
 _KNOWN_KEYS = {"doc_id": str, "title": str, "doc_number": str, "issuers": list, "lang": str}
 
@@ -49,11 +50,22 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     """The sidecar metadata of ``path`` ({} when there is none), checked for types.
 
     Raises:
-        CorruptFileError: the sidecar is not a JSON object of the expected field types.
+        CorruptFileError: the sidecar is not a JSON object of the expected field types, is larger than
+            :data:`MAX_SIDECAR_BYTES`, or is a symbolic link to a file outside the document's folder.
     """
     side = sidecar_path(path)
     if not side.is_file():
         return {}
+    if side.is_symlink() and side.resolve().parent != path.parent.resolve():
+        raise CorruptFileError(
+            f"{path.name}: its metadata file {side.name} is a symbolic link to {str(side.resolve())!r}, "
+            "not a file beside the document; copy the metadata file beside the document instead"
+        )
+    if side.stat().st_size > MAX_SIDECAR_BYTES:
+        raise CorruptFileError(
+            f"{path.name}: its metadata file {side.name} is {side.stat().st_size:,} bytes, over {MAX_SIDECAR_BYTES:,} "
+            "(it holds a few fields); check that it is the right file"
+        )
     try:
         data = json.loads(side.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
