@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from policykb.app import render
 from policykb.app.context import AppContext, friendly, user_message, username
 from policykb.app.i18n import t
-from policykb.app.uploads import UploadLog, new_upload_dir, stage_files
+from policykb.app.uploads import UploadLog, new_upload_dir, screen_uploads, stage_files
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
@@ -26,12 +26,14 @@ def documents_table(ctx: AppContext, lang: str) -> str:
 
 
 def preview_files(ctx: AppContext, files: Sequence[str | Path], lang: str) -> str:
-    """Parse each uploaded file as ingest would (sidecars beside it), without touching the KB."""
+    """Parse each uploaded file as ingest would (sidecars beside it), without touching the KB; refused files show why."""
     from policykb.ingest import load_document
 
+    accepted, refused = screen_uploads(files, ctx.settings)
     with tempfile.TemporaryDirectory(prefix="policykb-preview-") as tmp:
         parts = [render.message_html(t("preview_note", lang), "info")]
-        for name, path in stage_files(files, Path(tmp)):
+        parts += [render.preview_html(row["name"], None, row["error"], lang=lang) for row in refused]
+        for name, path in stage_files(accepted, Path(tmp)):
             if is_sidecar(path):
                 continue
             try:
@@ -42,9 +44,18 @@ def preview_files(ctx: AppContext, files: Sequence[str | Path], lang: str) -> st
 
 
 def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progress: Any = None) -> tuple[list[dict[str, Any]], Any]:
-    """Copy the uploads into a kept folder, ingest them, log each file; returns per-file rows and the report."""
+    """Check the uploads, copy the accepted ones into a kept folder, ingest them, log each file (refused ones too);
+    returns per-file rows (refused first) and the report."""
+    from policykb.kb.model import IngestReport
+
+    accepted, refused = screen_uploads(files, ctx.settings)
+    log = UploadLog(ctx.uploads_dir)
+    for row in refused:
+        log.add(user=user, name=row["name"], path=None, status="failed", error=row["error"])
+    if not accepted:
+        return refused, IngestReport((), 0, 0, 0, 0, len(refused), 0, 0.0)
     folder = new_upload_dir(ctx.uploads_dir, user)
-    staged = stage_files(files, folder)
+    staged = stage_files(accepted, folder)
     documents = [(name, path) for name, path in staged if not is_sidecar(path)]
     try:
         report = ctx.kb.ingest([path for _, path in documents], progress=progress)
@@ -52,8 +63,7 @@ def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progre
         shutil.rmtree(folder, ignore_errors=True)
         raise
     by_path = {str(Path(d.path).resolve()): d for d in report.documents}
-    log = UploadLog(ctx.uploads_dir)
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = list(refused)
     for name, path in documents:
         result = by_path.get(str(path.resolve()))
         if result is not None:
@@ -133,7 +143,7 @@ def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[
         if not doc_id:
             return render.message_html(t("pick_doc", ui), "error"), gr.update(), gr.update(visible=False)
         removed = ctx.kb.remove(doc_id)
-        UploadLog(ctx.uploads_dir).add(user=username(request), name=doc_id, path=Path(""), status="removed", doc_id=doc_id, clauses=removed)
+        UploadLog(ctx.uploads_dir).add(user=username(request), name=doc_id, path=None, status="removed", doc_id=doc_id, clauses=removed)
         return render.message_html(t("removed", ui, doc=doc_id, n=removed), "ok"), documents_table(ctx, ui), gr.update(visible=False)
 
     refresh_event = refresh.click(refresh_table, inputs=[lang_box], outputs=[table], api_visibility="private")
