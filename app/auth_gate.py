@@ -3,8 +3,8 @@
 Gradio's own login check guards the page, the API and file routes; a few routes of its (queue
 heartbeats, stream segments, monitoring) are not covered by it. This ASGI middleware answers
 401 to any request without a valid session cookie, except the login page and the static assets
-the login form needs. It reads the session the way Gradio writes it (``app.tokens``, cookie
-``access-token[-unsecure]-<cookie_id>``).
+the login form needs, and refuses such a websocket handshake. It reads the session the way Gradio
+writes it (``app.tokens``, cookie ``access-token[-unsecure]-<cookie_id>``).
 """
 from __future__ import annotations
 
@@ -37,14 +37,19 @@ def is_public_path(path: str) -> bool:
 
 
 class AuthGate:
-    """ASGI middleware: 401 for any non-public HTTP request that carries no valid Gradio session."""
+    """ASGI middleware: 401 for any non-public HTTP request (and a refused websocket) that carries no valid Gradio session."""
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("type") != "http" or is_public_path(scope.get("path", "")) or self._signed_in(scope):
+        kind = scope.get("type")
+        if kind not in ("http", "websocket") or is_public_path(scope.get("path", "")) or self._signed_in(scope):
             await self.app(scope, receive, send)
+            return
+        if kind == "websocket":  # refuse the handshake: the server answers 403
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
             return
         body = json.dumps({"detail": "Not authenticated; sign in on the app's page first"}).encode()
         await send({"type": "http.response.start", "status": 401,
