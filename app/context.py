@@ -1,11 +1,12 @@
 """What every tab of the app shares: the settings, the knowledge base, and error handling.
 
 Handlers are wrapped by :func:`friendly`: a :class:`PolicyKBError` reaches the user as its one-line
-message (``gr.Error``), anything else as one line naming the error type; never a traceback.
+message (``gr.Error``, HTML-escaped), anything else as one line naming the error type; never a traceback.
 """
 from __future__ import annotations
 
 import functools
+import html
 import inspect
 import logging
 import sys
@@ -106,7 +107,8 @@ def _gr_error(exc: BaseException) -> Exception:
 
     if not isinstance(exc, PolicyKBError):
         log.exception("unexpected error in the app")
-    return gr.Error(user_message(exc), print_exception=False)
+    # Gradio renders an error's message as HTML; a message may quote a file name or document text
+    return gr.Error(html.escape(user_message(exc), quote=False), print_exception=False)
 
 
 def friendly(fn: F) -> F:

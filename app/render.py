@@ -44,7 +44,7 @@ def clause_ref(scope: str, clause_id: str, extra: object = "") -> str:
 
 def chip(ref: str, label: str, *, title: str = "", cls: str = "") -> str:
     """A clickable clause chip such as "(18)" or "第十八条"."""
-    classes = f"pk-chip {cls}".strip()
+    classes = esc(f"pk-chip {cls}".strip())
     tip = f' title="{esc(title)}"' if title else ""
     return f'<a class="{classes}" href="#pk:{esc(ref)}" data-pk="{esc(ref)}"{tip}>{esc(label)}</a>'
 
@@ -177,21 +177,29 @@ def _label_forms(label: str) -> list[str]:
     return forms
 
 
-def _link_labels(text_html: str, citations: Sequence[Citation], turn: int) -> str:
-    """Turn the cited labels inside the answer text into chips (one pass, longest label first)."""
+def _linked_text_html(text: str, citations: Sequence[Citation], turn: int) -> str:
+    """The answer text as escaped HTML with its cited labels turned into chips.
+
+    Labels are found in the raw text (longest first) and every piece is escaped on its own, so a
+    label can never match inside an HTML entity of the escaped text.
+    """
     by_label: dict[str, Citation] = {}
     for c in citations:
         for form in _label_forms(c.label):
-            by_label.setdefault(esc(form), c)
+            if form.strip():
+                by_label.setdefault(form, c)
     if not by_label:
-        return text_html
+        return _text_html(text)
     pattern = re.compile("|".join(re.escape(label) for label in sorted(by_label, key=len, reverse=True)))
-
-    def swap(match: re.Match[str]) -> str:
+    out: list[str] = []
+    pos = 0
+    for match in pattern.finditer(text):
         c = by_label[match.group(0)]
-        return chip(clause_ref("chat", c.id, turn), html.unescape(match.group(0)), title=c.id)
-
-    return pattern.sub(swap, text_html)
+        out.append(_text_html(text[pos:match.start()]))
+        out.append(chip(clause_ref("chat", c.id, turn), match.group(0), title=c.id))
+        pos = match.end()
+    out.append(_text_html(text[pos:]))
+    return "".join(out)
 
 
 def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
@@ -202,7 +210,7 @@ def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
     if answer.abstained:
         parts.append(f'<div class="pk-abstain-head">⚠ {esc(t("not_covered", lang))}</div>')
     linked = (*answer.citations, *answer.related) if answer.abstained else answer.citations
-    parts.append(f'<div class="pk-answer-text">{_link_labels(_text_html(answer.answer), linked, turn)}</div>')
+    parts.append(f'<div class="pk-answer-text">{_linked_text_html(answer.answer, linked, turn)}</div>')
     if answer.citations:
         items = "".join(
             f'<li>{chip(clause_ref("chat", c.id, turn), c.label, title=c.id)} '
