@@ -213,6 +213,18 @@ def test_bad_file_shows_its_one_line_message_and_document_html_is_never_rendered
     expect(text).to_contain_text("<script>window.pkPwned=2</script>")
     assert page.evaluate("() => window.pkPwned") is None
     assert page.locator("#pk-clause-browse img, #pk-clause-browse script").count() == 0
+    _tab(page, "Search")  # the same text in search results and their clause panel
+    _choose(page, "pk-filter-doc", re.compile("测试规则"))
+    page.fill("#pk-search-input textarea", "本条文本包含的标记字样")
+    page.click("#pk-search-go")
+    result = page.locator("#pk-search-results li.pk-result", has_text="onerror").first
+    expect(result).to_contain_text("<img src=x onerror=")
+    result.click()
+    expect(page.locator("#pk-clause-search .pk-clause-text")).to_contain_text("<script>window.pkPwned=2</script>")
+    assert page.locator("#pk-search-results img, #pk-search-results script, #pk-clause-search img, #pk-clause-search script").count() == 0
+    assert page.evaluate("() => window.pkPwned") is None
+    shot(page, "search-hostile-text-shown-as-text")
+    _choose(page, "pk-filter-doc", "All")
 
 
 def test_evaluate_runs_a_small_gold_file_and_shows_the_table(page, shot):
