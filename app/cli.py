@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[common, as_json], help="check the KB's integrity")
     p.add_argument("--repair", action="store_true", help="fix what an interrupted ingest can leave")
 
+    p = sub.add_parser("copy-vectors", parents=[common, as_json],
+                       help="copy the KB's vectors to a Chroma server (no re-embedding); then use --chroma-url")
+    p.add_argument("--to", required=True, metavar="URL", help="the Chroma server to copy to (http://host:port)")
+
     p = sub.add_parser("feedback", parents=[common], help="work with answer ratings from the app")
     p.add_argument("action", choices=("export", "list"))
     p.add_argument("--out", metavar="FILE", help="write exported gold rows here (default: stdout)")
@@ -263,6 +267,21 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if result["ok"] else 1
 
 
+def _copy_vectors(args: argparse.Namespace) -> int:
+    from policykb.settings import Settings
+
+    target = Settings.from_env(chroma_url=args.to).chroma_url  # validates the URL
+    result = _kb(args).copy_vectors_to(target, progress=None if args.json else _progress_bar())
+    if args.json:
+        _print_json(result)
+    else:
+        _clear_progress()
+        print(f"copied {result['clauses']} clause and {result['sentences']} sentence vectors from {result['from']} "
+              f"to {result['to']} in {result['seconds']} s; from now on pass --chroma-url {result['to']} "
+              "(or set POLICYKB_CHROMA_URL)")
+    return 0
+
+
 def _feedback(args: argparse.Namespace) -> int:
     from policykb.eval.feedback import FeedbackStore
 
@@ -322,7 +341,7 @@ def _read_password(from_stdin: bool) -> str:
 
 _VERBS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": _ingest, "parse": _parse, "clauses": _clauses, "documents": _documents, "remove": _remove,
-    "search": _search, "ask": _ask, "eval": _eval, "check": _check, "feedback": _feedback, "users": _users, "serve": _serve,
+    "search": _search, "ask": _ask, "eval": _eval, "check": _check, "copy-vectors": _copy_vectors, "feedback": _feedback, "users": _users, "serve": _serve,
 }
 
 

@@ -1,6 +1,6 @@
 """Search benchmark: signal ablation on the gold sets, warm latency against query embedding, and scale.
 
-    python -m policykb.eval.bench_search [--kb DIR] [--chroma-url URL] [--sizes 1000,10000]
+    python -m policykb.eval.bench_search [--kb DIR] [--chroma-url URL] [--sizes 1000,10000] [--grow] [--copy-to URL]
 
 1. Ablation — recall@1, recall@3 and MRR per gold set and question language for each
    retrieval signal alone (a fusion table with one non-zero weight), the dense and lexical
@@ -13,7 +13,11 @@
 3. Scale — for each size, a synthetic bilingual corpus (:mod:`policykb.eval.synthetic`) is
    ingested into a fresh KB (embedded Chroma, or the server given by --chroma-url) in a
    child process of its own, which reports ingest throughput, warm search p50/p95 and its
-   resident memory (current and peak).
+   resident memory (current and peak). With --grow one KB grows through the sizes instead
+   (1k → 10k → 50k adds 9k, then 40k clauses; the corpus of a smaller size is the start of
+   a larger one), so each step embeds only its new clauses and throughput is theirs.
+   --copy-to URL then copies each size's vectors to a Chroma server (``policykb copy-vectors``:
+   nothing is re-embedded) and measures search there as well.
 
 Without --kb a temporary KB is built from the bundled corpus and, when present, the Chinese
 test rule. Figures are printed, never asserted.
@@ -147,8 +151,12 @@ def print_latency(title: str, figures: dict[str, float]) -> None:
 
 
 # -- 3. scale ---------------------------------------------------------------------------------
-def scale_one(n: int, work_dir: Path, chroma_url: str | None, seed: int, n_queries: int = 60) -> dict[str, Any]:
-    """Generate, ingest and search a synthetic corpus of ``n`` clauses in this process."""
+def scale_one(n: int, work_dir: Path, chroma_url: str | None, seed: int, n_queries: int = 60,
+              keep: bool = False) -> dict[str, Any]:
+    """Generate, ingest and search a synthetic corpus of ``n`` clauses in this process.
+
+    ``keep`` leaves the KB (and its server collections) in place for a larger size to grow from.
+    """
     from policykb.eval.synthetic import queries, write_corpus
     from policykb.kb import KnowledgeBase
     from policykb.kb.vectors import drop_collections
@@ -171,12 +179,12 @@ def scale_one(n: int, work_dir: Path, chroma_url: str | None, seed: int, n_queri
     after_search = memory_mb()
     clauses = len(kb.clauses())
     sentences = kb.vectors.count("sentences")
-    if chroma_url:
+    if chroma_url and not keep:
         drop_collections(kb_dir=kb.kb_dir, chroma_url=chroma_url, kb_id=kb.manifest.kb_id)
     kb.close()
     return {
         "clauses": clauses, "documents": len(corpus.files), "sentences": sentences, "store": chroma_url or "embedded",
-        "ingest_s": round(report.seconds, 1), "clauses_per_s": round(clauses / report.seconds, 1),
+        "ingest_s": round(report.seconds, 1), "clauses_per_s": round(report.embedded / report.seconds, 1),
         "embedded": report.embedded, "failed": report.failed,
         **figures,
         "rss_before_ingest_mb": before["rss_mb"], "rss_after_ingest_mb": after_ingest["rss_mb"],
@@ -185,11 +193,43 @@ def scale_one(n: int, work_dir: Path, chroma_url: str | None, seed: int, n_queri
     }
 
 
-def _scale_in_child(n: int, work_dir: Path, chroma_url: str | None, seed: int) -> dict[str, Any]:
+def scale_copy(n: int, work_dir: Path, target_url: str, seed: int, n_queries: int = 60, keep: bool = False) -> dict[str, Any]:
+    """Copy the vectors of an embedded synthetic KB to a Chroma server (``policykb copy-vectors``), then search there."""
+    from policykb.eval.synthetic import queries
+    from policykb.kb import KnowledgeBase
+    from policykb.kb.vectors import drop_collections
+
+    kb = KnowledgeBase(Settings.from_env(kb_dir=work_dir / "kb"))
+    copied = kb.copy_vectors_to(target_url)
+    kb.close()
+    kb = KnowledgeBase(Settings.from_env(kb_dir=work_dir / "kb", chroma_url=target_url))
+    figures = latency(kb, queries(n_queries, seed=seed + 1))
+    after_search = memory_mb()
+    clauses, documents = len(kb.clauses()), len(kb.documents())
+    if not keep:
+        drop_collections(kb_dir=kb.kb_dir, chroma_url=target_url, kb_id=kb.manifest.kb_id)
+    kb.close()
+    return {
+        "clauses": clauses, "documents": documents, "sentences": copied["sentences"],
+        "store": f"{target_url} (copied)", "ingest_s": copied["seconds"],
+        "clauses_per_s": round(copied["clauses"] / copied["seconds"], 1) if copied["seconds"] else float("nan"),
+        "embedded": 0, "failed": 0, **figures,
+        "rss_before_ingest_mb": float("nan"), "rss_after_ingest_mb": float("nan"),
+        "rss_after_search_mb": after_search["rss_mb"], "peak_rss_mb": after_search["peak_rss_mb"],
+        "kb_disk_mb": round(sum(p.stat().st_size for p in (work_dir / "kb").rglob("*") if p.is_file() and "chroma" not in p.parts) / 2**20, 1),
+    }
+
+
+def _scale_in_child(n: int, work_dir: Path, chroma_url: str | None, seed: int, keep: bool,
+                    copy_to: str | None = None) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "policykb.eval.bench_search", "--one-size", str(n), "--work-dir", str(work_dir),
            "--seed", str(seed)]
     if chroma_url:
         cmd += ["--chroma-url", chroma_url]
+    if copy_to:
+        cmd += ["--copy-to", copy_to]
+    if keep:
+        cmd.append("--keep")
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise PolicyKBError(f"the scale run for {n} clauses failed (exit {proc.returncode}); see the messages above")
@@ -198,13 +238,15 @@ def _scale_in_child(n: int, work_dir: Path, chroma_url: str | None, seed: int) -
 
 def print_scale(rows: list[dict[str, Any]]) -> None:
     print("\n## Scale (synthetic bilingual clauses; one fresh process per size)")
-    print(f"{'clauses':>8} {'sent.':>7} {'store':<24} {'ingest s':>9} {'clauses/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
+    print(f"{'clauses':>8} {'sent.':>7} {'store':<32} {'embedded':>8} {'ingest s':>9} {'clauses/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'embed ms':>8} {'p50/emb':>7} {'RSS MB':>7} {'peak MB':>8} {'disk MB':>8}")
     for r in rows:
-        print(f"{r['clauses']:>8} {r['sentences']:>7} {r['store'][:24]:<24} {r['ingest_s']:>9.1f} {r['clauses_per_s']:>9.1f} "
+        print(f"{r['clauses']:>8} {r['sentences']:>7} {r['store'][:32]:<32} {r['embedded']:>8} {r['ingest_s']:>9.1f} {r['clauses_per_s']:>9.1f} "
               f"{r['search_p50_ms']:>7.1f} {r['search_p95_ms']:>7.1f} {r['embed_query_ms']:>8.1f} {r['p50_over_embed']:>7.2f} "
               f"{r['rss_after_search_mb']:>7.0f} {r['peak_rss_mb']:>8.0f} {r['kb_disk_mb']:>8.1f}")
-    print("RSS is the benchmark process (model, manifest, lexical index; with embedded Chroma also the vector index).")
+    print("clauses/s counts the clauses embedded in that run (for a copied KB: clause vectors copied, with their\n"
+          "sentences, per second). RSS is the benchmark process (model, manifest,\n"
+          "lexical index; with embedded Chroma also the vector index).")
 
 
 # -- driver -----------------------------------------------------------------------------------
@@ -216,8 +258,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-ablation", action="store_true", help="only the scale runs")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--work-dir", type=Path, help="where synthetic corpora and KBs go (default: a temporary folder, removed)")
+    p.add_argument("--grow", action="store_true", help="grow one KB through the sizes instead of a fresh KB per size")
+    p.add_argument("--copy-to", metavar="URL",
+                   help="after each embedded size, copy its vectors to this Chroma server and measure search there too")
     p.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     p.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
@@ -235,7 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.one_size:
         try:
-            print(json.dumps(scale_one(args.one_size, args.work_dir, args.chroma_url, args.seed)))
+            if args.copy_to:
+                row = scale_copy(args.one_size, args.work_dir, args.copy_to, args.seed, keep=args.keep)
+            else:
+                row = scale_one(args.one_size, args.work_dir, args.chroma_url, args.seed, keep=args.keep)
+            print(json.dumps(row))
         except PolicyKBError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -248,9 +298,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures.update(_gold_benchmarks(args, work))
         if sizes:
             rows = []
-            for n in sizes:
+            for i, n in enumerate(sizes):
                 print(f"scale: {n} clauses …", file=sys.stderr, flush=True)
-                rows.append(_scale_in_child(n, work / f"scale-{n}", args.chroma_url, args.seed))
+                folder = work / "scale-grown" if args.grow else work / f"scale-{n}"
+                keep = args.grow and i < len(sizes) - 1
+                rows.append(_scale_in_child(n, folder, args.chroma_url, args.seed, keep))
+                if args.copy_to and not args.chroma_url:
+                    rows.append(_scale_in_child(n, folder, None, args.seed, keep, copy_to=args.copy_to))
                 print_scale(rows)
             figures["scale"] = rows
     except PolicyKBError as exc:

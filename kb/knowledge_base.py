@@ -222,6 +222,25 @@ class KnowledgeBase:
             self._retriever = None
         return result
 
+    def copy_vectors_to(self, chroma_url: str, progress: Callable[[str, float], None] | None = None) -> dict:
+        """Copy the committed vectors into the Chroma server at ``chroma_url`` (see :mod:`policykb.kb.transfer`).
+
+        Afterwards the KB folder answers with ``--chroma-url`` set to that server; nothing is re-embedded.
+        """
+        from policykb.kb.transfer import copy_vectors
+
+        if chroma_url == self.settings.chroma_url:
+            raise PolicyKBError(f"the KB's vectors already live at {chroma_url!r}; give another server with --to")
+        with self._writing():
+            embedder = self.embedder
+            target = VectorStore(kb_dir=self.kb_dir, chroma_url=chroma_url, kb_id=self.manifest.kb_id,
+                                 embedder_name=embedder.name, dim=embedder.dim)
+            try:
+                result = copy_vectors(self.manifest, self.vectors, target, progress)
+            finally:
+                target.close()
+        return {**result, "from": self.settings.chroma_url or "embedded", "to": chroma_url}
+
     def warm_up(self) -> None:
         """Load the model, the committed snapshot and the tokenizer now, so the next calls are warm."""
         from policykb.kb.tokenize import tokenize

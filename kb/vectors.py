@@ -100,6 +100,18 @@ class VectorStore:
                 return out
             offset += 5000
 
+    def export(self, kind: str, page: int = _BATCH) -> Iterator[tuple[list[str], np.ndarray, list[dict[str, Any]]]]:
+        """Every stored (ids, vectors, metadatas) of a collection, a page at a time."""
+        col = self._collections[kind]
+        offset = 0
+        while True:
+            got = self._call(lambda: col.get(include=["embeddings", "metadatas"], limit=page, offset=offset))
+            if got["ids"]:
+                yield list(got["ids"]), np.asarray(got["embeddings"], dtype=np.float32), [m or {} for m in got["metadatas"]]
+            if len(got["ids"]) < page:
+                return
+            offset += page
+
     def close(self) -> None:
         """Release the Chroma client. An embedded store is shared per folder within a process and keeps
         its index in memory; once the last client closes, the next open reads what other processes wrote."""
