@@ -2,8 +2,10 @@
 
 The prompt carries the retrieved clauses with their labels; the model must cite labels like
 ``[(18)]`` and quote verbatim. The reply is checked: a label that was not supplied is
-removed and flagged, a sentence without a citation is flagged, a quote not found verbatim
-in the clause its sentence cites is dropped. A reply left with no valid citation fails.
+removed and flagged, a sentence that names in its prose a clause that was neither supplied
+nor referred to by a supplied clause ("as clause 99 requires", "第九十九条") is dropped and
+flagged, a sentence without a citation is flagged, a quote not found verbatim in the clause
+its sentence cites is dropped. A reply left with no valid citation fails.
 Configure with POLICYKB_LLM_BASE_URL, POLICYKB_LLM_MODEL, POLICYKB_LLM_API_KEY and
 POLICYKB_LLM_TIMEOUT (see :class:`policykb.settings.Settings`).
 """
@@ -16,6 +18,7 @@ from typing import Mapping, Sequence
 
 from policykb.errors import LLMError
 from policykb.ingest.model import Clause
+from policykb.ingest.refs import article_refs, paren_refs
 from policykb.kb.model import Citation
 from policykb.kb.naming import DocName, unknown_doc
 from policykb.kb.quotes import locate
@@ -28,6 +31,7 @@ _MARKER = re.compile(r"\[([^\[\]\n]{1,80})\]")
 _QUOTE = re.compile(r"“([^”]{6,})”|\"([^\"]{6,})\"|「([^」]{6,})」")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bArt\.)\s+(?=[A-Z“\"(\u4e00-\u9fff])|(?<=[。！？])\s*(?!\[)(?=\S)")
 _MAX_CLAUSE_CHARS = 4000
+_BARE_CLAUSE = re.compile(r"\bclauses?\s+(\d{1,3})\b", re.IGNORECASE)
 
 _SYSTEM = """You answer questions about policy documents using ONLY the numbered clauses supplied below.
 Rules:
@@ -111,6 +115,18 @@ def call_llm(messages: Sequence[tuple[str, str]], settings: Settings) -> str:
     return content
 
 
+def _named_numbers(text: str) -> set[str]:
+    """Clause numbers a text names in prose: "clause 99", "clause (5)", "Article 8", "第八条", "第（五）项"."""
+    found = set(article_refs(text)) | set(paren_refs(text)) | {int(m.group(1)) for m in _BARE_CLAUSE.finditer(text)}
+    return {str(n) for n in found}
+
+
+def _nameable(clauses: Sequence[Clause]) -> set[str]:
+    """Numbers a reply may name: the supplied clauses' and those the supplied clauses refer to."""
+    numbers = {c.number for c in clauses} | {c.number.rsplit(".", 1)[-1] for c in clauses}
+    return numbers | {ref.rsplit(":", 1)[-1] for c in clauses for ref in c.refs}
+
+
 def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
 
@@ -130,6 +146,7 @@ def check_reply(reply: str, clauses: Sequence[Clause], names: Mapping[str, DocNa
     quotes: dict[str, str] = {}
     unsupported = 0
     out_sentences: list[str] = []
+    nameable = _nameable(clauses)
     for sentence in _sentences(reply):
         sentence_cites: list[Clause] = []
 
@@ -150,6 +167,11 @@ def check_reply(reply: str, clauses: Sequence[Clause], names: Mapping[str, DocNa
             return f"[{', '.join(kept)}]" if kept else ""
 
         sentence = _MARKER.sub(keep_marker, sentence)
+        stray = sorted(_named_numbers(sentence) - nameable, key=lambda n: (len(n), n))
+        if stray:
+            flags.append(f"dropped a sentence naming clause {', '.join(stray)}, not among the supplied clauses: "
+                         f"{sentence.strip()[:60]!r}")
+            continue
 
         def check_quote(m: re.Match[str]) -> str:
             quoted = next(g for g in m.groups() if g is not None)
