@@ -239,8 +239,8 @@ def _eval(args: argparse.Namespace) -> int:
 
     rows = load_gold(Path(args.gold))
     kb = _kb(args)
-    bar = ProgressBar(sys.stderr)
-    result = evaluate(kb, rows, progress=bar)
+    bar = ProgressBar(sys.stderr)  # redrawn with \r: only on a terminal, never into a log file
+    result = evaluate(kb, rows, progress=bar if sys.stderr.isatty() else None)
     bar.close()
     written = write_report(result, Path(args.report)) if args.report else []
     if args.json:
