@@ -16,10 +16,11 @@ from typing import Callable
 
 from policykb.errors import ConfigError
 
-__all__ = ["USER_NAME", "MIN_PASSWORD", "load_users", "list_users", "add_user", "remove_user", "verify", "make_auth", "require_users"]
+__all__ = ["USER_NAME", "MIN_PASSWORD", "MAX_PASSWORD_BYTES", "load_users", "list_users", "add_user", "remove_user", "verify", "make_auth", "require_users"]
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further
 _ROUNDS = 12
 
 
@@ -60,7 +61,8 @@ def add_user(path: Path, name: str, password: str) -> bool:
     """Add a user or change their password; returns True when the user is new.
 
     Raises:
-        ConfigError: a bad name or a password shorter than :data:`MIN_PASSWORD`.
+        ConfigError: a bad name, a password shorter than :data:`MIN_PASSWORD` characters or longer than
+            :data:`MAX_PASSWORD_BYTES` bytes (UTF-8), or one holding a NUL character.
     """
     import bcrypt
 
@@ -68,6 +70,13 @@ def add_user(path: Path, name: str, password: str) -> bool:
         raise ConfigError(f"user name {name!r} is not allowed; use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit")
     if len(password) < MIN_PASSWORD:
         raise ConfigError(f"the password is too short ({len(password)} characters); use at least {MIN_PASSWORD}")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise ConfigError(
+            f"the password is too long ({len(password.encode('utf-8'))} bytes in UTF-8); bcrypt reads at most "
+            f"{MAX_PASSWORD_BYTES}, so use a shorter one (up to {MAX_PASSWORD_BYTES} letters or 24 Chinese characters)"
+        )
+    if "\x00" in password:
+        raise ConfigError("the password holds a NUL character; choose one without it")
     users = load_users(path) if Path(path).exists() else {}
     is_new = name not in users
     users[name] = bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(_ROUNDS))
