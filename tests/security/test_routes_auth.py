@@ -53,7 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     add_user(users_file, USER, PASSWORD)
     port = _free_port()
     env = {**os.environ, "GRADIO_TEMP_DIR": str(work / "gradio-tmp"), "GRADIO_ANALYTICS_ENABLED": "False",
-           "POLICYKB_CORPUS": str(work / "corpus")}
+           "POLICYKB_CORPUS": str(work / "corpus"), "POLICYKB_MAX_FILE_MB": "1"}
     env.pop("POLICYKB_USERS", None)
     log = (work / "serve.log").open("w")
     process = subprocess.Popen([str(POLICYKB), "serve", "--kb", str(work / "kb"), "--port", str(port), "--auth-file",
@@ -183,6 +183,14 @@ def test_file_downloads_need_sign_in_and_never_reach_beyond_uploads(server: Serv
         response = signed_in.get(f"/gradio_api/file={private}")
         assert response.status_code in (403, 404), (private, response.status_code)
         assert "$2b$" not in response.text and SECRET not in response.text
+
+
+def test_an_upload_over_the_size_limit_is_refused_by_the_server(server: Server, signed_in: httpx.Client) -> None:
+    before = {p for p in (server.work / "gradio-tmp").rglob("*") if p.is_file()}
+    response = signed_in.post("/gradio_api/upload", files={"files": ("big.txt", b"Article 1 x. " * 120_000)})  # about 1.5 MB
+    assert response.status_code in (400, 413), (response.status_code, response.text[:200])
+    after = {p for p in (server.work / "gradio-tmp").rglob("*") if p.is_file()}
+    assert not any(p.name == "big.txt" for p in after - before)
 
 
 def test_a_wrong_password_opens_nothing(server: Server) -> None:
