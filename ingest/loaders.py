@@ -4,7 +4,7 @@ from __future__ import annotations
 import codecs
 import io
 import logging
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 from policykb.errors import CorruptFileError, EmptyDocumentError, FileTooLargeError, UnsupportedFileError
 from policykb.settings import Settings
@@ -111,7 +111,7 @@ def load_pdf(data: bytes, name: str, settings: Settings) -> str:
         pages = list(reader.pages)
         _check_pdf_content(pages, len(data), name, settings.max_unpacked_bytes)
         work = _PdfWork(max(_PDF_OPERATIONS_FLOOR, len(data) * _PDF_OPERATIONS_PER_BYTE))
-        texts = []
+        texts: list[str] = []
         for page in pages:
             work.next_page()
             texts.append(page.extract_text(visitor_operand_before=work.operation, visitor_text=work.text) or "")
@@ -178,7 +178,7 @@ class _PdfWork:
         self.page_chars += len(text)
 
 
-def _check_pdf_content(pages: list, packed: int, name: str, max_unpacked: int) -> None:
+def _check_pdf_content(pages: Sequence[Any], packed: int, name: str, max_unpacked: int) -> None:
     """Refuse pages whose content streams unpack to more than the limits allow (see :func:`load_pdf`)."""
     total = 0
     for page in pages:
