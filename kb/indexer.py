@@ -84,6 +84,8 @@ class Indexer:
             seen.add(doc.doc_id)
             previous = state.get(doc.doc_id)
             if previous and previous[1] == doc.sha256 and previous[2] == PARSER_VERSION and self._vectors_current(doc, committed):
+                if previous[0] != doc.source_path:
+                    self.manifest.relocate(doc.doc_id, doc.source_path)
                 report.add(DocumentResult(doc.doc_id, str(path), "unchanged", len(doc.clauses)))
                 continue
             report.embedded += self.write_document(doc, step)

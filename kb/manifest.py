@@ -162,6 +162,16 @@ class Manifest:
             _bump(db)
         return n
 
+    def relocate(self, doc_id: str, source_path: str) -> None:
+        """Record that an unchanged document now lives at ``source_path`` (its folder was moved)."""
+        with self._tx() as db:
+            row = db.execute("SELECT info FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                return
+            info = {**json.loads(row[0]), "source_path": source_path}
+            db.execute("UPDATE documents SET source_path = ?, info = ? WHERE doc_id = ?",
+                       (source_path, json.dumps(info, ensure_ascii=False), doc_id))
+
     def clear(self) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM clauses")

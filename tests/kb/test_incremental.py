@@ -63,6 +63,23 @@ def test_cli_reingest_of_the_unchanged_corpus_reports_embedded_zero(kb_copy: Pat
     assert data["documents"][0]["status"] == "unchanged"
 
 
+def test_a_moved_corpus_folder_embeds_nothing_and_records_the_new_path(
+    own_corpus_copy: tuple[Path, Path], tmp_path: Path, open_kb
+) -> None:
+    folder, kb_dir = own_corpus_copy
+    moved = tmp_path / "moved-corpus"
+    shutil.move(folder, moved)
+    try:
+        kb = open_kb(kb_dir)
+        report = kb.ingest([moved])
+    finally:
+        shutil.move(moved, folder)
+    assert (report.embedded, report.unchanged, report.added, report.failed) == (0, 1, 0, 0)
+    [info] = kb.documents()
+    assert info.source_path == str((moved / OPINIONS_TXT.name).resolve())
+    assert_consistent(kb)
+
+
 # -- one clause edited --------------------------------------------------------------------------
 def test_editing_one_clause_reembeds_that_clause_only(own_corpus_copy: tuple[Path, Path], open_kb) -> None:
     folder, kb_dir = own_corpus_copy
