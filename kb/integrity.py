@@ -129,6 +129,9 @@ def _check_lexical(kb_dir: Path, generation: int, rows: list[ClauseRow], found: 
         names = ", ".join(p.name for p in found.leftovers)
         found.problems.append(f"the lexical index has temporary files of an interrupted save: {names}")
     stamped = read_stamp(kb_dir).get("generation")
+    if stamped is None and not rows and not (folder / "CURRENT").exists():
+        found.stores["lexical"] = 0  # a KB nothing was ever ingested into needs no lexical index
+        return
     if stamped != generation:
         found.lexical_bad = True
         found.problems.append(f"the lexical index is from generation {stamped}, the manifest is at {generation}")
