@@ -7,13 +7,14 @@ repair and ingest again.
 Each round writes a fresh synthetic document (:mod:`policykb.eval.synthetic`) and starts its ingest:
 ``ingest`` rounds run `policykb ingest FILE`; ``serve`` rounds start `policykb serve` and upload the
 file through the app's upload route, as the Documents tab does. At a random moment (seeded; uniform
-over the time one whole ingest took in a calibration run) the process gets SIGKILL. Then:
+over a window timed by one uninterrupted ingest: from half the time until embedding began to the end)
+the process gets SIGKILL. Then:
 
 1. what the crash left: how much of the document was embedded, and how many of its clauses a
    reader sees (all or none, never part);
 2. `policykb check --json`; when it fails, `policykb check --repair --json` and a second check;
-3. the next `policykb ingest` of the same file, then `policykb check --json` and a count of
-   every committed clause in the manifest, the vectors and the lexical index.
+3. the next `policykb ingest` of the same file, then the check again and a count of every
+   committed clause in the manifest, the vectors and the lexical index.
 
 Figures are printed as Markdown tables (and written as JSON with --json), never asserted; the
 tests in tests/reliability assert them. Without --kb a temporary KB is built from the bundled
@@ -24,7 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pty
 import random
+import re
 import shutil
 import signal
 import socket
@@ -44,7 +47,7 @@ from typing import Any, Sequence
 from policykb.settings import Settings, repo_root
 
 __all__ = [
-    "main", "CrashBench", "RoundResult", "Served", "start_serve", "stop_serve", "upload", "UploadWatch",
+    "main", "CrashBench", "RoundResult", "Served", "start_serve", "stop_serve", "upload", "UploadWatch", "IngestRun",
     "problem_kinds", "markdown", "summary", "cli_env", "POLICYKB",
 ]
 
@@ -177,7 +180,7 @@ class UploadWatch(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.session = url, session
         self.fraction = 0.0
-        self.embedding = False  # a progress message said "embedding"
+        self.embedding_at: float | None = None  # perf_counter() of the first "embedding" progress message
         self.completed = threading.Event()
         self.output: dict[str, Any] | None = None
 
@@ -192,13 +195,57 @@ class UploadWatch(threading.Thread):
                     if event.get("msg") == "progress":
                         for step in event.get("progress_data") or []:
                             self.fraction = float(step.get("progress") or 0.0)
-                            self.embedding = self.embedding or "embedding" in (step.get("desc") or "")
+                            if self.embedding_at is None and "embedding" in (step.get("desc") or ""):
+                                self.embedding_at = time.perf_counter()
                     elif event.get("msg") == "process_completed":
                         self.output = event
                         self.completed.set()
                         return
         except (OSError, ValueError):
             return  # the app went away (it was killed)
+
+
+class IngestRun:
+    """`policykb ingest` with its progress bar drawn on a pseudo-terminal and followed as it is drawn."""
+
+    _BAR = re.compile(r"\]\s*([\d.]+)% (\S+)")
+
+    def __init__(self, args: Sequence[str]) -> None:
+        master, slave = pty.openpty()
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(list(args), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave,
+                                        env=cli_env())
+        os.close(slave)
+        self.fraction = 0.0
+        self.embedding_at: float | None = None  # perf_counter() when the bar first said "embedding"
+        self._reader = threading.Thread(target=self._follow, args=(master,), daemon=True)
+        self._reader.start()
+
+    def _follow(self, fd: int) -> None:
+        pending = ""
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    return  # the process closed the terminal (it exited or was killed)
+                if not chunk:
+                    return
+                # The bar is redrawn after a "\r" and flushed whole: the text after the last "\r" is the current bar.
+                *lines, pending = re.split(r"[\r\n]", pending + chunk.decode("utf-8", "replace"))
+                for line in [*lines, pending]:
+                    match = self._BAR.search(line)
+                    if match:
+                        self.fraction = float(match.group(1)) / 100
+                        if self.embedding_at is None and match.group(2) == "embedding":
+                            self.embedding_at = time.perf_counter()
+        finally:
+            os.close(fd)
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self.process.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return code
 
 
 # -- one round --------------------------------------------------------------------------------------------
@@ -214,9 +261,10 @@ class RoundResult:
     clauses: int
     kill_ms: float  # after the ingest started (ingest: the process; serve: the upload's "add")
     killed: bool  # False when the work had finished before the kill moment
+    phase: str  # where the kill landed: "starting", "embedding", "committed" (before the end), or "finished" (no kill)
     embedded: float  # fraction of the document's clauses whose clause vector was stored when it died
     visible: int  # clauses of the document a reader saw after the crash (0 or all)
-    progress: float | None = None  # serve: the last progress fraction the app reported
+    progress: float | None = None  # the last progress fraction the process reported before it died
     before: list[str] = field(default_factory=list)  # problem kinds of the first check
     repaired: list[str] = field(default_factory=list)  # what --repair did
     after: list[str] = field(default_factory=list)  # problem kinds left after --repair
@@ -255,10 +303,9 @@ class CrashBench:
             data = None
         return done.returncode, data, done.stderr
 
-    def _popen_ingest(self, path: Path) -> subprocess.Popen:
+    def _ingest_run(self, path: Path) -> IngestRun:
         extra = ["--chroma-url", self.chroma_url] if self.chroma_url else []
-        return subprocess.Popen([str(POLICYKB), "ingest", str(path), "--kb", str(self.kb_dir), "--json", *extra],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=cli_env())
+        return IngestRun([str(POLICYKB), "ingest", str(path), "--kb", str(self.kb_dir), "--json", *extra])
 
     # -- the KB, read in this process ------------------------------------------------------------------
     def _open(self) -> Any:
@@ -309,53 +356,66 @@ class CrashBench:
 
     # -- calibration: how long one whole ingest takes ----------------------------------------------------
     def calibrate(self, target: str) -> tuple[float, float]:
-        """Ingest one document without a kill; the kill window is (0.05, 1.0) × the time it took."""
+        """Ingest one document without a kill and time it; the kill window runs from half the time until embedding
+        began (so some kills land while the process starts) to the end of the ingest."""
         path, doc_id, ids = self.write_document(f"calibrate-{target}", self.seed * 1000 + 999 - TARGETS.index(target))
-        started = time.perf_counter()
         if target == "ingest":
-            code, data, err = self.cli("ingest", path, "--json")
-            if code != 0:
-                raise RuntimeError(f"calibration ingest failed ({code}): {err.strip()[-500:]}")
-            took = time.perf_counter() - started
+            run = self._ingest_run(path)
+            if run.wait(timeout=600) != 0:
+                raise RuntimeError(f"the calibration ingest of {path} failed; run `policykb ingest {path}` to see why")
+            started, embedding_at, ended = run.started, run.embedding_at, time.perf_counter()
         else:
             served = start_serve(self.kb_dir, self.work, chroma_url=self.chroma_url)
             try:
-                session = upload(served.url, path)
-                watch = UploadWatch(served.url, session)
+                watch = UploadWatch(served.url, upload(served.url, path))
                 started = time.perf_counter()
                 watch.start()
                 if not watch.completed.wait(600):
                     raise RuntimeError("the calibration upload did not complete within 600 s")
-                took = time.perf_counter() - started
+                embedding_at, ended = watch.embedding_at, time.perf_counter()
             finally:
                 stop_serve(served)
         self.expected[doc_id] = ids
-        self.window[target] = (0.05 * took, took)
-        print(f"calibration: one {self.clauses}-clause ingest through {target} took {took:.1f} s", file=self.log, flush=True)
+        took = ended - started
+        begins = (embedding_at - started) if embedding_at is not None else 0.1 * took
+        self.window[target] = (round(begins / 2, 2), round(took, 2))
+        print(f"calibration: one {self.clauses}-clause ingest through {target} took {took:.1f} s, "
+              f"embedding from {begins:.1f} s", file=self.log, flush=True)
         return self.window[target]
 
     # -- the loop ---------------------------------------------------------------------------------------
     def run(self, target: str, rounds: int, *, window: tuple[float, float] | None = None) -> list[RoundResult]:
-        """``rounds`` kill rounds against ``target`` ("ingest" or "serve"); kill moments uniform over ``window`` (s)."""
+        """``rounds`` kill rounds against ``target`` ("ingest" or "serve"); kill moments uniform over ``window`` (s),
+        timed by :meth:`calibrate` when not given."""
         if target not in TARGETS:
             raise ValueError(f"target {target!r} is not one of {', '.join(TARGETS)}")
         lo, hi = window or self.window.get(target) or self.calibrate(target)
         rng = random.Random(f"{self.seed}-{target}")
+        return self.kills(target, [(rng.uniform(lo, hi), None) for _ in range(rounds)])
+
+    def kills(self, target: str, moments: Sequence[tuple[float, float | None]]) -> list[RoundResult]:
+        """One round per kill moment ``(delay, after)`` (see :meth:`round`), numbered from 1."""
         results = []
-        for index in range(1, rounds + 1):
-            result = self.round(target, index, rng.uniform(lo, hi))
+        for index, (delay, after) in enumerate(moments, 1):
+            result = self.round(target, index, delay, after=after)
             results.append(result)
             print(_progress_line(result), file=self.log, flush=True)
         return results
 
-    def round(self, target: str, index: int, delay: float) -> RoundResult:
-        """Kill ``target`` ``delay`` seconds into the ingest of a new document, then check, repair and re-ingest."""
+    def round(self, target: str, index: int, delay: float, *, after: float | None = None) -> RoundResult:
+        """Kill ``target`` ``delay`` seconds into the ingest of a new document, then check, repair and re-ingest.
+
+        ``after``: count the delay from the moment the process reported embedding progress of at least this
+        fraction (0.0: as soon as embedding began) instead of from the start.
+        """
         name = f"crash-{target}-{index:03d}"
         path, doc_id, ids = self.write_document(name, self.seed * 1000 + index + (500 if target == "serve" else 0))
-        killed, progress = (self._kill_ingest if target == "ingest" else self._kill_serve)(path, delay)
+        killed, kill_s, progress, embedding = (self._kill_ingest if target == "ingest" else self._kill_serve)(path, delay, after)
         embedded, visible = self.crash_state(doc_id, ids)
-        result = RoundResult(target=target, round=index, doc_id=doc_id, clauses=len(ids), kill_ms=round(delay * 1000),
-                             killed=killed, embedded=1.0 if visible else embedded, visible=visible, progress=progress)
+        phase = "finished" if not killed else "committed" if visible else "embedding" if embedding else "starting"
+        result = RoundResult(target=target, round=index, doc_id=doc_id, clauses=len(ids), kill_ms=round(kill_s * 1000),
+                             killed=killed, phase=phase, embedded=1.0 if visible else embedded, visible=visible,
+                             progress=progress)
 
         _, first, err = self.cli("check", "--json")
         if first is None:
@@ -381,46 +441,68 @@ class CrashBench:
         self._verify(result)
         return result
 
-    def _kill_ingest(self, path: Path, delay: float) -> tuple[bool, float | None]:
-        process = self._popen_ingest(path)
-        try:
-            process.wait(timeout=delay)
-            return False, None
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
-            return True, None
+    def _kill_ingest(self, path: Path, delay: float, after: float | None) -> tuple[bool, float, float, bool]:
+        run = self._ingest_run(path)
 
-    def _kill_serve(self, path: Path, delay: float) -> tuple[bool, float | None]:
+        def finished(timeout: float) -> bool:
+            try:
+                run.process.wait(timeout=timeout)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+
+        alive = _until_kill_moment(run, finished, delay, after)
+        if alive:
+            os.kill(run.process.pid, signal.SIGKILL)
+        at = time.perf_counter() - run.started
+        run.wait(timeout=30)
+        return alive, at, round(run.fraction, 3), run.embedding_at is not None
+
+    def _kill_serve(self, path: Path, delay: float, after: float | None) -> tuple[bool, float, float, bool]:
         served = start_serve(self.kb_dir, self.work, chroma_url=self.chroma_url)
         try:
             watch = UploadWatch(served.url, upload(served.url, path))
+            started = time.perf_counter()
             watch.start()
-            if watch.completed.wait(delay):
-                return False, round(watch.fraction, 3)
-            os.kill(served.process.pid, signal.SIGKILL)
-            served.process.wait(timeout=30)
-            return True, round(watch.fraction, 3)
+            alive = _until_kill_moment(watch, watch.completed.wait, delay, after)
+            if alive:
+                os.kill(served.process.pid, signal.SIGKILL)
+            at = time.perf_counter() - started
+            if alive:
+                served.process.wait(timeout=30)
+            return alive, at, round(watch.fraction, 3), watch.embedding_at is not None
         finally:
             stop_serve(served)
 
     def _verify(self, result: RoundResult) -> None:
-        code, final, _ = self.cli("check", "--json")
-        result.final_ok = code == 0 and bool(final and final["ok"])
-        result.stores = dict((final or {}).get("stores", {}))
-        result.expected = sum(len(v) for v in self.expected.values())
+        """After the next ingest: the check in this process, and every expected clause visible once."""
         kb = self._open()
         try:
+            final = kb.check()
             ids = [c.id for c in kb.clauses()]
         finally:
             kb.close()
+        result.final_ok = bool(final["ok"])
+        result.stores = dict(final["stores"])
+        result.expected = sum(len(v) for v in self.expected.values())
         wanted = {i for clause_ids in self.expected.values() for i in clause_ids}
-        result.duplicates = (final or {}).get("duplicates", 0) + len(ids) - len(set(ids))
+        result.duplicates = final["duplicates"] + len(ids) - len(set(ids))
         result.missing = len(wanted - set(ids))
 
 
+def _until_kill_moment(watch: IngestRun | UploadWatch, finished: Any, delay: float, after: float | None) -> bool:
+    """Wait for the kill moment; True when the work is still running then. ``finished(timeout)`` waits and says
+    whether the work completed."""
+    if after is not None:
+        while watch.embedding_at is None or watch.fraction < after:
+            if finished(0.02):
+                return False
+    return not finished(delay)
+
+
 def _progress_line(r: RoundResult) -> str:
-    state = f"killed at {r.kill_ms} ms, {r.embedded:.0%} embedded, {r.visible} visible" if r.killed else "finished before the kill"
+    state = (f"killed at {r.kill_ms} ms while {r.phase}, {r.embedded:.0%} embedded, {r.visible} visible" if r.killed
+             else "finished before the kill")
     return (f"{r.target} round {r.round}: {state}; check: {', '.join(r.before) or 'ok'}"
             f"{'; repaired: ' + ('ok' if r.after_ok else ', '.join(r.after)) if r.after_ok is not None else ''}; "
             f"next ingest {r.next_status}; duplicates {r.duplicates}, missing {r.missing}")
@@ -431,14 +513,15 @@ def _progress_line(r: RoundResult) -> str:
 
 def markdown(results: Sequence[RoundResult]) -> str:
     """One Markdown row per round."""
-    head = ("| target | round | kill at (ms) | embedded at kill | visible after kill | check before repair "
+    head = ("| target | round | kill at (ms) | phase | progress at kill | embedded at kill | visible after kill | check before repair "
             "| check after repair | repair: command / work (s) | next ingest | duplicates | missing |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
-        when = f"{r.kill_ms}" if r.killed else f"{r.kill_ms} (done before)"
+        when = str(r.kill_ms)
         visible = "all" if r.visible == r.clauses else ("none" if r.visible == 0 else f"{r.visible}/{r.clauses}")
         after = "—" if r.after_ok is None else ("pass" if r.after_ok else ", ".join(r.after))
-        lines.append(f"| {r.target} | {r.round} | {when} | {r.embedded:.0%} | {visible} | {', '.join(r.before) or 'pass'} "
+        progress = "—" if r.progress is None else f"{r.progress:.0%}"
+        lines.append(f"| {r.target} | {r.round} | {when} | {r.phase} | {progress} | {r.embedded:.0%} | {visible} | {', '.join(r.before) or 'pass'} "
                      f"| {after} | {f'{r.repair_s} / {r.repair_work_s}' if r.after_ok is not None else '—'} | {r.next_status} | {r.duplicates} | {r.missing} |")
     return "\n".join(lines)
 
@@ -459,8 +542,9 @@ def summary(results: Sequence[RoundResult]) -> list[dict[str, Any]]:
             "target": target,
             "rounds": len(rows),
             "killed mid-ingest": sum(r.killed for r in rows),
-            "killed while embedding": sum(r.killed and not r.visible and r.embedded > 0 for r in rows),
-            "killed after the commit": sum(r.killed and r.visible == r.clauses for r in rows),
+            "killed while starting": sum(r.phase == "starting" for r in rows),
+            "killed while embedding": sum(r.phase == "embedding" for r in rows),
+            "killed after the commit": sum(r.phase == "committed" for r in rows),
             "partly visible after kill": sum(0 < r.visible < r.clauses for r in rows),
             "check passed without repair": sum(not r.before for r in rows),
             "problems found": kinds,
