@@ -113,3 +113,9 @@ def test_a_repair_in_another_process_reaches_a_long_lived_reader(kb_copy: Path) 
         assert reader.search(query, 1, mode="dense").hits[0].clause.id == f"{OPINIONS}:5"
     finally:
         reader.close()
+
+
+def test_a_kb_nothing_was_ingested_into_checks(tmp_path: Path) -> None:
+    code, report = check(tmp_path / "empty")
+    assert code == 0 and report["ok"], report
+    assert report["stores"] == {"manifest": 0, "clause_vectors": 0, "sentence_vectors": 0, "lexical": 0}
