@@ -114,12 +114,7 @@ class Retriever:
         out: dict[str, float] = {}
         # One query per clause language: a Chinese question scores every Chinese text above every
         # English one, so a shared top-n would hold no candidates of the other language at all.
-        langs = sorted(self.snapshot.langs)
-        found = [
-            item
-            for lang in langs
-            for item in self.vectors.query(kind, vector, n, where={"lang": lang} if len(langs) > 1 else None)
-        ]
+        found = [item for lang in sorted(self.snapshot.langs) for item in self.vectors.query(kind, vector, n, lang=lang)]
         for vector_id, sim, meta in sorted(found, key=lambda item: -item[1]):
             cid = self.snapshot.clause_of_vector(vector_id)
             if cid is None:

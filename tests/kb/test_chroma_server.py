@@ -43,7 +43,7 @@ def test_vectors_live_on_the_server(server_kb_dir: Path, server_kb, chroma_serve
     kb_id = server_kb.manifest.kb_id
     counts = {c.name: c.count() for c in client.list_collections() if c.name.startswith(f"pkb-{kb_id}-")}
     rows = server_kb.manifest.clause_rows()
-    assert counts == {f"pkb-{kb_id}-clauses": 31, f"pkb-{kb_id}-sentences": sum(r.n_sentences for r in rows)}
+    assert counts == {f"pkb-{kb_id}-clauses-en": 31, f"pkb-{kb_id}-sentences-en": sum(r.n_sentences for r in rows)}
 
 
 @pytest.mark.parametrize("query,number", LOOKUPS[:7])
