@@ -10,6 +10,7 @@ import pytest
 from policykb.errors import ConfigError
 from policykb.eval import bench_load
 from policykb.eval.bench_load import LoadRun, RequestRecord, check_result, load_questions, parse_counts, parse_mix, summarize
+from policykb.settings import Settings
 
 GOOD_ANSWER = {"answer": "Clause (18) provides …", "abstained": False,
                "citations": [{"id": "pbc-2022-60:18", "quote": "Promote the distribution of savings bonds"}]}
@@ -104,7 +105,8 @@ def test_short_load_run_against_a_started_server(kb_copy: Path, tmp_path: Path, 
     assert run["requests"] == sum(len(v) for v in run["latencies_ms"].values())
     assert set(run["by_kind"]) <= {"ask", "search"}
     assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"] and run["throughput_rps"] > 0
-    assert run["concurrency"] == 2 and run["rss_mb"] > 0 and run["peak_rss_mb"] >= run["rss_mb"]
+    default = Settings.from_env(env={}).queue_concurrency
+    assert run["concurrency"] == default and run["rss_mb"] > 0 and run["peak_rss_mb"] >= run["rss_mb"]
     table = printed.out.strip().splitlines()
     assert table[0].startswith("| queue concurrency | N |") and len(table) == 3
-    assert table[2].startswith("| 2 | 2 | 1 |")
+    assert table[2].startswith(f"| {default} | 2 | 1 |")
