@@ -196,6 +196,7 @@ def test_bad_file_shows_its_one_line_message_and_document_html_is_never_rendered
         "<script>window.pkPwned=2</script> 字样，应原样显示。\n\n第二条　本办法自公布之日起施行。\n",
         encoding="utf-8",
     )
+    _tab(page, "Documents")
     page.set_input_files("#pk-upload input[type=file]", [str(bad), str(hostile)])
     page.click("#pk-add")
     failed = page.locator("#pk-ingest-result tr[data-status='failed'], #pk-ingest-result tr[data-status='skipped']")
@@ -207,7 +208,9 @@ def test_bad_file_shows_its_one_line_message_and_document_html_is_never_rendered
     shot(page, "documents-bad-file")
     _tab(page, "Browse")
     _choose(page, "pk-browse-doc", re.compile("测试规则"))
-    page.locator("#pk-outline li").first.click()
+    first_article = page.locator("#pk-outline li", has_text="第一条").first  # the new outline, not the previous one
+    expect(first_article).to_be_visible()
+    first_article.click()
     text = page.locator("#pk-clause-browse .pk-clause-text")
     expect(text).to_contain_text("<img src=x onerror=")
     expect(text).to_contain_text("<script>window.pkPwned=2</script>")
