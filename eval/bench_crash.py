@@ -259,7 +259,7 @@ class RoundResult:
     round: int
     doc_id: str
     clauses: int
-    kill_ms: float  # after the ingest started (ingest: the process; serve: the upload's "add")
+    kill_ms: float  # after the ingest started (ingest: the process; serve: the upload's "add"); unkilled: when it ended
     killed: bool  # False when the work had finished before the kill moment
     phase: str  # where the kill landed: "starting", "embedding", "committed" (before the end), or "finished" (no kill)
     embedded: float  # fraction of the document's clauses whose clause vector was stored when it died
@@ -307,32 +307,26 @@ class CrashBench:
         extra = ["--chroma-url", self.chroma_url] if self.chroma_url else []
         return IngestRun([str(POLICYKB), "ingest", str(path), "--kb", str(self.kb_dir), "--json", *extra])
 
-    # -- the KB, read in this process ------------------------------------------------------------------
-    def _open(self) -> Any:
-        from policykb.kb import KnowledgeBase
-
-        return KnowledgeBase(Settings.from_env(env={}, kb_dir=self.kb_dir, chroma_url=self.chroma_url))
+    # -- the KB, read by a fresh process ---------------------------------------------------------------
+    def inspect(self, *, check: bool = False) -> dict[str, Any]:
+        """What a fresh process reads: committed clause ids per document, clause ids with a clause vector, and with
+        ``check`` the integrity report. (Embedded Chroma is not built for several processes: a reader that stays
+        open while others write is what the tests in tests/reliability examine; the figures come from fresh reads.)"""
+        args = [sys.executable, "-m", "policykb.eval.bench_crash", "--inspect", str(self.kb_dir)]
+        args += (["--chroma-url", self.chroma_url] if self.chroma_url else []) + (["--with-check"] if check else [])
+        done = subprocess.run(args, capture_output=True, text=True, env=cli_env(), timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"reading the KB at {self.kb_dir} failed: {done.stderr.strip()[-800:]}")
+        return json.loads(done.stdout)
 
     def _committed_clauses(self) -> dict[str, list[str]]:
-        kb = self._open()
-        try:
-            out: dict[str, list[str]] = {}
-            for clause in kb.clauses():
-                out.setdefault(clause.doc_id, []).append(clause.id)
-            return out
-        finally:
-            kb.close()
+        return self.inspect()["clauses"]
 
     def crash_state(self, doc_id: str, clause_ids: Sequence[str]) -> tuple[float, int]:
-        """(fraction of the document's clause vectors stored, clauses of it a reader sees) right after a crash."""
-        kb = self._open()
-        try:
-            visible = sum(1 for c in kb.clauses() if c.doc_id == doc_id)
-            wanted = set(clause_ids)
-            stored = {v.split("@", 1)[0] for v in kb.vectors.all_ids("clauses")} & wanted
-            return round(len(stored) / max(len(wanted), 1), 3), visible
-        finally:
-            kb.close()
+        """(fraction of the document's clauses whose clause vector is stored, clauses of it a reader sees) after a crash."""
+        state = self.inspect()
+        stored = set(state["vectors"]) & set(clause_ids)
+        return round(len(stored) / max(len(clause_ids), 1), 3), len(state["clauses"].get(doc_id, []))
 
     # -- documents ------------------------------------------------------------------------------------
     def write_document(self, name: str, seed: int) -> tuple[Path, str, list[str]]:
@@ -475,13 +469,10 @@ class CrashBench:
             stop_serve(served)
 
     def _verify(self, result: RoundResult) -> None:
-        """After the next ingest: the check in this process, and every expected clause visible once."""
-        kb = self._open()
-        try:
-            final = kb.check()
-            ids = [c.id for c in kb.clauses()]
-        finally:
-            kb.close()
+        """After the next ingest: the integrity check, and every expected clause visible once."""
+        state = self.inspect(check=True)
+        final = state["check"]
+        ids = [i for clause_ids in state["clauses"].values() for i in clause_ids]
         result.final_ok = bool(final["ok"])
         result.stores = dict(final["stores"])
         result.expected = sum(len(v) for v in self.expected.values())
@@ -517,7 +508,7 @@ def markdown(results: Sequence[RoundResult]) -> str:
             "| check after repair | repair: command / work (s) | next ingest | duplicates | missing |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
-        when = str(r.kill_ms)
+        when = str(r.kill_ms) if r.killed else f"— (done at {r.kill_ms})"
         visible = "all" if r.visible == r.clauses else ("none" if r.visible == 0 else f"{r.visible}/{r.clauses}")
         after = "—" if r.after_ok is None else ("pass" if r.after_ok else ", ".join(r.after))
         progress = "—" if r.progress is None else f"{r.progress:.0%}"
@@ -578,6 +569,24 @@ def _summary_markdown(rows: list[dict[str, Any]]) -> str:
 # -- main ---------------------------------------------------------------------------------------------------
 
 
+def _inspect(kb_dir: Path, chroma_url: str | None, with_check: bool) -> dict[str, Any]:
+    """The child side of :meth:`CrashBench.inspect`."""
+    from policykb.kb import KnowledgeBase
+
+    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=kb_dir, chroma_url=chroma_url))
+    try:
+        clauses: dict[str, list[str]] = {}
+        for clause in kb.clauses():
+            clauses.setdefault(clause.doc_id, []).append(clause.id)
+        out: dict[str, Any] = {"clauses": clauses,
+                               "vectors": sorted({v.split("@", 1)[0] for v in kb.vectors.all_ids("clauses")})}
+        if with_check:
+            out["check"] = kb.check()
+        return out
+    finally:
+        kb.close()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m policykb.eval.bench_crash", description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=20, help="kill rounds per target (default 20)")
@@ -587,11 +596,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kb", type=Path, help="a KB to add the crash documents to (default: a temporary KB with the corpus)")
     p.add_argument("--chroma-url", help="a Chroma server instead of the embedded store")
     p.add_argument("--json", type=Path, help="also write every round and the summary as JSON to this file")
+    p.add_argument("--inspect", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--with-check", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.inspect:
+        print(json.dumps(_inspect(args.inspect, args.chroma_url, args.with_check)))
+        return 0
     if args.rounds < 1 or args.clauses < 1:
         print(f"error: --rounds {args.rounds!r} and --clauses {args.clauses!r} must be at least 1", file=sys.stderr)
         return 2
