@@ -1,7 +1,7 @@
-"""Helpers of the reliability tests: small documents built in code, and the state of a KB read as a reader sees it."""
+"""Helpers of the reliability tests: documents built in code, kill moments, and the assertions every kill round must pass."""
 from __future__ import annotations
 
-from collections import Counter
+import random
 from pathlib import Path
 
 from policykb.ingest.model import Clause, Document, Section
@@ -29,6 +29,31 @@ def versioned_document(doc_id: str, version: int, n: int = 12) -> tuple[Document
     return doc, [ClauseRow(c, f"{c.id}@{c.sha256}", 1) for c in clauses]
 
 
-def visible_per_document(clause_ids: list[str]) -> Counter:
-    """doc id → how many of its clauses a list of clause ids holds."""
-    return Counter(cid.rsplit(":", 1)[0] for cid in clause_ids)
+def assert_crash_rounds(results: list, *, min_killed: int) -> None:
+    """Every kill left whole documents and a KB that checks (after --repair), and the next ingest completed with every
+    clause once in the manifest, the vectors and the lexical index."""
+    from policykb.eval.bench_crash import REPAIRABLE, markdown
+
+    table = markdown(results)
+    for r in results:
+        where = f"{r.target} round {r.round} (killed at {r.kill_ms} ms)\n{table}"
+        assert r.visible in (0, r.clauses), f"part of a document is visible after a kill: {where}"
+        assert set(r.before) <= REPAIRABLE, f"a kill left a problem --repair cannot fix: {where}"
+        assert r.after_ok in (None, True), f"the check failed after --repair: {where}"
+        assert r.next_status == ("unchanged" if r.visible else "added"), f"the next ingest: {where}"
+        assert r.final_ok, f"the check failed after the next ingest: {where}"
+        assert (r.duplicates, r.missing) == (0, 0), f"duplicated or missing clauses: {where}"
+        stores = (r.stores["manifest"], r.stores["clause_vectors"], r.stores["lexical"])
+        assert stores == (r.expected,) * 3, f"stores hold {stores} clauses, expected {r.expected}: {where}"
+    killed = sum(r.killed for r in results)
+    assert killed >= min_killed, f"only {killed} kills landed before the ingest finished:\n{table}"
+    assert any(r.phase == "embedding" for r in results), f"no kill landed while the document was being embedded:\n{table}"
+
+
+
+def kill_moments(seed: int, rounds: int, *, spread: float = 3.0) -> list[tuple[float, float | None]]:
+    """Kill moments for :meth:`CrashBench.kills`: the first once half the document is embedded (vectors stored, nothing
+    committed), the others at seeded random delays up to ``spread`` seconds after embedding began (mid-embedding, at the
+    commit, or after it, as it falls)."""
+    rng = random.Random(seed)
+    return [(0.0, 0.5)] + [(round(rng.uniform(0.0, spread), 2), 0.0) for _ in range(rounds - 1)]

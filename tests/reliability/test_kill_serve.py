@@ -1,0 +1,28 @@
+"""SIGKILL of `policykb serve` while it ingests a file uploaded through the app: after each kill `policykb check`
+passes, or `check --repair` fixes what the kill left; ingesting the kept upload then completes with every clause once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reliability_helpers import SEED, assert_crash_rounds, kill_moments, settings_for
+
+from policykb.eval.bench_crash import CrashBench
+from policykb.kb import KnowledgeBase
+
+
+@pytest.mark.slow
+def test_sigkilled_serve_during_uploads_leaves_a_kb_that_checks_or_repairs(kb_copy: Path, tmp_path: Path) -> None:
+    bench = CrashBench(kb_copy, tmp_path / "work", clauses=32, seed=SEED + 2)
+    results = bench.kills("serve", kill_moments(SEED + 2, 4))
+    assert_crash_rounds(results, min_killed=3)
+    assert results[0].phase == "embedding" and 0 < results[0].embedded < 1 and "orphan vectors" in results[0].before
+
+    kb = KnowledgeBase(settings_for(kb_copy))
+    try:
+        sources = {d.doc_id: Path(d.source_path) for d in kb.documents()}
+    finally:
+        kb.close()
+    uploads = (kb_copy / "uploads").resolve()
+    for r in results:  # every round's document came in as an upload the app kept
+        assert sources[r.doc_id].is_relative_to(uploads), (r.doc_id, sources[r.doc_id])
