@@ -12,7 +12,7 @@ from policykb.eval.bench_crash import CrashBench
 
 @pytest.mark.slow
 def test_sigkilled_ingests_leave_a_kb_that_checks_or_repairs(kb_copy: Path, tmp_path: Path) -> None:
-    bench = CrashBench(kb_copy, tmp_path / "work", clauses=32, seed=SEED)
+    bench = CrashBench(kb_copy, tmp_path / "work", clauses=64, seed=SEED)
     results = bench.kills("ingest", kill_moments(SEED, 4))
     assert_crash_rounds(results, min_killed=3)
     assert results[0].phase == "embedding" and 0 < results[0].embedded < 1 and "orphan vectors" in results[0].before

@@ -13,7 +13,7 @@ from policykb.kb import KnowledgeBase
 
 @pytest.mark.slow
 def test_sigkilled_serve_during_uploads_leaves_a_kb_that_checks_or_repairs(kb_copy: Path, tmp_path: Path) -> None:
-    bench = CrashBench(kb_copy, tmp_path / "work", clauses=32, seed=SEED + 2)
+    bench = CrashBench(kb_copy, tmp_path / "work", clauses=64, seed=SEED + 2)
     results = bench.kills("serve", kill_moments(SEED + 2, 4))
     assert_crash_rounds(results, min_killed=3)
     assert results[0].phase == "embedding" and 0 < results[0].embedded < 1 and "orphan vectors" in results[0].before
