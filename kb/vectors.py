@@ -75,15 +75,8 @@ class VectorStore:
         per-language layout; copying is idempotent and the old collection goes last, so an interrupted
         move is completed by the next open."""
         old = self._open(self._prefix + kind)
-        offset = 0
-        while True:
-            got = self._call(lambda: old.get(include=["embeddings", "metadatas"], limit=_BATCH, offset=offset))
-            if got["ids"]:
-                metas = [m or {} for m in got["metadatas"]]
-                self.upsert(kind, list(got["ids"]), np.asarray(got["embeddings"], dtype=np.float32), metas)
-            if len(got["ids"]) < _BATCH:
-                break
-            offset += _BATCH
+        for ids, embeddings, metadatas in self._collection_pages(old, ["embeddings", "metadatas"]):
+            self.upsert(kind, ids, np.asarray(embeddings, dtype=np.float32), [m or {} for m in metadatas])
         try:
             self._call(lambda: self._client.delete_collection(old.name))
         except StoreUnavailableError:
@@ -163,14 +156,18 @@ class VectorStore:
 
     def _pages(self, kind: str, include: list[str]) -> Iterator[tuple[list[str], Any, list[Any]]]:
         for col in self._of_kind(kind):
-            offset = 0
-            while True:
-                got = self._call(lambda: col.get(include=include, limit=_BATCH, offset=offset))
-                if got["ids"]:
-                    yield list(got["ids"]), got.get("embeddings"), list(got.get("metadatas") or [])
-                if len(got["ids"]) < _BATCH:
-                    break
-                offset += _BATCH
+            yield from self._collection_pages(col, include)
+
+    def _collection_pages(self, col: Any, include: list[str]) -> Iterator[tuple[list[str], Any, list[Any]]]:
+        """(ids, embeddings, metadatas) of one collection, ``_BATCH`` at a time."""
+        offset = 0
+        while True:
+            got = self._call(lambda: col.get(include=include, limit=_BATCH, offset=offset))
+            if got["ids"]:
+                yield list(got["ids"]), got.get("embeddings"), list(got.get("metadatas") or [])
+            if len(got["ids"]) < _BATCH:
+                return
+            offset += _BATCH
 
     def close(self) -> None:
         """Release the Chroma client. An embedded store is shared per folder within a process and keeps
