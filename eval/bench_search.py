@@ -66,9 +66,9 @@ def memory_mb() -> dict[str, float]:
 # -- 1. ablation ------------------------------------------------------------------------------
 def _rankers(kb: Any) -> dict[str, Callable[[str], list[str]]]:
     """Name → function ranking clause ids for a question (top 5)."""
-    from policykb.kb.fusion import Weights
-    from policykb.kb.retriever import Retriever
-    from policykb.kb.snapshot import load_snapshot
+    from policykb.kb.retrieval.fusion import Weights
+    from policykb.kb.retrieval.retriever import Retriever
+    from policykb.kb.index.snapshot import load_snapshot
 
     snapshot = load_snapshot(kb.manifest, kb.kb_dir)
 
@@ -159,7 +159,7 @@ def scale_one(n: int, work_dir: Path, chroma_url: str | None, seed: int, n_queri
     """
     from policykb.eval.synthetic import queries, write_corpus
     from policykb.kb import KnowledgeBase
-    from policykb.kb.vectors import drop_collections
+    from policykb.kb.index.vectors import drop_collections
 
     corpus = write_corpus(work_dir / "corpus", n, seed=seed)
     settings = Settings.from_env(kb_dir=work_dir / "kb", chroma_url=chroma_url)
@@ -197,7 +197,7 @@ def scale_copy(n: int, work_dir: Path, target_url: str, seed: int, n_queries: in
     """Copy the vectors of an embedded synthetic KB to a Chroma server (``policykb copy-vectors``), then search there."""
     from policykb.eval.synthetic import queries
     from policykb.kb import KnowledgeBase
-    from policykb.kb.vectors import drop_collections
+    from policykb.kb.index.vectors import drop_collections
 
     kb = KnowledgeBase(Settings.from_env(kb_dir=work_dir / "kb"))
     copied = kb.copy_vectors_to(target_url)

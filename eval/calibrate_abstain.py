@@ -1,17 +1,17 @@
-"""Calibrate the abstention rule (policykb.kb.abstain) on gold questions, and print why the thresholds are what they are.
+"""Calibrate the abstention rule (policykb.kb.answer.abstain) on gold questions, and print why the thresholds are what they are.
 
 For every gold row whose search is not a direct lookup (lookups never abstain), the script
 resolves follow-ups through ``kb.ask``, runs the same search ``ask`` runs and computes the
 abstention signals. It prints each signal's distribution for answerable and off-topic rows,
 then grid-searches, per language pair ("en-en", "zh-en": Chinese question over an English
 clause, "zh-zh", "en-zh"), the thresholds ``sure``, ``floor`` and ``min_support`` of
-:func:`policykb.kb.abstain.decide`: the most off-topic rows abstained on while at most
+:func:`policykb.kb.answer.abstain.decide`: the most off-topic rows abstained on while at most
 ``--max-false`` (default 3%) of ALL answerable rows are; ties go to fewer false abstentions,
 then the lowest floor, then the highest sure cosine (the least aggressive cut-offs). A question
-abstains only when every language group of its hits does (:func:`policykb.kb.abstain.judge`), so
+abstains only when every language group of its hits does (:func:`policykb.kb.answer.abstain.judge`), so
 the pairs are searched coordinate-wise.
 
-The constants in kb/abstain.py come from the Opinions gold set run on two KBs — the bundled
+The constants in kb/answer/abstain.py come from the Opinions gold set run on two KBs — the bundled
 corpus alone, and the corpus plus the Chinese test rule (so Chinese questions also meet
 Chinese clauses) — with the Chinese rule's own gold set held out as the check::
 
@@ -42,15 +42,15 @@ _SUPPORTS = [0.0, 0.2, 0.25, 0.34, 0.5]
 class Sample:
     row: GoldRow
     question: str  # the resolved question
-    evidence: tuple  # policykb.kb.abstain.Evidence per clause language of the hits, the top hit's first
+    evidence: tuple  # policykb.kb.answer.abstain.Evidence per clause language of the hits, the top hit's first
 
 
 def collect(kb, rows: Sequence[GoldRow]) -> tuple[list[Sample], int]:
     """Signals for the rows that reach the abstention rule, and the number of answerable rows overall."""
     from policykb.ingest.lang import detect_lang
-    from policykb.kb.abstain import by_language, gather
-    from policykb.kb.evidence import corpus_stats, query_terms
-    from policykb.kb.lookup import parse_lookup
+    from policykb.kb.answer.abstain import by_language, gather
+    from policykb.kb.answer.evidence import corpus_stats, query_terms
+    from policykb.kb.retrieval.lookup import parse_lookup
     from policykb.kb.model import Turn
 
     clauses = kb.clauses()
@@ -77,8 +77,8 @@ def collect(kb, rows: Sequence[GoldRow]) -> tuple[list[Sample], int]:
 
 
 def _abstains(sample: Sample, table: dict) -> bool:
-    """The rule of policykb.kb.abstain.judge: abstain when every language group of the hits abstains."""
-    from policykb.kb.abstain import decide
+    """The rule of policykb.kb.answer.abstain.judge: abstain when every language group of the hits abstains."""
+    from policykb.kb.answer.abstain import decide
 
     return all(decide(ev, table)[0] for ev in sample.evidence)
 
@@ -102,7 +102,7 @@ def grid_search(samples: Sequence[Sample], answerable_total: int, max_false: flo
     A question is judged per language group of its hits, so the pairs interact; the search is
     coordinate-wise: each pair's grid in turn with the others fixed, for a few rounds.
     """
-    from policykb.kb.abstain import Thresholds
+    from policykb.kb.answer.abstain import Thresholds
 
     budget = int(max_false * answerable_total)
     pairs = sorted({ev.pair for s in samples for ev in s.evidence})
@@ -167,7 +167,7 @@ def _print_distributions(samples: Sequence[Sample]) -> None:
 
 
 def _report(name: str, samples: Sequence[Sample], answerable_total: int, offtopic_total: int, thresholds: dict) -> None:
-    from policykb.kb.abstain import decide
+    from policykb.kb.answer.abstain import decide
 
     wrong = []
     fa = caught = 0
@@ -209,7 +209,7 @@ def _holds(kb, rows: Sequence[GoldRow]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from policykb.kb import KnowledgeBase
-    from policykb.kb.abstain import THRESHOLDS
+    from policykb.kb.answer.abstain import THRESHOLDS
     from policykb.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -235,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nBudget: at most {info['budget']} false abstentions of {answerable_total} answerable rows "
               f"({len(kbs)} KB(s)); chosen: {info['caught']} off-topic rows caught with {info['false']} false abstentions")
         print("Chosen thresholds:\n" + _thresholds_text(chosen))
-        print("Current constants in kb/abstain.py:\n" + _thresholds_text(THRESHOLDS) + "\n")
+        print("Current constants in kb/answer/abstain.py:\n" + _thresholds_text(THRESHOLDS) + "\n")
         for path, kb in zip(args.kb, kbs):
             kb_samples, kb_answerable = collect(kb, rows)
             print(f"On {path}:")

@@ -11,14 +11,14 @@ from typing import Callable, Iterator, Sequence
 from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
 from policykb.ingest import PARSER_VERSION
 from policykb.ingest.model import Clause
-from policykb.kb.embed import Embedder, load_embedder
-from policykb.kb.glossary import Glossary
-from policykb.kb.indexer import Indexer, writer_lock
-from policykb.kb.manifest import Manifest
+from policykb.kb.index.embed import Embedder, load_embedder
+from policykb.kb.retrieval.glossary import Glossary
+from policykb.kb.index.indexer import Indexer, writer_lock
+from policykb.kb.index.manifest import Manifest
 from policykb.kb.model import Answer, DocumentInfo, IngestReport, SearchResult, Turn
-from policykb.kb.retriever import MODES, Retriever
-from policykb.kb.snapshot import Snapshot, load_snapshot, save_lexical
-from policykb.kb.vectors import VectorStore, drop_collections
+from policykb.kb.retrieval.retriever import MODES, Retriever
+from policykb.kb.index.snapshot import Snapshot, load_snapshot, save_lexical
+from policykb.kb.index.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
 
 __all__ = ["KnowledgeBase"]
@@ -125,7 +125,7 @@ class KnowledgeBase:
     # -- writing -----------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], *, rebuild: bool = False,
                progress: Callable[[str, float], None] | None = None) -> IngestReport:
-        """Add or update documents from files and folders (see :mod:`policykb.kb.indexer`)."""
+        """Add or update documents from files and folders (see :mod:`policykb.kb.index.indexer`)."""
         with self._writing():
             if rebuild:
                 self._reset()
@@ -193,7 +193,7 @@ class KnowledgeBase:
 
     def search(self, query: str, k: int | None = None, *, doc: str | None = None, section: str | None = None,
                lang: str | None = None, mode: str = "fused") -> SearchResult:
-        """Rank clauses for a query (see :class:`policykb.kb.retriever.Retriever`)."""
+        """Rank clauses for a query (see :class:`policykb.kb.retrieval.retriever.Retriever`)."""
         if mode not in MODES:
             raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(MODES)}")
         if not query.strip():
@@ -207,14 +207,17 @@ class KnowledgeBase:
         return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup)
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
-        """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer`)."""
-        from policykb.kb.answer import answer_question
+        """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer.respond`)."""
+        from policykb.kb.answer.respond import answer_question
 
-        return answer_question(self, question, history=history, mode=mode)
+        if not question.strip():
+            raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
+        return answer_question(question, retriever=self._current_retriever(), documents=self.documents(),
+                               settings=self.settings, history=history, mode=mode)
 
     def check(self, *, repair: bool = False) -> dict:
-        """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.integrity`)."""
-        from policykb.kb.integrity import check_kb
+        """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.index.integrity`)."""
+        from policykb.kb.index.integrity import check_kb
 
         with self._writing():
             indexer = self._indexer()
@@ -223,11 +226,11 @@ class KnowledgeBase:
         return result
 
     def copy_vectors_to(self, chroma_url: str, progress: Callable[[str, float], None] | None = None) -> dict:
-        """Copy the committed vectors into the Chroma server at ``chroma_url`` (see :mod:`policykb.kb.transfer`).
+        """Copy the committed vectors into the Chroma server at ``chroma_url`` (see :mod:`policykb.kb.index.transfer`).
 
         Afterwards the KB folder answers with ``--chroma-url`` set to that server; nothing is re-embedded.
         """
-        from policykb.kb.transfer import copy_vectors
+        from policykb.kb.index.transfer import copy_vectors
 
         if chroma_url == self.settings.chroma_url:
             raise PolicyKBError(f"the KB's vectors already live at {chroma_url!r}; give another server with --to")
@@ -243,7 +246,7 @@ class KnowledgeBase:
 
     def warm_up(self) -> None:
         """Load the model, the committed snapshot and the tokenizer now, so the next calls are warm."""
-        from policykb.kb.tokenize import tokenize
+        from policykb.kb.index.tokenize import tokenize
 
         self._current_retriever()
         self.embedder.embed_queries(["warm up"])

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 
 from policykb.ingest.model import Clause
-from policykb.kb.abstain import Evidence, Thresholds, asks_live, asks_quantity, decide, mention_subject, states_number
-from policykb.kb.answer import _is_summary_request
-from policykb.kb.glossary import bundled_glossary
+from policykb.kb.answer.abstain import Evidence, Thresholds, asks_live, asks_quantity, decide, mention_subject, states_number
+from policykb.kb.answer.respond import _is_summary_request
+from policykb.kb.retrieval.glossary import bundled_glossary
 from policykb.kb.model import Answer, Citation, DocumentInfo, Turn
-from policykb.kb.naming import clause_ref, doc_names
-from policykb.kb.quotes import clause_sentences, lead_span, locate
-from policykb.kb.followup import resolve_followup
+from policykb.kb.answer.naming import clause_ref, doc_names
+from policykb.kb.answer.quotes import clause_sentences, lead_span, locate
+from policykb.kb.answer.followup import resolve_followup
 
 
 def _clause(number: str, label: str, text: str, lang: str = "en", doc: str = "d", title: str = "") -> Clause:

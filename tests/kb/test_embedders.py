@@ -10,7 +10,7 @@ import pytest
 from kb_helpers import CORPUS, EN_RULE, EN_RULE_TXT, OPINIONS, clean_env, op, run_cli, settings_for
 from policykb.errors import ConfigError, IndexMismatchError
 from policykb.kb import KnowledgeBase
-from policykb.kb.embed import load_embedder
+from policykb.kb.index.embed import load_embedder
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policykb.errors import ConfigError
-from policykb.kb.glossary import DEFAULT_GLOSSARY_PATH, Glossary, GlossaryEntry, bundled_glossary
+from policykb.kb.retrieval.glossary import DEFAULT_GLOSSARY_PATH, Glossary, GlossaryEntry, bundled_glossary
 from policykb.settings import repo_root
 
 OPINIONS = repo_root() / "corpus" / "pbc-2022-60-zhejiang-common-prosperity-opinions.txt"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from policykb.errors import IndexMismatchError
-from policykb.kb.glossary import Glossary
-from policykb.kb.lexical import LexicalIndex
-from policykb.kb.tokenize import tokenize, tokenizer_config
+from policykb.kb.retrieval.glossary import Glossary
+from policykb.kb.index.lexical import LexicalIndex
+from policykb.kb.index.tokenize import tokenize, tokenizer_config
 from policykb.settings import repo_root
 
 OPINIONS = repo_root() / "corpus" / "pbc-2022-60-zhejiang-common-prosperity-opinions.txt"

@@ -8,7 +8,7 @@ import pytest
 
 from policykb.errors import LLMError
 from policykb.ingest.model import Clause
-from policykb.kb.llm import build_messages, check_reply
+from policykb.kb.answer.llm import build_messages, check_reply
 
 from doubles.openai_double import OpenAIChatDouble, ScriptedReply
 from kb_helpers import op, settings_for

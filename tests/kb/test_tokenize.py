@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from policykb.kb.glossary import Glossary
-from policykb.kb.tokenize import (
+from policykb.kb.retrieval.glossary import Glossary
+from policykb.kb.index.tokenize import (
     TOKENIZER_VERSION,
     USERDICT_MIN_FREQ,
     USERDICT_PATH,
@@ -46,7 +46,7 @@ def test_policy_terms_stay_whole_in_sentences(sentence: str, term: str) -> None:
 def test_every_glossary_term_is_in_the_user_dictionary() -> None:
     words = {word for word, _ in read_userdict()}
     missing = [t for t in Glossary.load().zh_terms if SINGLE_RUN.fullmatch(t) and t not in words]
-    assert missing == [], 'regenerate with: python -c "from policykb.kb.tokenize import write_userdict; write_userdict()"'
+    assert missing == [], 'regenerate with: python -c "from policykb.kb.index.tokenize import write_userdict; write_userdict()"'
 
 
 def test_every_user_dictionary_word_comes_out_whole() -> None:
@@ -134,7 +134,7 @@ def test_tokenizer_config_records_what_a_saved_index_depends_on() -> None:
 
 def test_importing_the_module_does_not_load_jieba_dictionary() -> None:
     code = (
-        "import policykb.kb.tokenize as t, sys\n"
+        "import policykb.kb.index.tokenize as t, sys\n"
         "print(t._tokenizer is None)\n"
         "t.tokenize('普惠金融')\n"
         "print(t._tokenizer is not None)\n"

@@ -5,7 +5,7 @@ import random
 from pathlib import Path
 
 from policykb.ingest.model import Clause, Document, Section
-from policykb.kb.manifest import ClauseRow
+from policykb.kb.index.manifest import ClauseRow
 from policykb.settings import Settings
 
 SEED = 20240917

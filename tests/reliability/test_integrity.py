@@ -13,8 +13,8 @@ from reliability_helpers import settings_for
 
 from policykb.eval.bench_crash import POLICYKB, cli_env, problem_kinds
 from policykb.kb import KnowledgeBase
-from policykb.kb.lexical import LexicalIndex
-from policykb.kb.snapshot import load_snapshot, save_lexical
+from policykb.kb.index.lexical import LexicalIndex
+from policykb.kb.index.snapshot import load_snapshot, save_lexical
 from policykb.settings import repo_root
 
 OPINIONS = "pbc-2022-60"

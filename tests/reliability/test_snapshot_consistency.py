@@ -8,9 +8,9 @@ from pathlib import Path
 
 from reliability_helpers import versioned_document
 
-from policykb.kb.lexical import LexicalIndex
-from policykb.kb.manifest import Manifest
-from policykb.kb.snapshot import lexical_text, load_snapshot, save_lexical
+from policykb.kb.index.lexical import LexicalIndex
+from policykb.kb.index.manifest import Manifest
+from policykb.kb.index.snapshot import lexical_text, load_snapshot, save_lexical
 
 
 class _Committer(threading.Thread):

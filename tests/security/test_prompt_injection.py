@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 
 from policykb.ingest import parse_text
-from policykb.kb.llm import check_reply
+from policykb.kb.answer.llm import check_reply
 from policykb.settings import Settings
 
 from doubles.openai_double import OpenAIChatDouble

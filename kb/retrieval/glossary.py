@@ -17,7 +17,7 @@ from policykb.errors import ConfigError
 
 __all__ = ["GlossaryEntry", "Glossary", "DEFAULT_GLOSSARY_PATH", "bundled_glossary"]
 
-DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary.tsv"
+DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary.tsv"
 LANGS = ("zh", "en")
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")

@@ -12,7 +12,7 @@ jieba's dictionary takes about a second to load, so the one process-wide tokeniz
 built on first use (:func:`load_tokenizer`), never at import.
 
 Regenerate the user dictionary after editing the glossary:
-``python -c "from policykb.kb.tokenize import write_userdict; write_userdict()"``.
+``python -c "from policykb.kb.index.tokenize import write_userdict; write_userdict()"``.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ __all__ = [
 TOKENIZER_VERSION = "1"
 """Bump when tokenization changes in a way that makes saved lexical indexes stale."""
 
-USERDICT_PATH = Path(__file__).resolve().parent / "data" / "userdict.txt"
+USERDICT_PATH = Path(__file__).resolve().parent.parent / "data" / "userdict.txt"
 
 # Policy terms get at least this jieba frequency, so that in an ambiguous cut the
 # policy term wins (普惠金融/机构, not 普惠/金融机构).
@@ -208,7 +208,7 @@ def write_userdict(path: Path | None = None, glossary_terms: Iterable[str] | Non
     """
     import jieba
 
-    from policykb.kb.glossary import Glossary
+    from policykb.kb.retrieval.glossary import Glossary
 
     path = path or USERDICT_PATH
     extras = _extra_terms(path) if path.exists() else []
@@ -226,7 +226,7 @@ def write_userdict(path: Path | None = None, glossary_terms: Iterable[str] | Non
     extras = [t for t in extras if single.fullmatch(t)]
     lines = [
         "# jieba user dictionary of policy terms for policykb (word frequency per line).",
-        "# Regenerate after editing glossary.tsv: python -c \"from policykb.kb.tokenize import write_userdict; write_userdict()\"",
+        "# Regenerate after editing glossary.tsv: python -c \"from policykb.kb.index.tokenize import write_userdict; write_userdict()\"",
         _EXTRA_HEADER,
         *[line(t) for t in extras],
         _GLOSSARY_HEADER,

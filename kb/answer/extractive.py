@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from policykb.ingest.model import Clause
-from policykb.kb.evidence import CorpusStats, QueryTerms, group_in, term_pattern, tokens_of
-from policykb.kb.glossary import Glossary
+from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, term_pattern, tokens_of
+from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.model import Citation, Hit
-from policykb.kb.naming import DocName, clause_ref, unknown_doc
-from policykb.kb.quotes import clause_sentences, lead_span
+from policykb.kb.answer.naming import DocName, clause_ref, unknown_doc
+from policykb.kb.answer.quotes import clause_sentences, lead_span
 
 __all__ = [
     "Pick",

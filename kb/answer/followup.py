@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from policykb.ingest.lang import detect_lang
-from policykb.kb.glossary import Glossary, GlossaryEntry
-from policykb.kb.lookup import parse_lookup
+from policykb.kb.retrieval.glossary import Glossary, GlossaryEntry
+from policykb.kb.retrieval.lookup import parse_lookup
 from policykb.kb.model import Turn
 
 __all__ = ["Resolution", "resolve_followup"]

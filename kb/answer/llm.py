@@ -20,8 +20,8 @@ from policykb.errors import LLMError
 from policykb.ingest.model import Clause
 from policykb.ingest.refs import article_refs, paren_refs
 from policykb.kb.model import Citation
-from policykb.kb.naming import DocName, unknown_doc
-from policykb.kb.quotes import locate
+from policykb.kb.answer.naming import DocName, unknown_doc
+from policykb.kb.answer.quotes import locate
 from policykb.settings import Settings
 
 __all__ = ["LLMReply", "NOT_ADDRESSED", "build_messages", "check_reply", "llm_answer", "call_llm"]

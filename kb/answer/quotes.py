@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from policykb.kb.sentences import split_sentences
+from policykb.kb.index.sentences import split_sentences
 
 __all__ = ["locate", "clause_sentences", "lead_span"]
 

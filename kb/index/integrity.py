@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from policykb.errors import IndexMismatchError
-from policykb.kb.indexer import Indexer
-from policykb.kb.lexical import LexicalIndex
-from policykb.kb.manifest import ClauseRow, Manifest
-from policykb.kb.snapshot import load_snapshot, read_stamp, save_lexical
-from policykb.kb.vectors import VectorStore
+from policykb.kb.index.indexer import Indexer
+from policykb.kb.index.lexical import LexicalIndex
+from policykb.kb.index.manifest import ClauseRow, Manifest
+from policykb.kb.index.snapshot import load_snapshot, read_stamp, save_lexical
+from policykb.kb.index.vectors import VectorStore
 
 __all__ = ["check_kb"]
 

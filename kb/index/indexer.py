@@ -22,12 +22,12 @@ from typing import Callable, Iterator, Sequence
 from policykb.errors import IngestError
 from policykb.ingest import PARSER_VERSION, discover_files, load_document
 from policykb.ingest.model import Clause, Document
-from policykb.kb.embed import Embedder
-from policykb.kb.manifest import ClauseRow, Manifest
-from policykb.kb.passage_cache import PassageCache
+from policykb.kb.index.embed import Embedder
+from policykb.kb.index.manifest import ClauseRow, Manifest
+from policykb.kb.index.passage_cache import PassageCache
 from policykb.kb.model import DocumentResult, IngestReport
-from policykb.kb.sentences import split_sentences
-from policykb.kb.vectors import VectorStore
+from policykb.kb.index.sentences import split_sentences
+from policykb.kb.index.vectors import VectorStore
 from policykb.settings import Settings
 
 __all__ = ["Indexer", "vector_id", "writer_lock", "Progress"]

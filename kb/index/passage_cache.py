@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from policykb.kb.embed import Embedder
+from policykb.kb.index.embed import Embedder
 
 __all__ = ["PassageCache"]
 

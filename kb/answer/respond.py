@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Sequence
 from policykb.errors import LLMError, PolicyKBError
 from policykb.ingest.lang import detect_lang
 from policykb.ingest.model import Clause
-from policykb.kb.abstain import judge
-from policykb.kb.evidence import QueryTerms, corpus_stats, group_in, query_terms
-from policykb.kb.extractive import (
+from policykb.kb.answer.abstain import judge
+from policykb.kb.answer.evidence import CorpusStats, QueryTerms, corpus_stats, group_in, query_terms
+from policykb.kb.answer.extractive import (
     choose_hits,
     citation,
     compose_abstention,
@@ -25,13 +25,15 @@ from policykb.kb.extractive import (
     compose_section,
     pick_sentences,
 )
-from policykb.kb.followup import resolve_followup
-from policykb.kb.lookup import Lookup, parse_lookup
-from policykb.kb.model import Answer, Citation, Hit, SearchResult, Turn
-from policykb.kb.naming import DocName, doc_names
+from policykb.kb.answer.followup import resolve_followup
+from policykb.kb.retrieval.lookup import Lookup, parse_lookup
+from policykb.kb.model import Answer, Citation, DocumentInfo, Hit, Turn
+from policykb.kb.answer.naming import DocName, doc_names
+from policykb.kb.retrieval.glossary import Glossary
+from policykb.settings import Settings
 
 if TYPE_CHECKING:
-    from policykb.kb.knowledge_base import KnowledgeBase
+    from policykb.kb.retrieval.retriever import Retriever
 
 __all__ = ["answer_question", "ANSWER_MODES"]
 
@@ -63,10 +65,13 @@ class _Draft:
     quotes: dict[str, str] = field(default_factory=dict)  # clause id -> extractive quote
 
 
-def answer_question(kb: "KnowledgeBase", question: str, *, history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
-    """Answer ``question`` from the KB's clauses, citing them, or abstain when they do not address it.
+def answer_question(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
+                    history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
+    """Answer ``question`` from the clauses of the retriever's snapshot, citing them, or abstain when they do not address it.
 
     Args:
+        retriever: ranks the clauses of one committed snapshot (the answer reads nothing else of the KB).
+        documents: the KB's documents, for naming them in the answer.
         history: earlier turns of the conversation, oldest first (follow-ups resolve against the last).
         mode: None = extractive unless an LLM endpoint is configured; "extractive"; "llm".
 
@@ -79,22 +84,22 @@ def answer_question(kb: "KnowledgeBase", question: str, *, history: Sequence[Tur
         raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
     if mode is not None and mode not in ANSWER_MODES:
         raise PolicyKBError(f"answer mode {mode!r} is not one of {', '.join(ANSWER_MODES)}")
-    glossary = kb.glossary()
+    glossary = retriever.glossary
+    snapshot = retriever.snapshot
     lang = detect_lang(text)
     resolution = resolve_followup(text, history, glossary)
     asked = resolution.question
-    result = kb.search(asked, k=_K, doc=resolution.doc)
-    names = doc_names(kb.documents())
-    clauses = kb.clauses()
-    stats = corpus_stats(clauses)
-    terms = query_terms(asked, detect_lang(asked), glossary, {c.lang for c in clauses})
-    draft = _extractive(kb, asked, lang, result, terms, stats, names, glossary)
+    hits, lookup_kind = retriever.search(asked, _K, doc=resolution.doc)
+    names = doc_names(documents)
+    stats = corpus_stats(snapshot.clauses)
+    terms = query_terms(asked, detect_lang(asked), glossary, set(snapshot.langs))
+    draft = _extractive(snapshot.clauses, asked, lang, hits, lookup_kind, terms, stats, names, glossary)
     resolved = asked if resolution.followup else ""
 
-    use_llm = mode == "llm" or (mode is None and kb.settings.llm_enabled)
+    use_llm = mode == "llm" or (mode is None and settings.llm_enabled)
     answer_mode = "extractive"
     if use_llm and not draft.abstained:
-        draft, answer_mode = _with_llm(kb, asked, lang, draft, names)
+        draft, answer_mode = _with_llm(settings, asked, lang, draft, names)
     elif use_llm:
         draft.reason = f"{draft.reason}; the LLM was not consulted"
     return Answer(
@@ -105,16 +110,16 @@ def answer_question(kb: "KnowledgeBase", question: str, *, history: Sequence[Tur
 
 
 # -- extractive ------------------------------------------------------------------------
-def _extractive(kb: "KnowledgeBase", asked: str, lang: str, result: SearchResult, terms: QueryTerms, stats,
-                names: dict[str, DocName], glossary) -> _Draft:
+def _extractive(clauses: Sequence[Clause], asked: str, lang: str, hits: list[Hit], lookup_kind: str, terms: QueryTerms,
+                stats: CorpusStats, names: dict[str, DocName], glossary: Glossary) -> _Draft:
     lookup = parse_lookup(asked)
-    hits = list(result.hits)
-    if result.lookup == "clause" and lookup is not None:
+    if lookup_kind == "clause" and lookup is not None:
         return _clause_lookup(asked, lang, lookup, hits, terms, names, glossary)
-    if result.lookup == "mentions" and lookup is not None:
+    if lookup_kind == "mentions" and lookup is not None:
         return _mentions(lang, lookup, hits, names, glossary)
-    if result.lookup == "section" and lookup is not None:
-        section = [c for c in kb.clauses(hits[0].clause.doc_id) if c.section == lookup.value] if hits else []
+    if lookup_kind == "section" and lookup is not None:
+        doc_id = hits[0].clause.doc_id if hits else None
+        section = [c for c in clauses if c.doc_id == doc_id and c.section == lookup.value]
         if section:
             text, cites = compose_section(section, names, lang, glossary)
             return _Draft(text, cites, False, f"section {lookup.value}: {len(section)} clause(s)", context=section,
@@ -196,12 +201,12 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
 
 
 # -- LLM -------------------------------------------------------------------------------
-def _with_llm(kb: "KnowledgeBase", asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, str]:
+def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, str]:
     """The checked LLM answer, or the extractive draft with the reason the LLM's was not used."""
-    from policykb.kb.llm import llm_answer
+    from policykb.kb.answer.llm import llm_answer
 
     try:
-        reply = llm_answer(asked, lang, draft.context, names, kb.settings, draft.quotes)
+        reply = llm_answer(asked, lang, draft.context, names, settings, draft.quotes)
     except LLMError as err:
         return replace(draft, reason=f"{err}; extractive answer shown"), "extractive"
     if reply.not_addressed:

@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from policykb.ingest.model import Clause
-from policykb.kb.glossary import Glossary
-from policykb.kb.tokenize import tokenize
+from policykb.kb.retrieval.glossary import Glossary
+from policykb.kb.index.tokenize import tokenize
 
 __all__ = ["QueryTerms", "CorpusStats", "query_terms", "corpus_stats", "term_pattern", "tokens_of", "group_in"]
 

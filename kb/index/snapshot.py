@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from policykb.errors import IndexMismatchError
 from policykb.ingest.model import Clause
-from policykb.kb.lexical import LexicalIndex
-from policykb.kb.manifest import ClauseRow, Manifest
+from policykb.kb.index.lexical import LexicalIndex
+from policykb.kb.index.manifest import ClauseRow, Manifest
 
 __all__ = ["Snapshot", "load_snapshot", "save_lexical", "lexical_text", "read_stamp"]
 
@@ -22,6 +23,11 @@ class Snapshot:
     vec_to_clause: dict[str, str]  # committed clause vector id → clause id
     lexical: LexicalIndex
     langs: frozenset[str] = field(default=frozenset())
+
+    @cached_property
+    def clauses(self) -> tuple[Clause, ...]:
+        """The committed clauses in manifest order (built once per snapshot)."""
+        return tuple(r.clause for r in self.rows)
 
     def clause_of_vector(self, vector_id: str) -> str | None:
         """The clause a clause- or sentence-vector id belongs to, if that version is committed."""

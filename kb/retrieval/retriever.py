@@ -9,15 +9,15 @@ import numpy as np
 
 from policykb.ingest import detect_lang
 from policykb.ingest.model import Clause
-from policykb.kb.embed import Embedder
-from policykb.kb.fusion import Weights, fuse
-from policykb.kb.glossary import Glossary
-from policykb.kb.lookup import Lookup, mention_pattern, parse_lookup
+from policykb.kb.index.embed import Embedder
+from policykb.kb.retrieval.fusion import Weights, fuse
+from policykb.kb.retrieval.glossary import Glossary
+from policykb.kb.retrieval.lookup import Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
-from policykb.kb.query_text import strip_question
-from policykb.kb.snapshot import Snapshot
-from policykb.kb.tokenize import tokenize
-from policykb.kb.vectors import VectorStore
+from policykb.kb.retrieval.query_text import strip_question
+from policykb.kb.index.snapshot import Snapshot
+from policykb.kb.index.tokenize import tokenize
+from policykb.kb.index.vectors import VectorStore
 
 __all__ = ["Retriever", "MODES"]
 
@@ -198,7 +198,7 @@ def _matched(terms: Sequence[str], text: str) -> tuple[str, ...]:
 
 
 def _sum_normalised(raw: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
-    from policykb.kb.fusion import normalise
+    from policykb.kb.retrieval.fusion import normalise
 
     out: dict[str, float] = {}
     for signal, scores in raw.items():

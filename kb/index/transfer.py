@@ -8,8 +8,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from policykb.kb.manifest import Manifest
-from policykb.kb.vectors import KINDS, VectorStore
+from policykb.kb.index.manifest import Manifest
+from policykb.kb.index.vectors import KINDS, VectorStore
 
 __all__ = ["copy_vectors"]
 

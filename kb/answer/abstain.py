@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from policykb.kb.evidence import CorpusStats, QueryTerms, group_in, tokens_of
+from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, tokens_of
 from policykb.kb.model import Hit
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 llama-index's ``BM25Retriever`` ignores a custom tokenizer (a Chinese clause collapses into
 one token), and bm25s's own tokenizer splits on a Latin word pattern, so this module gives
-bm25s the token lists of :func:`policykb.kb.tokenize.tokenize` directly.
+bm25s the token lists of :func:`policykb.kb.index.tokenize.tokenize` directly.
 
 On disk (``save``/``load``) a folder holds ``CURRENT`` (the name of the live version) and
 one or two version folders ``v-<hex>/`` with ``ids.json``, ``params.json`` (format,
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from policykb.errors import IndexMismatchError
-from policykb.kb.tokenize import tokenize, tokenizer_config
+from policykb.kb.index.tokenize import tokenize, tokenizer_config
 
 if TYPE_CHECKING:
     import bm25s
