@@ -23,15 +23,15 @@ from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle
 from policykb.errors import PolicyKBError
 from policykb.ingest.lang import detect_lang
 from policykb.ingest.model import Clause
-from policykb.kb.answer.naming import doc_names
 from policykb.kb.answer.evidence import QueryTerms, query_terms
 from policykb.kb.answer.extractive import pick_sentences
+from policykb.kb.answer.naming import doc_names
 from policykb.kb.answer.respond import ANSWER_MODES
 from policykb.kb.knowledge_base import KnowledgeBase
 from policykb.kb.model import Answer, Citation, Hit
 from policykb.kb.retrieval.retriever import MODES
 
-__all__ = ["PolicyKBRetriever", "PolicyKBQueryEngine", "clause_node"]
+__all__ = ["PolicyKBRetriever", "PolicyKBQueryEngine", "answer_response", "best_quote", "clause_node"]
 
 # What an LLM reading a node sees besides the clause text: which clause of which document it is.
 _LLM_HIDDEN = ["clause_id", "number", "doc_id", "section", "lang", "quote"]
@@ -52,7 +52,7 @@ def clause_node(clause: Clause, quote: str, doc_title: str) -> TextNode:
 
 
 def best_quote(hit: Hit, terms: QueryTerms) -> str:
-    """The hit's best-answering sentence, verbatim from the clause text: the quote an extractive answer citing it would carry.
+    """The hit's best-answering sentence, verbatim from the clause: the quote an extractive answer would cite.
 
     Chosen by sentence cosine plus the query's (glossary-bridged) terms; a heading sentence is
     joined by the sentence after it, since a heading alone rarely answers.
@@ -73,7 +73,7 @@ class PolicyKBRetriever(BaseRetriever):
     def __init__(self, kb: KnowledgeBase, *, k: int = 5, doc: str | None = None, section: str | None = None,
                  lang: str | None = None, mode: str = "fused", callback_manager: CallbackManager | None = None,
                  verbose: bool = False) -> None:
-        if not isinstance(k, int) or k < 1:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise PolicyKBError(f"k={k!r} is not a positive whole number; give k=5 or another count of clauses")
         if mode not in MODES:
             raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(MODES)}")
@@ -94,11 +94,11 @@ class PolicyKBRetriever(BaseRetriever):
         documents = self.kb.documents()
         titles = {doc_id: name.title for doc_id, name in doc_names(documents).items()}
         terms = query_terms(result.query, detect_lang(result.query), self.kb.glossary(), {d.lang for d in documents})
-        return [
-            NodeWithScore(node=clause_node(hit.clause, best_quote(hit, terms), titles.get(hit.clause.doc_id, hit.clause.doc_id)),
-                          score=hit.score)
-            for hit in result.hits
-        ]
+        nodes = []
+        for hit in result.hits:
+            title = titles.get(hit.clause.doc_id, hit.clause.doc_id)
+            nodes.append(NodeWithScore(node=clause_node(hit.clause, best_quote(hit, terms), title), score=hit.score))
+        return nodes
 
 
 class PolicyKBQueryEngine(BaseQueryEngine):
@@ -137,8 +137,7 @@ class PolicyKBQueryEngine(BaseQueryEngine):
 def answer_response(answer: Answer, kb: KnowledgeBase) -> Response:
     """A policykb :class:`Answer` as a llama-index :class:`Response` (see :class:`PolicyKBQueryEngine`)."""
     clauses = _cited_clauses(kb, answer.citations)
-    nodes = [NodeWithScore(node=clause_node(clauses[c.id], c.quote, c.doc_title), score=None)
-             for c in answer.citations if c.id in clauses]
+    nodes = [NodeWithScore(node=clause_node(clauses[c.id], c.quote, c.doc_title), score=None) for c in answer.citations]
     metadata = {
         "abstained": answer.abstained, "reason": answer.reason, "mode": answer.mode,
         "citations": [asdict(c) for c in answer.citations], "related": [asdict(c) for c in answer.related],

@@ -7,19 +7,15 @@ from dataclasses import asdict
 from typing import Iterator
 
 import pytest
+from llama_index.core.llms import MockLLM
+from llama_index.core.retrievers import QueryFusionRetriever
+from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle, TextNode
 
 from policykb.errors import NotFoundError, PolicyKBError
+from policykb.kb.llamaindex import PolicyKBQueryEngine, PolicyKBRetriever
 
 from doubles.openai_double import OpenAIChatDouble
 from kb_helpers import OPINIONS, ZH_RULE, op, settings_for
-
-pytest.importorskip("llama_index.core")
-
-from llama_index.core.llms import MockLLM  # noqa: E402
-from llama_index.core.retrievers import QueryFusionRetriever  # noqa: E402
-from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle, TextNode  # noqa: E402
-
-from policykb.kb.llamaindex import PolicyKBQueryEngine, PolicyKBRetriever  # noqa: E402
 
 BOND_QUESTION = "How will savings bonds reach the countryside?"
 OFF_TOPIC = "What is the recipe for chocolate cake?"
