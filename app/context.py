@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
+from policykb.app.doc_status import IngestingUploads
 from policykb.errors import NotFoundError, PolicyKBError
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from policykb.kb import KnowledgeBase
     from policykb.settings import Settings
 
-__all__ = ["AppContext", "friendly", "gradio_annotations", "user_message", "username"]
+__all__ = ["AppContext", "friendly", "gradio_annotations", "ui_error", "user_message", "username"]
 
 log = logging.getLogger("policykb.app")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +36,7 @@ class AppContext:
 
     settings: Settings
     kb: KnowledgeBase
+    ingesting: IngestingUploads = field(default_factory=IngestingUploads, repr=False)
     _feedback: FeedbackStore | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -102,13 +104,36 @@ def user_message(exc: BaseException) -> str:
     return f"unexpected {type(exc).__name__}{': ' + first if first else ''} (the server log has details)"
 
 
-def _gr_error(exc: BaseException) -> Exception:
+def _gr_error(exc: BaseException, lang: str = "en") -> Exception:
     import gradio as gr
+
+    from policykb.app.i18n import t
 
     if not isinstance(exc, PolicyKBError):
         log.exception("unexpected error in the app")
     # Gradio renders an error's message as HTML; a message may quote a file name or document text
-    return gr.Error(html.escape(user_message(exc), quote=False), print_exception=False)
+    return gr.Error(html.escape(user_message(exc), quote=False), title=t("error", lang), print_exception=False)
+
+
+def ui_error(message: str, lang: str) -> Exception:
+    """A ``gr.Error`` toast for the user, its title ("Error" / "错误") in the interface language."""
+    import gradio as gr
+
+    from policykb.app.i18n import t
+
+    return gr.Error(html.escape(message, quote=False), title=t("error", lang), print_exception=False)
+
+
+def _ui_lang(signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The interface language a handler was called with: its ``ui`` argument, else its ``lang``."""
+    from policykb.app.i18n import lang_code
+
+    try:
+        bound = signature.bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return "en"
+    value = bound.get("ui") if "ui" in signature.parameters else bound.get("lang")
+    return lang_code(value if isinstance(value, str) else None)
 
 
 def friendly(fn: F) -> F:
@@ -120,6 +145,7 @@ def friendly(fn: F) -> F:
     """
     import gradio as gr
 
+    signature = inspect.signature(fn)
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
@@ -129,7 +155,7 @@ def friendly(fn: F) -> F:
             except gr.Error:
                 raise
             except Exception as exc:
-                raise _gr_error(exc) from None
+                raise _gr_error(exc, _ui_lang(signature, args, kwargs)) from None
 
         wrapped: Any = gen_wrapper
     else:
@@ -141,7 +167,7 @@ def friendly(fn: F) -> F:
             except gr.Error:
                 raise
             except Exception as exc:
-                raise _gr_error(exc) from None
+                raise _gr_error(exc, _ui_lang(signature, args, kwargs)) from None
 
         wrapped = wrapper
     wrapped.__annotations__ = gradio_annotations(fn)

@@ -5,7 +5,7 @@ messages of the app itself follow the 中文/English toggle.
 """
 from __future__ import annotations
 
-__all__ = ["LANGS", "LANG_CHOICES", "STRINGS", "t", "lang_code"]
+__all__ = ["LANGS", "LANG_CHOICES", "STRINGS", "PLURALS", "METRIC_HELP", "t", "tn", "metric_help", "lang_code"]
 
 LANGS: tuple[str, ...] = ("en", "zh")
 LANG_CHOICES: list[tuple[str, str]] = [("English", "en"), ("中文", "zh")]
@@ -16,6 +16,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "subtitle": ("Ask about the policy documents, read the clauses they rest on.", "查询政策文件，直达所依据的条款。"),
     "ui_language": ("Interface language", "界面语言"),
     "signed_in": ("Signed in as", "当前用户"),
+    "tab_chat": ("Chat", "问答"),
+    "tab_search": ("Search", "检索"),
+    "tab_browse": ("Browse", "浏览"),
+    "tab_documents": ("Documents", "文档"),
+    "tab_evaluate": ("Evaluate", "评测"),
     # chat
     "chat_empty": ("Ask about the policy documents; every answer cites the clauses it rests on.", "就政策文件提问，每个答案都标明所依据的条款。"),
     "chat_input": ("Your question", "您的问题"),
@@ -26,7 +31,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "markdown": ("Answer as Markdown", "答案 Markdown"),
     "copied": ("Copied to the clipboard.", "已复制到剪贴板。"),
     "nothing_to_copy": ("Ask a question first; there is no answer to copy yet.", "请先提问，目前没有可复制的答案。"),
-    "examples": ("Examples", "示例"),
     "thinking": ("Looking through the clauses…", "正在检索条款……"),
     "clause_hint": ("Click a citation such as (18) to read the clause here.", "点击引用（如 (18)）在此查看条款原文。"),
     "sources": ("Sources", "出处"),
@@ -35,16 +39,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "answer_meta": ("{mode} answer · {ms} ms", "{mode}答案 · {ms} 毫秒"),
     "mode_extractive": ("extractive", "摘录式"),
     "mode_llm": ("LLM", "大模型"),
-    "feedback": ("Rate the last answer", "评价最近的答案"),
-    "helpful": ("👍 Helpful", "👍 有帮助"),
-    "not_helpful": ("👎 Not helpful", "👎 没帮助"),
+    "correction_head": ("👎 saved. Which clause would have been right? (optional)", "👎 已记录。正确的条款是哪一条？（可选）"),
+    "correction_skip": ("Skip", "跳过"),
     "right_clause": ("Wrong clause → the right one is …", "引用有误 → 正确的条款是……"),
     "comment": ("Comment (optional)", "备注（可选）"),
     "send_correction": ("Send correction", "提交更正"),
     "thanks": ("Thank you, your rating was saved.", "谢谢，评价已保存。"),
     "pick_right_clause": ("Choose the right clause first.", "请先选择正确的条款。"),
     "no_answer_to_rate": ("There is no answer to rate yet.", "目前还没有可评价的答案。"),
+    "correction_saved": ("Thank you, the correction was saved.", "谢谢，更正已保存。"),
     "empty_question": ("Type a question first.", "请先输入问题。"),
+    "empty_query": ("Type words or a clause number to search for.", "请输入要检索的关键词或条款编号。"),
     # clause panel
     "refers_to": ("Refers to", "引用"),
     "clause_gone": ("This clause is no longer in the knowledge base.", "该条款已不在知识库中。"),
@@ -64,7 +69,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_results": ("No clauses found. Try other words or remove a filter.", "未找到条款，请换个说法或去掉筛选条件。"),
     "lookup_clause": ("Direct lookup of the clause you named.", "按编号直接定位的条款。"),
     "lookup_mentions": ("Every clause that mentions it.", "提及该内容的全部条款。"),
-    "n_results": ("{n} clauses · {ms} ms", "{n} 条 · {ms} 毫秒"),
+    "n_results": ("{n} · {ms} ms", "{n} · {ms} 毫秒"),
     "search_hint": ("Select a result to read the whole clause.", "点击结果查看完整条款。"),
     # browse
     "outline": ("Outline", "目录"),
@@ -86,12 +91,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_sections": ("Sections", "章节数"),
     "col_clauses": ("Clauses", "条款数"),
     "col_source": ("Source file", "来源文件"),
+    "col_kind": ("Kind", "类型"),
+    "col_state": ("Status", "状态"),
+    "col_added": ("Added", "添加时间"),
+    "state_ingesting": ("ingesting…", "正在导入……"),
+    "state_ready": ("ready", "可用"),
+    "state_failed": ("failed", "失败"),
+    "ingest_progress": ("{name}: {done} of {total} clauses", "{name}：第 {done}/{total} 个条款"),
     "upload": ("Add documents (.txt .md .html .docx .pdf, optional .meta.json sidecar)", "添加文件（.txt .md .html .docx .pdf，可附 .meta.json）"),
     "preview": ("Preview parse", "预览解析"),
     "add_docs": ("Add to knowledge base", "加入知识库"),
     "refresh": ("Refresh", "刷新"),
     "no_files": ("Choose one or more files first.", "请先选择文件。"),
-    "preview_counts": ("{sections} sections, {clauses} clauses", "{sections} 个章节，{clauses} 个条款"),
+    "preview_counts": ("{sections}, {clauses}", "{sections}，{clauses}"),
     "preview_more": ("… and {n} more clauses", "……另有 {n} 个条款"),
     "preview_note": ("Nothing was added yet. Check the clauses, then add the files.", "尚未写入知识库。核对条款后再加入。"),
     "warning": ("warning", "提示"),
@@ -108,16 +120,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_skipped": ("skipped", "已跳过"),
     "remove_doc": ("Remove a document", "删除文件"),
     "remove": ("Remove", "删除"),
-    "removed": ("Removed {doc} ({n} clauses).", "已删除 {doc}（{n} 个条款）。"),
+    "removed": ("Removed {doc} ({n}).", "已删除 {doc}（{n}）。"),
     "pick_doc": ("Choose a document first.", "请先选择文件。"),
-    "confirm_remove": ("Yes, remove {doc} and its {n} clauses", "确认删除 {doc} 及其 {n} 个条款"),
+    "confirm_remove": ("Yes, remove {doc} and its {n}", "确认删除 {doc} 及其 {n}"),
     # evaluate
     "gold_bundled": ("Bundled gold set", "内置标准问题集"),
     "gold_upload": ("…or upload a gold file (JSONL)", "……或上传标准问题集（JSONL）"),
     "gold_limit": ("Questions to run (0 = all)", "运行题数（0 = 全部）"),
     "run_eval": ("Run evaluation", "开始评测"),
-    "eval_hint": ("Each question is searched three ways and answered; the whole Opinions set takes a few minutes.",
-                  "每题分别以三种方式检索并作答；完整问题集约需数分钟。"),
+    "eval_hint": ("{questions}: each is searched three ways and answered, about {seconds} s in all once the models are loaded "
+                  "(~{per} s per question; the first run of a session adds the model loading).",
+                  "{questions}：每题分别以三种方式检索并作答，模型加载后共约 {seconds} 秒（每题约 {per} 秒；本次会话首次运行另需加载模型）。"),
+    "eval_hint_none": ("Choose a gold set to see how long it takes.", "选择问题集后显示预计用时。"),
+    "only_failing": ("Show only questions with problems", "只显示有问题的题目"),
+    "col_meaning": ("What it measures", "含义"),
     "metrics": ("Metrics", "指标"),
     "col_metric": ("Metric", "指标"),
     "col_all": ("All", "全部"),
@@ -137,6 +153,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval_clause_hint": ("Click a clause id in the table to read it here.", "点击表中的条款编号在此查看。"),
     # errors
     "error": ("Error", "错误"),
+    "examples": ("Examples", "示例"),
+    "toast_error": ("Error", "错误"),
+    "toast_warning": ("Warning", "注意"),
+    "toast_info": ("Info", "提示"),
+    "toast_success": ("Done", "完成"),
+    "drop_files": ("Drop files here · or click to choose", "将文件拖放到此处 · 或点击选择"),
+}
+
+# metric key -> (English, 中文): one line saying what the metric measures
+METRIC_HELP: dict[str, tuple[str, str]] = {
+    "n": ("questions in the gold set", "问题集中的题数"),
+    "recall@1": ("share of questions whose first search result is a gold clause", "首个检索结果即为标准条款的题目比例"),
+    "recall@3": ("share of questions with a gold clause in the top 3 results", "前 3 个检索结果中含标准条款的题目比例"),
+    "recall@5": ("share of questions with a gold clause in the top 5 results", "前 5 个检索结果中含标准条款的题目比例"),
+    "mrr": ("mean of 1 / rank of the first gold clause (1 = always first)", "首个标准条款排名倒数的平均值（1 = 总在第一）"),
+    "ndcg@5": ("ranking quality of the top 5, gold clauses higher is better (0–1)", "前 5 个结果的排序质量，标准条款越靠前越高（0–1）"),
+    "all_gold_recall@5": ("share of questions with every gold clause in the top 5", "前 5 个结果包含全部标准条款的题目比例"),
+    "citation_hit": ("share of answerable questions whose answer cites a gold clause", "可回答题目中答案引用了标准条款的比例"),
+    "citation_precision": ("share of cited clauses that are gold clauses", "答案所引条款中属于标准条款的比例"),
+    "fact_coverage": ("share of the required facts the answers state", "答案写出的应含要点所占比例"),
+    "abstain_precision": ("of the answers that abstained, the share that should have (off-topic)", "拒答的题目中确属无关问题的比例"),
+    "abstain_recall": ("of the off-topic questions, the share the app declined to answer", "无关问题中被正确拒答的比例"),
+    "false_abstain_rate": ("share of answerable questions the app wrongly declined (lower is better)", "可回答题目被错误拒答的比例（越低越好）"),
+    "invalid_citations": ("cited ids that do not exist or were not retrieved (should be 0)", "引用了不存在或未检索到的条款编号的次数（应为 0）"),
+    "search_p50": ("median search time, warm", "检索耗时中位数（模型已加载）"),
+    "ask_p50": ("median answer time, warm", "作答耗时中位数（模型已加载）"),
+    "ask_p95": ("95th-percentile answer time, warm", "作答耗时第 95 百分位（模型已加载）"),
+}
+
+# key -> (English singular, English plural, 中文): a count with its noun, "{n}" filled in
+PLURALS: dict[str, tuple[str, str, str]] = {
+    "n_sections": ("{n} section", "{n} sections", "{n} 个章节"),
+    "n_clauses": ("{n} clause", "{n} clauses", "{n} 个条款"),
+    "n_clauses_short": ("{n} clause", "{n} clauses", "{n} 条"),
+    "n_questions": ("{n} question", "{n} questions", "{n} 题"),
 }
 
 
@@ -156,3 +207,17 @@ def t(key: str, lang: str | None = "en", **values: object) -> str:
     en, zh = STRINGS[key]
     text = zh if lang_code(lang) == "zh" else en
     return text.format(**values) if values else text
+
+
+def tn(key: str, n: int, lang: str | None = "en") -> str:
+    """A count with its noun in ``lang``: "1 section", "2 sections", "2 个章节" (:data:`PLURALS`)."""
+    one, many, zh = PLURALS[key]
+    if lang_code(lang) == "zh":
+        return zh.format(n=n)
+    return (one if n == 1 else many).format(n=n)
+
+
+def metric_help(key: str, lang: str | None = "en") -> str:
+    """What the evaluation metric ``key`` measures, in one line ("" for an unknown metric)."""
+    en, zh = METRIC_HELP.get(key, ("", ""))
+    return zh if lang_code(lang) == "zh" else en

@@ -11,14 +11,15 @@ import html
 import re
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from policykb.app.i18n import t
+from policykb.app.i18n import t, tn
 
 if TYPE_CHECKING:
+    from policykb.app.doc_status import DocRow
     from policykb.ingest.model import Clause, Document
     from policykb.kb.model import Answer, Citation, DocumentInfo, SearchResult
 
 __all__ = [
-    "esc", "find_quote", "term_spans", "highlight", "chip", "clause_html", "answer_html", "answer_markdown",
+    "esc", "hint_html", "plots_html", "find_quote", "term_spans", "highlight", "chip", "clause_html", "answer_html", "answer_markdown",
     "pending_html", "streaming_html", "user_html", "search_html", "outline_html", "eval_questions_html", "message_html",
     "placeholder_html", "clause_ref", "preview_html", "ingest_results_html", "documents_html",
 ]
@@ -109,6 +110,11 @@ def placeholder_html(key_or_text: str, lang: str | None = None) -> str:
         return f'<div class="pk-placeholder"><span class="pk-l-en" lang="en">{esc(en)}</span><span class="pk-l-zh" lang="zh">{esc(zh)}</span></div>'
     text = t(key_or_text, lang) if key_or_text in STRINGS else key_or_text
     return f'<div class="pk-placeholder">{esc(text)}</div>'
+
+
+def hint_html(message: str) -> str:
+    """A light, inline hint next to an input (e.g. "Type a question first."), not an error."""
+    return f'<div class="pk-hint" role="status">{esc(message)}</div>'
 
 
 def message_html(message: str, kind: str = "info") -> str:
@@ -249,7 +255,7 @@ def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: st
     with the matched terms highlighted, and the terms themselves."""
     if not result.hits:
         return placeholder_html("no_results", lang)
-    head = t("n_results", lang, n=len(result.hits), ms=f"{result.latency_ms:.0f}")
+    head = t("n_results", lang, n=tn("n_clauses_short", len(result.hits), lang), ms=f"{result.latency_ms:.0f}")
     if result.lookup in ("clause", "mentions"):
         head += " · " + t("lookup_clause" if result.lookup == "clause" else "lookup_mentions", lang)
     cards = [f'<div class="pk-results-head">{esc(head)}</div><ol class="pk-results">']
@@ -326,13 +332,27 @@ def eval_questions_html(questions: Sequence[dict], *, labels: Mapping[str, str],
     return f'<div class="pk-table-wrap"><table class="pk-eval-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
+def plots_html(paths: Sequence[object]) -> str:
+    """Evaluation plots at a readable size: each PNG inline (data URI), as wide as the page allows."""
+    import base64
+    from pathlib import Path
+
+    figures = []
+    for path in paths:
+        data = base64.b64encode(Path(str(path)).read_bytes()).decode("ascii")
+        name = Path(str(path)).stem.replace("_", " ")
+        figures.append(f'<figure class="pk-plot"><img src="data:image/png;base64,{data}" alt="{esc(name)}">'
+                       f'<figcaption>{esc(name)}</figcaption></figure>')
+    return f'<div class="pk-plots">{"".join(figures)}</div>' if figures else ""
+
+
 def preview_html(name: str, doc: Document | None, error: str, *, lang: str, max_clauses: int = 12) -> str:
     """How one file would be cut into clauses (nothing is written), or its one-line error."""
     if doc is None:
         return f'<div class="pk-preview-doc"><h4>{esc(name)}</h4>{message_html(error, "error")}</div>'
     clauses = doc.clauses
     meta = " · ".join(esc(p) for p in (doc.doc_id, doc.doc_number, ", ".join(doc.issuers), doc.lang) if p)
-    counts = t("preview_counts", lang, sections=len(doc.sections), clauses=len(clauses))
+    counts = t("preview_counts", lang, sections=tn("n_sections", len(doc.sections), lang), clauses=tn("n_clauses", len(clauses), lang))
     items = "".join(f"<li><strong>{esc(c.label)}</strong> {esc(_short(c.title or c.text, 110))}</li>" for c in clauses[:max_clauses])
     more = f'<div class="pk-small">{esc(t("preview_more", lang, n=len(clauses) - max_clauses))}</div>' if len(clauses) > max_clauses else ""
     warnings = "".join(f'<div class="pk-warn">⚠ {esc(t("warning", lang))}: {esc(w)}</div>' for w in doc.warnings)
@@ -343,19 +363,34 @@ def preview_html(name: str, doc: Document | None, error: str, *, lang: str, max_
     )
 
 
-def documents_html(docs: Sequence[DocumentInfo], *, lang: str) -> str:
-    """The documents in the KB: id, title, number, issuers, language, sections, clauses, source file."""
-    if not docs:
+def documents_html(rows: Sequence[DocRow], *, lang: str) -> str:
+    """The live documents table: title (and id), kind, clauses, status (ingesting / ready / failed with the
+    reason), when added and by whom. Each cell carries its column name, so a phone can show rows as cards."""
+    if not rows:
         return placeholder_html("no_documents", lang)
-    keys = ("col_doc_id", "col_title", "col_number", "col_issuers", "col_lang", "col_sections", "col_clauses", "col_source")
+    keys = ("col_title", "col_kind", "col_clauses", "col_state", "col_added")
     head = "".join(f"<th>{esc(t(k, lang))}</th>" for k in keys)
-    body = "".join(
-        f'<tr data-doc="{esc(d.doc_id)}"><td class="pk-mono">{esc(d.doc_id)}</td><td>{esc(d.title)}</td><td class="pk-nowrap">{esc(d.doc_number)}</td>'
-        f'<td>{esc(", ".join(d.issuers))}</td><td>{esc(d.lang)}</td><td class="pk-num">{d.sections}</td>'
-        f'<td class="pk-num pk-clause-count">{d.clauses}</td><td class="pk-small">{esc(d.source_path.replace(chr(92), "/").rsplit("/", 1)[-1])}</td></tr>'
-        for d in docs
-    )
-    return f'<div class="pk-table-wrap"><table class="pk-table pk-docs-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    labels = [esc(t(k, lang)) for k in keys]
+    body = []
+    for r in rows:
+        title = esc(r.title) + (f'<div class="pk-mono pk-small">{esc(r.doc_id)}</div>' if r.doc_id else "")
+        state = esc(t(f"state_{r.status}", lang))
+        if r.status == "ingesting":
+            state = f"⏳ {state}"
+        if r.reason:
+            state += f'<div class="pk-small pk-reason">{esc(r.reason)}</div>'
+        clauses = "" if r.clauses is None else str(r.clauses)
+        added = esc(r.added) + (f' <span class="pk-small">· {esc(r.user)}</span>' if r.user else "")
+        doc_attr = f' data-doc="{esc(r.doc_id)}"' if r.doc_id and r.status == "ready" else ""
+        body.append(
+            f'<tr{doc_attr} data-state="{esc(r.status)}" data-name="{esc(r.title)}">'
+            f'<td data-col="{labels[0]}" class="pk-doc-title">{title}</td><td data-col="{labels[1]}">{esc(r.kind)}</td>'
+            f'<td data-col="{labels[2]}" class="pk-num pk-clause-count">{clauses}</td>'
+            f'<td data-col="{labels[3]}" class="pk-state pk-state-{esc(r.status)}">{state}</td>'
+            f'<td data-col="{labels[4]}" class="pk-nowrap">{added or "—"}</td></tr>'
+        )
+    return (f'<div class="pk-table-wrap"><table class="pk-table pk-docs-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def ingest_results_html(rows: Sequence[Mapping[str, object]], summary: str, *, lang: str) -> str:

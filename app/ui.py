@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["build_app", "launch_options", "TAB_LABELS", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TAB_LABELS: tuple[str, ...] = ("Chat · 问答", "Search · 检索", "Browse · 浏览", "Documents · 文档", "Evaluate · 评测")
+TAB_KEYS: tuple[str, ...] = ("tab_chat", "tab_search", "tab_browse", "tab_documents", "tab_evaluate")
+TAB_LABELS: tuple[str, ...] = tuple(t(key) for key in TAB_KEYS)  # short, in the interface language: all fit on a phone
 APP_TITLE = "policykb"
 
 
@@ -38,9 +39,28 @@ def launch_options() -> dict[str, Any]:
     script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
     return {
         "theme": theme,
-        "css": (STATIC_DIR / "app.css").read_text(encoding="utf-8"),
+        "css": (STATIC_DIR / "app.css").read_text(encoding="utf-8") + _localized_css(),
         "head": f"<script>{script}</script>",
     }
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _localized_css() -> str:
+    """Gradio's own upload prompt ("Drop File Here - or - Click to Upload") and toast titles ("Error")
+    follow the browser's locale or are fixed, not the app's toggle: in 中文 mode the app's strings replace them."""
+    zh = 'body[data-pk-lang="zh"]'
+    rules = [
+        f'{zh} [data-testid="upload-text"] {{ font-size: 0 !important; }}',
+        f'{zh} [data-testid="upload-text"]::after {{ content: {_css_string(t("drop_files", "zh"))}; font-size: var(--text-lg); }}',
+    ]
+    for kind in ("error", "warning", "info", "success"):
+        rules.append(f'{zh} .toast-title.{kind} {{ font-size: 0 !important; }}')
+        rules.append(f'{zh} .toast-title.{kind}::before {{ content: {_css_string(t(f"toast_{kind}", "zh"))}; '
+                     'font-size: var(--text-md); }')
+    return "\n" + "\n".join(rules) + "\n"
 
 
 def _header_html(lang: str) -> str:
@@ -73,15 +93,15 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                                     container=False)
                 who = gr.HTML("", elem_id="pk-user")
         with gr.Tabs(elem_id="pk-tabs"):
-            with gr.Tab(TAB_LABELS[0], id="chat", elem_id="pk-tab-chat"):
+            with chrome.add(gr.Tab(TAB_LABELS[0], id="chat", elem_id="pk-tab-chat"), label=TAB_KEYS[0]):
                 build_chat_tab(ctx, lang_box, chrome)
-            with gr.Tab(TAB_LABELS[1], id="search", elem_id="pk-tab-search"):
+            with chrome.add(gr.Tab(TAB_LABELS[1], id="search", elem_id="pk-tab-search"), label=TAB_KEYS[1]):
                 search = build_search_tab(ctx, lang_box, chrome)
-            with gr.Tab(TAB_LABELS[2], id="browse", elem_id="pk-tab-browse"):
+            with chrome.add(gr.Tab(TAB_LABELS[2], id="browse", elem_id="pk-tab-browse"), label=TAB_KEYS[2]):
                 browse = build_browse_tab(ctx, lang_box, chrome)
-            with gr.Tab(TAB_LABELS[3], id="documents", elem_id="pk-tab-documents"):
+            with chrome.add(gr.Tab(TAB_LABELS[3], id="documents", elem_id="pk-tab-documents"), label=TAB_KEYS[3]):
                 documents = build_documents_tab(ctx, lang_box, chrome)
-            with gr.Tab(TAB_LABELS[4], id="evaluate", elem_id="pk-tab-evaluate"):
+            with chrome.add(gr.Tab(TAB_LABELS[4], id="evaluate", elem_id="pk-tab-evaluate"), label=TAB_KEYS[4]):
                 build_evaluate_tab(ctx, lang_box, chrome)
         register_api(ctx)
 

@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any, Iterator
 
 from policykb.app import render
-from policykb.app.context import AppContext, friendly, user_message, username
+from policykb.app.context import AppContext, friendly, ui_error, user_message, username
 from policykb.app.i18n import t
 from policykb.app.picker import clause_opener
 
@@ -73,7 +73,9 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                     placeholder="chat_placeholder",
                 )
                 send = chrome.add(gr.Button(t("send"), variant="primary", scale=1, min_width=90, elem_id="pk-send"), value="send")
-            gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label=None, examples_per_page=len(EXAMPLES))
+            hint = gr.HTML("", elem_id="pk-chat-hint")
+            examples = gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label=t("examples"), examples_per_page=len(EXAMPLES))
+            chrome.add(examples.dataset, label="examples")
             with gr.Row():
                 clear = chrome.add(gr.Button(t("clear"), size="sm", elem_id="pk-clear"), value="clear")
                 copy = chrome.add(gr.Button(t("copy_md"), size="sm", elem_id="pk-copy-md"), value="copy_md")
@@ -81,43 +83,48 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                 gr.Textbox(label=t("markdown"), lines=6, max_lines=16, visible=False, buttons=["copy"], elem_id="pk-markdown"),
                 label="markdown",
             )
-            with chrome.add(gr.Accordion(t("feedback"), open=False, elem_id="pk-feedback"), label="feedback") as feedback_box:
-                with gr.Row():
-                    up = chrome.add(gr.Button(t("helpful"), size="sm", elem_id="pk-up"), value="helpful")
-                    down = chrome.add(gr.Button(t("not_helpful"), size="sm", elem_id="pk-down"), value="not_helpful")
+            # one feedback mechanism: the 👍/👎 under each answer; a 👎 then asks (optionally) for the right clause
+            disliked = gr.State(None)  # the feedback row id of the last 👎, which a correction completes
+            with gr.Column(visible=False, variant="panel", elem_id="pk-correction") as correction:
+                correction_head = gr.HTML(render.message_html(t("correction_head"), "info"), elem_id="pk-correction-head")
+                chrome.add_fn(correction_head, lambda ui: {"value": render.message_html(t("correction_head", ui), "info")})
                 right = chrome.add(
                     gr.Dropdown(choices=[], value=None, label=t("right_clause"), elem_id="pk-right-clause", filterable=True),
                     label="right_clause",
                 )
                 comment = chrome.add(gr.Textbox(label=t("comment"), lines=1, elem_id="pk-comment"), label="comment")
-                correct = chrome.add(gr.Button(t("send_correction"), size="sm", elem_id="pk-correct"), value="send_correction")
-                status = gr.HTML("", elem_id="pk-feedback-status")
+                with gr.Row():
+                    correct = chrome.add(gr.Button(t("send_correction"), size="sm", variant="primary", elem_id="pk-correct"),
+                                         value="send_correction")
+                    skip = chrome.add(gr.Button(t("correction_skip"), size="sm", elem_id="pk-correction-skip"), value="correction_skip")
+            status = gr.HTML("", elem_id="pk-feedback-status")
         with gr.Column(scale=2, min_width=300):
             panel = gr.HTML(render.placeholder_html("clause_hint"), elem_id="pk-clause-chat", elem_classes=["pk-panel"])
 
     @friendly
-    def respond(message: str, history: list, turns_: Turns, lang: str) -> Iterator[tuple[Any, Any, Any]]:
-        if not message or not message.strip():
-            raise gr.Error(t("empty_question", lang), print_exception=False)
+    def respond(message: str, history: list, turns_: Turns, lang: str) -> Iterator[tuple[Any, ...]]:
+        if not message or not message.strip():  # a light hint beside the input, not an error
+            yield gr.update(), turns_, gr.update(), render.hint_html(t("empty_question", lang))
+            return
         from policykb.kb.model import Turn
 
         history = list(history or [])
         history += [{"role": "user", "content": render.user_html(message)}, {"role": "assistant", "content": render.pending_html(lang)}]
-        yield history, turns_, ""
+        yield history, turns_, "", ""
         earlier = [Turn(q, a) for q, a in turns_[-HISTORY_TURNS:] if a is not None]
         try:
             answer = ctx.kb.ask(message.strip(), history=tuple(earlier))
         except Exception as exc:  # one line in the conversation, never a traceback
             history[-1] = {"role": "assistant", "content": render.message_html(user_message(exc), "error")}
-            yield history, [*turns_, (message, None)], ""
+            yield history, [*turns_, (message, None)], "", ""
             return
         for partial in stream_steps(answer.answer)[:-1]:
             history[-1] = {"role": "assistant", "content": render.streaming_html(partial)}
-            yield history, turns_, ""
+            yield history, turns_, "", ""
             time.sleep(STREAM_PAUSE_S)
         new_turns = [*turns_, (message.strip(), answer)]
         history[-1] = {"role": "assistant", "content": render.answer_html(answer, turn=len(new_turns) - 1, lang=lang)}
-        yield history, new_turns, ""
+        yield history, new_turns, "", ""
 
     @friendly
     def open_clause(ref: str, turns_: Turns, lang: str) -> str:
@@ -130,67 +137,54 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
         return ctx.clause_panel(clause_id, scope="chat", lang=lang, quote=quote)
 
     def clear_chat(lang: str) -> tuple[Any, ...]:
-        return [], [], render.placeholder_html("clause_hint"), gr.update(value="", visible=False), ""
+        return [], [], render.placeholder_html("clause_hint"), gr.update(value="", visible=False), "", gr.update(visible=False), ""
 
     @friendly
     def as_markdown(turns_: Turns, lang: str) -> Any:
         last = _last_answered(turns_)
         if last is None:
-            raise gr.Error(t("nothing_to_copy", lang), print_exception=False)
+            raise ui_error(t("nothing_to_copy", lang), lang)
         return gr.update(value=render.answer_markdown(*last), visible=True)
 
-    def rate_last(rating: int, turns_: Turns, lang: str, request: Any) -> str:
-        last = _last_answered(turns_)
-        if last is None:
-            return render.message_html(t("no_answer_to_rate", lang), "error")
-        ctx.feedback().add(last[0], last[1], rating, user=username(request))
-        return render.message_html(t("thanks", lang), "ok")
-
     @friendly
-    def rate_up(turns_: Turns, lang: str, request: gr.Request) -> str:
-        return rate_last(1, turns_, lang, request)
-
-    @friendly
-    def rate_down(turns_: Turns, lang: str, request: gr.Request) -> str:
-        return rate_last(-1, turns_, lang, request)
-
-    @friendly
-    def send_correction(right_id: str | None, note: str, turns_: Turns, lang: str, request: gr.Request) -> tuple[str, Any, Any]:
-        last = _last_answered(turns_)
-        if last is None:
-            return render.message_html(t("no_answer_to_rate", lang), "error"), gr.update(), gr.update()
-        if not right_id:
-            return render.message_html(t("pick_right_clause", lang), "error"), gr.update(), gr.update()
-        ctx.feedback().add(last[0], last[1], -1, right_clause=right_id, comment=note or "", user=username(request))
-        return render.message_html(t("thanks", lang), "ok"), gr.update(value=None), gr.update(value="")
-
-    @friendly
-    def liked(turns_: Turns, lang: str, data: gr.LikeData, request: gr.Request) -> str:
+    def liked(turns_: Turns, lang: str, data: gr.LikeData, request: gr.Request) -> tuple[Any, ...]:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = int(index) // 2
         if not isinstance(data.liked, bool) or turn >= len(turns_) or turns_[turn][1] is None:
-            return ""
+            return "", gr.update(visible=False), None, gr.update()
         question, answer = turns_[turn]
-        ctx.feedback().add(question, answer, 1 if data.liked else -1, user=username(request))
-        return render.message_html(t("thanks", lang), "ok")
+        row_id = ctx.feedback().add(question, answer, 1 if data.liked else -1, user=username(request))
+        if data.liked:
+            return render.message_html(t("thanks", lang), "ok"), gr.update(visible=False), None, gr.update()
+        return "", gr.update(visible=True), row_id, gr.update(choices=ctx.clause_choices(), value=None)
 
     @friendly
-    def refresh_clauses() -> Any:
-        return gr.update(choices=ctx.clause_choices())
+    def send_correction(right_id: str | None, note: str, row_id: int | None, lang: str) -> tuple[Any, ...]:
+        if row_id is None:
+            return render.message_html(t("no_answer_to_rate", lang), "error"), gr.update(), gr.update(), gr.update(), None
+        if not right_id and not (note or "").strip():
+            return render.message_html(t("pick_right_clause", lang), "error"), gr.update(), gr.update(), gr.update(), row_id
+        ctx.feedback().correct(int(row_id), right_clause=right_id or None, comment=note or "")
+        return (render.message_html(t("correction_saved", lang), "ok"), gr.update(value=None), gr.update(value=""),
+                gr.update(visible=False), None)
 
-    chat_io = dict(inputs=[box, chatbot, turns, lang_box], outputs=[chatbot, turns, box], api_visibility="private")
+    def skip_correction(lang: str) -> tuple[Any, ...]:
+        return render.message_html(t("thanks", lang), "ok"), gr.update(visible=False), None
+
+    chat_io = dict(inputs=[box, chatbot, turns, lang_box], outputs=[chatbot, turns, box, hint], api_visibility="private",
+                   show_progress_on=[chatbot])
     box.submit(respond, **chat_io)
     send.click(respond, **chat_io)
     clause_opener("chat", open_clause, [turns, lang_box], [panel])
-    clear.click(clear_chat, inputs=[lang_box], outputs=[chatbot, turns, panel, markdown, status], api_visibility="private")
+    clear.click(clear_chat, inputs=[lang_box], outputs=[chatbot, turns, panel, markdown, status, correction, hint],
+                api_visibility="private")
     copy.click(as_markdown, inputs=[turns, lang_box], outputs=[markdown], api_visibility="private").then(
         None, inputs=[markdown], outputs=None, js="(md) => { if (md && navigator.clipboard) navigator.clipboard.writeText(md).catch(() => {}); }",
     )
-    up.click(rate_up, inputs=[turns, lang_box], outputs=[status], api_visibility="private")
-    down.click(rate_down, inputs=[turns, lang_box], outputs=[status], api_visibility="private")
-    correct.click(send_correction, inputs=[right, comment, turns, lang_box], outputs=[status, right, comment], api_visibility="private")
-    chatbot.like(liked, inputs=[turns, lang_box], outputs=[status], api_visibility="private")
-    feedback_box.expand(refresh_clauses, outputs=[right], api_visibility="private")
+    chatbot.like(liked, inputs=[turns, lang_box], outputs=[status, correction, disliked, right], api_visibility="private")
+    correct.click(send_correction, inputs=[right, comment, disliked, lang_box], outputs=[status, right, comment, correction, disliked],
+                  api_visibility="private")
+    skip.click(skip_correction, inputs=[lang_box], outputs=[status, correction, disliked], api_visibility="private")
 
 
 def _last_answered(turns: Turns) -> tuple[str, Answer] | None:

@@ -8,21 +8,39 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from policykb.app import render
 from policykb.app.context import AppContext, friendly, user_message, username
-from policykb.app.i18n import t
+from policykb.app.doc_status import documents_key
+from policykb.app.i18n import t, tn
 from policykb.app.uploads import UploadLog, new_upload_dir, screen_uploads, stage_files
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
 
-__all__ = ["build_documents_tab", "documents_table", "preview_files", "ingest_files", "is_sidecar"]
+__all__ = ["build_documents_tab", "documents_table", "count_clauses", "preview_files", "ingest_files", "is_sidecar", "POLL_SECONDS"]
+
+POLL_SECONDS = 2.0  # how often an open Documents table checks for changes made by other sessions
 
 def is_sidecar(path: str | Path) -> bool:
     return Path(path).name.lower().endswith(".meta.json")
 
 
 def documents_table(ctx: AppContext, lang: str) -> str:
-    """The documents in the KB as an HTML table (id, title, number, issuers, language, sections, clauses, source)."""
-    return render.documents_html(ctx.kb.documents(), lang=lang)
+    """The live documents table (title, kind, clauses, ingesting / ready / failed with the reason, added when, by whom)."""
+    from policykb.app.doc_status import document_rows
+
+    return render.documents_html(document_rows(ctx), lang=lang)
+
+
+def count_clauses(ctx: AppContext, paths: Sequence[Path]) -> dict[Path, int]:
+    """The clauses each document file will give (parsed as ingest will parse it); unreadable files are left out."""
+    from policykb.ingest import load_document
+
+    counts: dict[Path, int] = {}
+    for path in paths:
+        try:
+            counts[path] = len(load_document(path, ctx.settings).clauses)
+        except Exception:  # ingest reports the file's error itself
+            continue
+    return counts
 
 
 def preview_files(ctx: AppContext, files: Sequence[str | Path], lang: str) -> str:
@@ -45,7 +63,11 @@ def preview_files(ctx: AppContext, files: Sequence[str | Path], lang: str) -> st
 
 def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progress: Any = None) -> tuple[list[dict[str, Any]], Any]:
     """Check the uploads, copy the accepted ones into a kept folder, ingest them, log each file (refused ones too);
-    returns per-file rows (refused first) and the report."""
+    returns per-file rows (refused first) and the report.
+
+    ``progress(message, done_clauses, total_clauses)`` hears how far the embedding is, in clauses. While the
+    files are being ingested, every session's documents table lists them as ingesting.
+    """
     from policykb.kb.model import IngestReport
 
     accepted, refused = screen_uploads(files, ctx.settings)
@@ -57,11 +79,22 @@ def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progre
     folder = new_upload_dir(ctx.uploads_dir, user)
     staged = stage_files(accepted, folder)
     documents = [(name, path) for name, path in staged if not is_sidecar(path)]
+    counts = count_clauses(ctx, [path for _, path in documents])
+    total = sum(counts.values())
+    names = [name for name, _ in documents]
+    ctx.ingesting.start(names, user, {name: counts[path] for name, path in documents if path in counts})
+
+    def in_clauses(message: str, fraction: float) -> None:
+        if progress is not None:
+            progress(message, min(total, round(max(0.0, min(1.0, float(fraction))) * total)), total)
+
     try:
-        report = ctx.kb.ingest([path for _, path in documents], progress=progress)
+        report = ctx.kb.ingest([path for _, path in documents], progress=in_clauses)
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        ctx.ingesting.finish(names)
     by_path = {str(Path(d.path).resolve()): d for d in report.documents}
     rows: list[dict[str, Any]] = list(refused)
     for name, path in documents:
@@ -122,8 +155,9 @@ def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[
             return render.message_html(t("no_files", ui), "error"), gr.update(), gr.update(), ""
         progress(0.0, desc="…")
 
-        def report_progress(message: str, fraction: float) -> None:
-            progress(max(0.0, min(1.0, float(fraction))), desc=message)
+        def report_progress(message: str, done: int, total: int) -> None:
+            name = message.split(" ", 1)[-1] if message.startswith(("reading ", "embedding ")) else message
+            progress((done, max(total, 1)), desc=t("ingest_progress", ui, name=name, done=done, total=total), unit="clauses")
 
         rows, report = ingest_files(ctx, files, username(request), report_progress)
         summary = t("ingest_summary", ui, added=report.added, updated=report.updated, unchanged=report.unchanged,
@@ -136,7 +170,7 @@ def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[
         if not doc_id:
             return render.message_html(t("pick_doc", ui), "error"), gr.update(visible=False)
         clauses = next((d.clauses for d in ctx.kb.documents() if d.doc_id == doc_id), 0)
-        return "", gr.update(value=t("confirm_remove", ui, doc=doc_id, n=clauses), visible=True)
+        return "", gr.update(value=t("confirm_remove", ui, doc=doc_id, n=tn("n_clauses", clauses, ui)), visible=True)
 
     @friendly
     def on_remove(doc_id: str | None, ui: str, request: gr.Request) -> tuple[str, Any, Any]:
@@ -144,14 +178,26 @@ def build_documents_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[
             return render.message_html(t("pick_doc", ui), "error"), gr.update(), gr.update(visible=False)
         removed = ctx.kb.remove(doc_id)
         UploadLog(ctx.uploads_dir).add(user=username(request), name=doc_id, path=None, status="removed", doc_id=doc_id, clauses=removed)
-        return render.message_html(t("removed", ui, doc=doc_id, n=removed), "ok"), documents_table(ctx, ui), gr.update(visible=False)
+        return render.message_html(t("removed", ui, doc=doc_id, n=tn("n_clauses", removed, ui)), "ok"), documents_table(ctx, ui), gr.update(visible=False)
 
+    # the table follows changes made by any session: a timer polls a cheap fingerprint, and only a new
+    # fingerprint redraws the table (and, through ``changed``, the document lists of the other tabs)
+    seen = gr.Textbox(value="", visible="hidden", elem_id="pk-docs-key")
+    timer = gr.Timer(POLL_SECONDS)
+
+    @friendly
+    def poll(known: str) -> Any:
+        key = documents_key(ctx)
+        return key if key != known else gr.update()
+
+    timer.tick(poll, inputs=[seen], outputs=[seen], api_visibility="private", show_progress="hidden", queue=False)
+    poll_event = seen.change(refresh_table, inputs=[lang_box], outputs=[table], api_visibility="private", show_progress="hidden")
     refresh_event = refresh.click(refresh_table, inputs=[lang_box], outputs=[table], api_visibility="private")
     preview_btn.click(on_preview, inputs=[upload, lang_box], outputs=[preview], api_visibility="private")
     add_event = add_btn.click(on_add, inputs=[upload, lang_box], outputs=[result, table, upload, preview], api_visibility="private",
-                              concurrency_id="kb-write", concurrency_limit=1)
+                              concurrency_id="kb-write", concurrency_limit=1, show_progress_on=[result])
     remove_btn.click(ask_remove, inputs=[remove_pick, lang_box], outputs=[remove_status, confirm_btn], api_visibility="private")
     remove_pick.change(lambda: gr.update(visible=False), outputs=[confirm_btn], api_visibility="private", show_progress="hidden")
     remove_event = confirm_btn.click(on_remove, inputs=[remove_pick, lang_box], outputs=[remove_status, table, confirm_btn],
                                      api_visibility="private", concurrency_id="kb-write", concurrency_limit=1)
-    return {"table": table, "remove_pick": remove_pick, "changed": [add_event, remove_event, refresh_event]}
+    return {"table": table, "remove_pick": remove_pick, "changed": [add_event, remove_event, refresh_event, poll_event]}

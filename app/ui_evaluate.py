@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policykb.app import render
-from policykb.app.context import AppContext, friendly, username
-from policykb.app.i18n import t
+from policykb.app.context import AppContext, friendly, ui_error, username
+from policykb.app.i18n import metric_help, t, tn
 from policykb.app.picker import clause_opener
 from policykb.app.ui_chat import parse_ref
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
 
-__all__ = ["build_evaluate_tab", "bundled_gold_files", "run_evaluation", "metrics_table", "EvalOutcome"]
+__all__ = ["build_evaluate_tab", "bundled_gold_files", "run_evaluation", "metrics_table", "gold_size", "eval_hint", "EvalOutcome",
+           "SECONDS_PER_QUESTION"]
 
 
 def bundled_gold_files() -> dict[str, Path]:
@@ -26,21 +27,46 @@ def bundled_gold_files() -> dict[str, Path]:
     return {p.name: p for p in sorted(folder.glob("*.jsonl"))}
 
 
+# Measured: the 176 questions of the bundled Opinions set took about 35 s on two loaded cores with the
+# models warm (each question searched three ways and answered), i.e. ~0.2 s per question.
+SECONDS_PER_QUESTION = 0.2
+
+
 def metrics_table(result: dict, lang: str) -> dict[str, Any]:
-    """Rows of (metric, all, one column per language) for retrieval, answers and latency."""
+    """Rows of (metric, all, one column per language, what it measures) for retrieval, answers and latency."""
     from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
     from policykb.eval.report import fmt
 
     by_lang = result.get("by_lang", {})
     langs = list(by_lang)
-    rows: list[list[str]] = [["n", fmt(result.get("n")), *(fmt(by_lang[g].get("n")) for g in langs)]]
+    rows: list[list[str]] = [["n", fmt(result.get("n")), *(fmt(by_lang[g].get("n")) for g in langs), metric_help("n", lang)]]
     for key in RETRIEVAL_KEYS:
-        rows.append([key, fmt(result["retrieval"].get(key)), *(fmt(by_lang[g]["retrieval"].get(key)) for g in langs)])
+        rows.append([key, fmt(result["retrieval"].get(key)), *(fmt(by_lang[g]["retrieval"].get(key)) for g in langs),
+                     metric_help(key, lang)])
     for key in ANSWER_KEYS:
-        rows.append([key, fmt(result["answers"].get(key)), *(fmt(by_lang[g]["answers"].get(key)) for g in langs)])
+        rows.append([key, fmt(result["answers"].get(key)), *(fmt(by_lang[g]["answers"].get(key)) for g in langs),
+                     metric_help(key, lang)])
     for key, value in result.get("latency_ms", {}).items():
-        rows.append([f"{key} (ms)", fmt(value), *(fmt(by_lang[g].get("latency_ms", {}).get(key)) for g in langs)])
-    return {"headers": [t("col_metric", lang), t("col_all", lang), *langs], "data": rows}
+        rows.append([f"{key} (ms)", fmt(value), *(fmt(by_lang[g].get("latency_ms", {}).get(key)) for g in langs),
+                     metric_help(key, lang)])
+    return {"headers": [t("col_metric", lang), t("col_all", lang), *langs, t("col_meaning", lang)], "data": rows}
+
+
+def gold_size(path: Path) -> int:
+    """The number of questions (non-blank lines) in a gold JSONL file; 0 when it cannot be read."""
+    try:
+        with Path(path).open(encoding="utf-8") as lines:
+            return sum(1 for line in lines if line.strip())
+    except (OSError, UnicodeDecodeError):
+        return 0
+
+
+def eval_hint(n: int, lang: str) -> str:
+    """The time a run of ``n`` questions takes, from the measured cost per question."""
+    if n <= 0:
+        return t("eval_hint_none", lang)
+    seconds = max(1, round(n * SECONDS_PER_QUESTION))
+    return t("eval_hint", lang, questions=tn("n_questions", n, lang), seconds=seconds, per=f"{SECONDS_PER_QUESTION:g}")
 
 
 class EvalOutcome:
@@ -80,15 +106,17 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                                        min_width=220), label="gold_upload")
         limit = chrome.add(gr.Number(value=0, precision=0, minimum=0, label=t("gold_limit"), elem_id="pk-gold-limit", min_width=140),
                            label="gold_limit")
-    hint = gr.Markdown(t("eval_hint"), elem_id="pk-eval-hint")
-    chrome.add_fn(hint, lambda ui: {"value": t("eval_hint", ui)})
+    first_gold = next(iter(bundled.values()), None)
+    hint = gr.HTML(render.hint_html(eval_hint(gold_size(first_gold) if first_gold else 0, "en")), elem_id="pk-eval-hint")
     run = chrome.add(gr.Button(t("run_eval"), variant="primary", elem_id="pk-eval-run"), value="run_eval")
     summary = gr.HTML("", elem_id="pk-eval-summary")
-    metrics = chrome.add(gr.Dataframe(value=None, label=t("metrics"), interactive=False, elem_id="pk-eval-metrics", max_height=520,
-                                      visible=False),
+    metrics = chrome.add(gr.Dataframe(value=None, label=t("metrics"), interactive=False, elem_id="pk-eval-metrics", max_height=620,
+                                      wrap=True, visible=False),
                          label="metrics")
-    plots = chrome.add(gr.Gallery(label=t("plots"), columns=2, height="auto", object_fit="contain", elem_id="pk-eval-plots",
-                                  allow_preview=True, visible=False), label="plots")
+    plots = gr.HTML("", elem_id="pk-eval-plots")
+    only_failing = chrome.add(gr.Checkbox(label=t("only_failing"), value=False, elem_id="pk-eval-failing", visible=False),
+                              label="only_failing")
+    questions_state = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             per_question = gr.HTML("", elem_id="pk-eval-questions")
@@ -96,15 +124,29 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
             panel = gr.HTML(render.placeholder_html("eval_clause_hint"), elem_id="pk-clause-eval", elem_classes=["pk-panel"])
     report = chrome.add(gr.File(label=t("report"), interactive=False, elem_id="pk-eval-report", visible=False), label="report")
 
-    @friendly
-    def on_run(pick: str | None, uploaded: str | None, first: float | None, ui: str, request: gr.Request,
-               progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+    def chosen_gold(pick: str | None, uploaded: str | None) -> Path | None:
         if uploaded:
-            path = Path(uploaded)
-        elif pick and pick in bundled:
-            path = bundled[pick]
-        else:
-            raise gr.Error(t("no_gold", ui), print_exception=False)
+            return Path(uploaded)
+        return bundled.get(pick) if pick else None
+
+    @friendly
+    def update_hint(pick: str | None, uploaded: str | None, first: float | None, ui: str) -> str:
+        path = chosen_gold(pick, uploaded)
+        n = gold_size(path) if path else 0
+        if first and int(first) > 0:
+            n = min(n, int(first))
+        return render.hint_html(eval_hint(n, ui))
+
+    def questions_html(questions: list[dict], failing_only: bool, ui: str) -> str:
+        shown = [q for q in questions if q.get("problems")] if failing_only else questions
+        return render.eval_questions_html(shown, labels=ctx.labels(), lang=ui)
+
+    @friendly
+    def on_run(pick: str | None, uploaded: str | None, first: float | None, failing_only: bool, ui: str, request: gr.Request,
+               progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        path = chosen_gold(pick, uploaded)
+        if path is None:
+            raise ui_error(t("no_gold", ui), ui)
         progress(0.0, desc=path.name)
 
         def step(done: int, total: int, row_id: str) -> None:
@@ -118,14 +160,24 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
             t("eval_done", ui, n=outcome.result["n"], answerable=answerable, off=len(questions) - answerable, problems=problems),
             "ok" if not problems else "info",
         )
-        table = render.eval_questions_html(questions, labels=ctx.labels(), lang=ui)
-        return (head, gr.update(value=metrics_table(outcome.result, ui), visible=True),
-                gr.update(value=[str(p) for p in outcome.plots], visible=True), table, gr.update(value=str(outcome.archive), visible=True))
+        return (head, gr.update(value=metrics_table(outcome.result, ui), visible=True), render.plots_html(outcome.plots),
+                gr.update(visible=True), questions, questions_html(questions, failing_only, ui),
+                gr.update(value=str(outcome.archive), visible=True))
+
+    @friendly
+    def refilter(questions: list[dict], failing_only: bool, ui: str) -> str:
+        return questions_html(questions or [], failing_only, ui) if questions else ""
 
     @friendly
     def open_clause(ref: str, ui: str) -> str:
         return ctx.clause_panel(parse_ref(ref)[2], scope="eval", lang=ui)
 
-    run.click(on_run, inputs=[gold_pick, gold_file, limit, lang_box], outputs=[summary, metrics, plots, per_question, report],
-              api_visibility="private", concurrency_id="eval", concurrency_limit=1)
+    hint_io = dict(inputs=[gold_pick, gold_file, limit, lang_box], outputs=[hint], api_visibility="private", show_progress="hidden")
+    for trigger in (gold_pick.change, gold_file.change, limit.change, lang_box.change):
+        trigger(update_hint, **hint_io)
+    run.click(on_run, inputs=[gold_pick, gold_file, limit, only_failing, lang_box],
+              outputs=[summary, metrics, plots, only_failing, questions_state, per_question, report],
+              api_visibility="private", concurrency_id="eval", concurrency_limit=1, show_progress_on=[summary])
+    only_failing.change(refilter, inputs=[questions_state, only_failing, lang_box], outputs=[per_question], api_visibility="private",
+                        show_progress="hidden")
     clause_opener("eval", open_clause, [lang_box], [panel])

@@ -63,8 +63,8 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
 
     @friendly
     def run(text: str, doc_id: str, section_no: str, clause_lang: str, top_k: float, ui: str) -> tuple[str, dict, str]:
-        if not text or not text.strip():
-            raise gr.Error(t("empty_question", ui), print_exception=False)
+        if not text or not text.strip():  # a light hint in place of the results, not an error
+            return render.hint_html(t("empty_query", ui)), gr.update(), gr.update()
         result = ctx.kb.search(text.strip(), int(top_k), doc=doc_id or None, section=section_no or None, lang=clause_lang or None)
         terms = {h.clause.id: list(h.matched_terms) for h in result.hits}
         first = result.hits[0].clause.id if result.hits else ""
@@ -87,6 +87,14 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
     query.submit(run, **search_io)
     go.click(run, **search_io)
     doc.change(on_doc, inputs=[doc, lang_box], outputs=[section], api_visibility="private")
+
+    @friendly
+    def relabel_sections(doc_id: str, section_no: str, ui: str) -> Any:
+        choices = section_choices(ctx, doc_id, ui)
+        return gr.update(choices=choices, value=section_no if any(v == section_no for _, v in choices) else "")
+
+    lang_box.change(relabel_sections, inputs=[doc, section, lang_box], outputs=[section], api_visibility="private",
+                    show_progress="hidden")
     clause_opener("search", open_clause, [terms_by_clause, lang_box], [panel])
     return {"doc": doc, "section": section}
 

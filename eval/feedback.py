@@ -146,6 +146,22 @@ class FeedbackStore:
             )
             return int(cur.lastrowid)
 
+    def correct(self, row_id: int, *, right_clause: str | None = None, comment: str = "") -> None:
+        """Add the right clause and a comment to a stored rating (a 👎 the user then explains).
+
+        Raises:
+            ConfigError: a right clause that is not a clause id, or no rating ``row_id``.
+        """
+        if right_clause is not None:
+            right_clause = right_clause.strip() or None
+        if right_clause is not None and not _CLAUSE_ID.match(right_clause):
+            raise ConfigError(f"right clause {right_clause!r} is not a clause id; use 'doc_id:number' such as 'pbc-2022-60:12'")
+        with closing(self._connect()) as db, db:
+            cur = db.execute("UPDATE feedback SET right_clause = ?, comment = ? WHERE id = ?",
+                             (right_clause, comment.strip(), int(row_id)))
+            if cur.rowcount == 0:
+                raise ConfigError(f"there is no rating {row_id}; rate the answer again")
+
     def list(self, limit: int | None = 100) -> list[dict]:
         """Stored ratings, newest first (``limit`` None = all)."""
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):

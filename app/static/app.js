@@ -23,11 +23,22 @@
     if (button) button.click();
     document.querySelectorAll(".pk-active").forEach((n) => n.classList.remove("pk-active"));
     el.classList.add("pk-active");
-    if (window.innerWidth < 900) {
-      setTimeout(() => {
-        const panel = document.getElementById("pk-clause-" + scope);
-        if (panel) panel.scrollIntoView({ behavior: "smooth", block: "start" });
-      }, 350);
-    }
+    revealPanel(scope, ref.split("|").slice(2).join("|"));
   }, true);
+  // Once the panel shows the clicked clause, bring it into view when it is off screen (a clause low
+  // in a long outline, or a phone where the panel sits below the list).
+  const revealPanel = (scope, clauseId) => {
+    const started = Date.now();
+    const check = () => {
+      const panel = document.getElementById("pk-clause-" + scope);
+      const article = panel && panel.querySelector("article.pk-clause");
+      if (article && article.getAttribute("data-clause") === clauseId) {
+        const box = panel.getBoundingClientRect();
+        if (box.top < 0 || box.top > window.innerHeight - 80) panel.scrollIntoView({ behavior: "smooth", block: "start" });
+        return;
+      }
+      if (Date.now() - started < 8000) setTimeout(check, 120);
+    };
+    setTimeout(check, 60);
+  };
 })();

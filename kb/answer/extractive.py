@@ -269,10 +269,13 @@ def compose_abstention(question: str, related: Sequence[Clause], names: Mapping[
                        what: str = "") -> str:
     """"The indexed documents do not address …", with the nearest clauses as possibly related."""
     subject = what or question.strip().rstrip("?？。.")
-    refs = [f"{(names.get(c.doc_id) or unknown_doc(c.doc_id)).cite(lang)}{clause_ref(c, lang)}" if lang == "zh"
-            else f"{clause_ref(c, lang)} of {(names.get(c.doc_id) or unknown_doc(c.doc_id)).cite(lang)}" for c in related]
+    by_doc: dict[str, list[str]] = {}
+    for c in related:  # each document named once, its clauses after it (first-seen order)
+        by_doc.setdefault(c.doc_id, []).append(clause_ref(c, lang))
+    refs = [f"{(names.get(d) or unknown_doc(d)).cite(lang)}{'、'.join(labels)}" if lang == "zh"
+            else f"{', '.join(labels)} of {(names.get(d) or unknown_doc(d)).cite(lang)}" for d, labels in by_doc.items()]
     if lang == "zh":
         text = f"现有文件未涉及“{subject}”。"
-        return text + (f"可能相关的条款：{'、'.join(refs)}。" if refs else "")
+        return text + (f"可能相关的条款：{'；'.join(refs)}。" if refs else "")
     text = f"The indexed documents do not address “{subject}”."
     return text + (f" Possibly related: {'; '.join(refs)}." if refs else "")

@@ -113,11 +113,12 @@ def test_copy_as_markdown_and_rating_are_saved(page, app_server):
     expect(page.locator("#pk-markdown textarea")).to_have_value(re.compile(r"^\*\*Q:\*\* Which clause is about charitable trusts\?"))
     markdown = page.input_value("#pk-markdown textarea")
     assert "**Sources**" in markdown and "`pbc-2022-60:" in markdown
-    page.click("#pk-feedback")
-    page.click("#pk-down")
+    page.locator("#pk-chatbot button[aria-label='Dislike']").last.click()
+    expect(page.locator("#pk-correction")).to_be_visible()
+    page.click("#pk-correction-skip")
     expect(page.locator("#pk-feedback-status .pk-msg-ok")).to_be_visible()
     rows = FeedbackStore(app_server.kb_dir / "feedback.sqlite").list()
-    assert rows[-1]["question"] == "Which clause is about charitable trusts?" and rows[-1]["rating"] == -1
+    assert rows[0]["question"] == "Which clause is about charitable trusts?" and rows[0]["rating"] == -1
 
 
 def test_search_finds_charitable_trusts_in_clause_13(page, shot):

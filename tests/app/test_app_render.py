@@ -6,6 +6,7 @@ import re
 import pytest
 
 from policykb.app import render
+from policykb.app.doc_status import DocRow
 from policykb.ingest.model import Clause
 from policykb.kb.model import Answer, Citation, DocumentInfo, Hit, SearchResult
 
@@ -59,7 +60,7 @@ def test_answers_results_and_tables_escape_too(payload):
         render.user_html(payload),
         render.search_html(SearchResult(query=payload, hits=(hit,), latency_ms=1.0), doc_titles={"doc-1": payload}, lang="en"),
         render.outline_html(doc, [_clause(text=payload, title=payload)], lang="en"),
-        render.documents_html([doc], lang="en"),
+        render.documents_html([DocRow("doc-1", payload, payload, 1, "failed", payload, payload, payload)], lang="en"),
         render.eval_questions_html([{"id": payload, "question": payload, "gold": ["doc-1:18"], "ranked": [], "cited": [],
                                      "problems": [payload]}], labels={}, lang="en"),
         render.ingest_results_html([{"name": payload, "status": "failed", "error": payload}], payload, lang="en"),

@@ -159,7 +159,8 @@ def test_every_chrome_string_has_both_languages_and_same_fields():
     for key, (en, zh) in i18n.STRINGS.items():
         assert en.strip() and zh.strip(), key
         assert sorted(re.findall(r"{(\w+)}", en)) == sorted(re.findall(r"{(\w+)}", zh)), key
-    assert i18n.t("removed", "zh", doc="d", n=3) == "已删除 d（3 个条款）。"
+    assert i18n.t("removed", "zh", doc="d", n=i18n.tn("n_clauses", 3, "zh")) == "已删除 d（3 个条款）。"
+    assert i18n.tn("n_sections", 1, "en") == "1 section" and i18n.tn("n_sections", 2, "en") == "2 sections"
     assert i18n.t("send", "中文") == "发送" and i18n.t("send", "fr") == "Send"
 
 

@@ -16,13 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policykb.app import render
+from policykb.app.doc_status import DocRow
 from policykb.ingest import parse_text
 from policykb.ingest.model import Clause
 from policykb.kb.model import Answer, Citation, DocumentInfo, Hit, SearchResult
 
 TAGS = {"div", "span", "a", "article", "nav", "h3", "h4", "mark", "br", "q", "ul", "ol", "li", "strong", "small", "table",
         "thead", "tbody", "tr", "th", "td", "section", "details", "summary", "p"}
-ATTRIBUTES = {"class", "href", "data-pk", "title", "data-clause", "lang", "data-turn", "data-doc", "data-status"}
+ATTRIBUTES = {"class", "href", "data-pk", "title", "data-clause", "lang", "data-turn", "data-doc", "data-status", "data-state", "data-name", "data-col"}
 PIECES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "'", '"', "<", ">", "&",
           "&lt;", "&#60;", "&amp;lt;", "<!--", "-->", "]]>", "javascript:alert(1)", "[x](javascript:alert(1))", "${x}", "{{x}}",
           "`x`", "$$x$$", "\\(x\\)", "\\", "</div>", "</a>", "<a href='#pk:chat|0|x'>", "onmouseover=alert(1)", "(18)", "第十八条",
@@ -97,7 +98,7 @@ VIEWS: dict[str, Callable[[str], str]] = {
                                                                            matched_terms=(p,), best_sentence=p),),
                                                         latency_ms=1.0), doc_titles={"doc-1": p}, lang="en"),
     "outline": lambda p: render.outline_html(_info(p), [_clause(p), _clause(p, id="doc-1:19", number="19")], lang="en"),
-    "documents": lambda p: render.documents_html([_info(p)], lang="en"),
+    "documents": lambda p: render.documents_html([DocRow(p, p, p, 1, "failed", p, p, p)], lang="en"),
     "preview": lambda p: render.preview_html(p, parse_text(f"{p}\n\nArticle 1 {p}\n\nArticle 2 {p}", doc_id="doc-1"), "", lang="en"),
     "preview-error": lambda p: render.preview_html(p, None, p, lang="en"),
     "eval": lambda p: render.eval_questions_html([{"id": p, "lang": p, "question": p, "gold": ["doc-1:18"], "ranked": [p],
@@ -142,7 +143,7 @@ def test_a_hostile_document_parsed_for_real_renders_inert_everywhere() -> None:
     pieces = [
         render.preview_html("<svg onload=alert(1)>.txt", doc, "", lang="en"),
         render.outline_html(info, list(doc.clauses), lang="en"),
-        render.documents_html([info], lang="zh"),
+        render.documents_html([DocRow(info.doc_id, info.title, "TXT", info.clauses, "ready", "", "", "<b>")], lang="zh"),
         *(render.clause_html(c, doc_title=doc.title, scope="browse", lang="en", quote=c.text[:30], terms=["kiosks", "<b>"],
                              ref_labels={first.id: first.label}) for c in doc.clauses),
     ]
