@@ -78,7 +78,7 @@ def parse_text(text: str, *, doc_id: str, source_path: str = "", meta: Mapping[s
 
     Raises:
         ConfigError: ``doc_id`` is not a usable id.
-        EmptyDocumentError: no text left after cleaning.
+        EmptyDocumentError: no text left after cleaning, or nothing but a title and adoption lines.
     """
     if not DOC_ID_PATTERN.match(doc_id or ""):
         raise ConfigError(f"document id {doc_id!r} may only hold letters, digits, '-', '_' and '.'; choose another")
@@ -89,6 +89,10 @@ def parse_text(text: str, *, doc_id: str, source_path: str = "", meta: Mapping[s
         raise EmptyDocumentError(f"{name}: no text left after cleaning (only whitespace or markup); check that this is the right file")
     lang = meta.get("lang") or detect_lang(cleaned)
     parsed = parse_structure(cleaned, doc_id=doc_id, lang=lang)
+    if not any(sec.clauses for sec in parsed.sections):
+        raise EmptyDocumentError(
+            f"{name}: holds only a title, comments or adoption lines, no text to cut into clauses; check that this is the right file"
+        )
     header = split_header(list(parsed.header))
     title = meta.get("title") or parsed.title or header.title or (Path(source_path).stem if source_path else doc_id)
     extra = {k: v for k, v in meta.items() if k not in _META_KEYS}

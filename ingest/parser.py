@@ -149,6 +149,7 @@ class _SectionDraft:
 
 
 _PART = "part"  # the kind of a section opened by a heading that is not a chapter
+_CONTENTS = re.compile(r"目\s*录|(?:table of )?contents", re.IGNORECASE)  # a heading that opens a table of contents
 
 
 class _Parser:
@@ -193,7 +194,7 @@ class _Parser:
 
     def _role(self, m: Marker | None, i: int) -> str | None:
         s = self.scheme
-        if self.levels[i]:
+        if self.levels[i] and not (m is None and _CONTENTS.fullmatch(self.lines[i])):
             return self._heading_role(m)
         if m is None:
             return None
@@ -233,7 +234,7 @@ class _Parser:
         s = self.scheme
         if m is not None and m.kind == s.clause and m.number > self.last_clause:
             return "clause"
-        if m is not None and m.kind in s.sections and m.kind != ZH_LIST:
+        if m is not None and m.kind in s.sections and m.number > self.last_section:
             return "section"
         if m is not None and m.kind in s.subsections and self.sections:
             return "subsection"
@@ -407,13 +408,18 @@ def parse_structure(text: str, *, doc_id: str, lang: str) -> ParsedText:
 
 
 def _take_title(lines: list[str], levels: list[int], markers: list[Marker | None]) -> tuple[str, list[str], list[int], list[Marker | None]]:
-    """The document's own heading: the first Markdown heading before any numbered line, if it is not numbered itself."""
+    """The document's own heading: of the unnumbered Markdown headings before the first numbered line,
+    the first of the highest level ("# 商业银行法" rather than a "## 目录" before it)."""
+    candidates: list[int] = []
     for i, (level, m) in enumerate(zip(levels, markers)):
         if m is not None:
             break
         if level:
-            return lines[i], lines[:i] + lines[i + 1:], levels[:i] + levels[i + 1:], markers[:i] + markers[i + 1:]
-    return "", lines, levels, markers
+            candidates.append(i)
+    if not candidates:
+        return "", lines, levels, markers
+    i = min(candidates, key=lambda k: (levels[k], k))
+    return lines[i], lines[:i] + lines[i + 1:], levels[:i] + levels[i + 1:], markers[:i] + markers[i + 1:]
 
 
 def _paragraph_blocks(lines: tuple[Line, ...], title: str) -> list[list[str]]:

@@ -183,3 +183,23 @@ def test_part_headings_without_markdown_are_headings_too() -> None:
 def test_html_comments_spanning_lines_are_dropped() -> None:
     doc = parse_text("第一条 甲。\n<!-- 注释\n第九条 不是条文 -->\n第二条 乙。", doc_id="c")
     assert [c.text for c in doc.clauses] == ["甲。", "乙。"]
+
+
+def test_list_numbered_markdown_keeps_its_sections_and_title() -> None:
+    doc = parse_text(
+        "## 目录\n\n# 关于金融支持某地发展的意见\n\n## 一、总体要求\n\n（一）服务实体经济。坚持稳中求进。\n\n"
+        "（二）坚持金融为民。改善服务。\n\n## 二、重点任务\n\n（三）优化农村金融服务。扩大覆盖。",
+        doc_id="md-list",
+    )
+    assert doc.title == "关于金融支持某地发展的意见"
+    assert [(s.number, s.label, s.title) for s in doc.sections] == [("1", "一、", "总体要求"), ("2", "二、", "重点任务")]
+    assert [(c.label, c.section_title) for c in doc.clauses] == [("（一）", "总体要求"), ("（二）", "总体要求"), ("（三）", "重点任务")]
+    assert doc.clauses[1].text == "坚持金融为民。改善服务。"
+
+
+@pytest.mark.parametrize("text", ["# 某某条例", "<!-- 注释 -->\n# 某某条例\n\n2015年5月1日 施行\n\n<!-- INFO END -->"])
+def test_a_file_with_only_a_title_and_adoption_lines_is_refused_clearly(text: str) -> None:
+    from policykb.errors import EmptyDocumentError
+
+    with pytest.raises(EmptyDocumentError, match="no text to cut into clauses"):
+        parse_text(text, doc_id="empty")
