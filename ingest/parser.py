@@ -165,6 +165,7 @@ class _Parser:
         self.warnings: list[str] = []
         self.clause: _ClauseDraft | None = None
         self.subsection = ""
+        self.section_level = 0  # the Markdown level of the heading that opened the current section (0: none)
         self.last_section = 0
         self.last_subsection = 0
         self.last_clause = 0
@@ -187,7 +188,9 @@ class _Parser:
                 assert m is not None
                 self._open_clause(m)
             elif role == "part":
-                self._open_part(line, m)
+                self._open_part(line, m, i)
+            elif role == "subheading":
+                self._open_subheading(line, m)
             else:
                 self._text(line, m if role == "item" else None)
             i += 1
@@ -195,7 +198,7 @@ class _Parser:
     def _role(self, m: Marker | None, i: int) -> str | None:
         s = self.scheme
         if self.levels[i] and not (m is None and _CONTENTS.fullmatch(self.lines[i])):
-            return self._heading_role(m)
+            return self._heading_role(m, self.levels[i])
         if m is None:
             return None
         if s.name == "article" and m.kind == ZH_LIST and self._section_heading_shape(m) and self._clause_follows(i):
@@ -229,11 +232,14 @@ class _Parser:
             return "subsection" if m.number > self.last_subsection else "item"
         return "item"
 
-    def _heading_role(self, m: Marker | None) -> str:
-        """The role of a Markdown heading line: never text of a clause."""
+    def _heading_role(self, m: Marker | None, level: int) -> str:
+        """The role of a Markdown heading line: never text of a clause. A heading deeper than the one that
+        opened the current section is a subsection of it (``## 二、关于…`` › ``### 第一节 …``)."""
         s = self.scheme
         if m is not None and m.kind == s.clause and m.number > self.last_clause:
             return "clause"
+        if self.sections and self.section_level and level > self.section_level:
+            return "subsection" if m is not None and m.kind == SUBSECTION and m.number > self.last_subsection else "subheading"
         if m is not None and m.kind in s.sections and m.number > self.last_section:
             return "section"
         if m is not None and m.kind in s.subsections and self.sections:
@@ -268,6 +274,7 @@ class _Parser:
 
     def _open_section(self, m: Marker, i: int) -> int:
         self._close_clause()
+        self.section_level = self.levels[i]
         if self.sections and m.number != self.last_section + 1 and self.last_section:
             self.warnings.append(f"section numbering jumps from {self.last_section} to {m.number} at {m.label!r}")
         title, i = self._next_title(m.rest, i)
@@ -286,9 +293,10 @@ class _Parser:
         self.subsection = ""
         return i
 
-    def _open_part(self, line: str, m: Marker | None) -> None:
+    def _open_part(self, line: str, m: Marker | None, i: int) -> None:
         """A section opened by a heading that is not a chapter: "二、关于保证合同", "附则"."""
         self._close_clause()
+        self.section_level = self.levels[i]
         if m is not None and m.kind != ITEM:
             number, label, title = str(m.number), m.label, m.rest
         else:
@@ -299,6 +307,12 @@ class _Parser:
         if self.restart:
             self.last_clause = 0
         self.subsection = ""
+
+    def _open_subheading(self, line: str, m: Marker | None) -> None:
+        """A heading below the current section's that is not a numbered 第X节: shown in the breadcrumb."""
+        self._close_clause()
+        tidy = tidy_heading if self.lang == "zh" else str.strip
+        self.subsection = f"{m.label} {tidy(m.rest)}".strip() if m is not None and m.kind != ITEM else tidy(line)
 
     def _open_subsection(self, m: Marker, i: int) -> int:
         self._close_clause()

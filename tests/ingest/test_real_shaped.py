@@ -203,3 +203,12 @@ def test_a_file_with_only_a_title_and_adoption_lines_is_refused_clearly(text: st
 
     with pytest.raises(EmptyDocumentError, match="no text to cut into clauses"):
         parse_text(text, doc_id="empty")
+
+
+def test_headings_below_a_part_are_its_subsections() -> None:
+    doc = parse_text(
+        "# 某解释\n\n## 一、关于一般规定\n\n### 第一节 借款\n\n第一条 甲。\n\n### （二）保 证\n\n第二条 乙。\n\n## 二、附则\n\n第三条 丙。",
+        doc_id="sub",
+    )
+    assert [(s.label, s.title) for s in doc.sections] == [("一、", "关于一般规定"), ("二、", "附则")]
+    assert [c.section_title for c in doc.clauses] == ["关于一般规定 › 第一节 借款", "关于一般规定 › （二） 保证", "附则"]
