@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-__all__ = ["gap_warnings", "MAX_LISTED"]
+__all__ = ["gap_warnings", "capped", "MAX_LISTED"]
 
 #: How many gaps one warning names before it says how many more there are.
 MAX_LISTED = 10

@@ -1,7 +1,6 @@
 """Answers name the bundled documents from their metadata: 《商业银行法》, labels as printed."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
