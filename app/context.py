@@ -46,6 +46,11 @@ class AppContext:
         return Path(self.settings.kb_dir) / "uploads"
 
     @property
+    def conversations_dir(self) -> Path:
+        """Chat conversations, one folder per user (see :mod:`policykb.app.conversations`)."""
+        return Path(self.settings.kb_dir) / "conversations"
+
+    @property
     def reports_dir(self) -> Path:
         """Evaluation reports written from the app."""
         return Path(self.settings.kb_dir) / "reports"

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 from policykb.app import render
 from policykb.app.context import AppContext, friendly, ui_error, user_message, username
 from policykb.app.i18n import t
+from policykb.app.conversations import ConversationStore, conversation_json, conversation_markdown
 from policykb.app.picker import clause_opener
+from policykb.app.uploads import safe_name
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
@@ -98,6 +100,26 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                                          value="send_correction")
                     skip = chrome.add(gr.Button(t("correction_skip"), size="sm", elem_id="pk-correction-skip"), value="correction_skip")
             status = gr.HTML("", elem_id="pk-feedback-status")
+            conv_id = gr.State("")
+            with chrome.add(gr.Accordion(t("conversations"), open=False, elem_id="pk-conversations"), label="conversations") as history_box:
+                conv_pick = chrome.add(gr.Dropdown(choices=[], value=None, label=t("conv_pick"), elem_id="pk-conv-pick"),
+                                       label="conv_pick")
+                with gr.Row():
+                    conv_open = chrome.add(gr.Button(t("conv_open"), size="sm", variant="primary", elem_id="pk-conv-open"),
+                                           value="conv_open")
+                    conv_delete = chrome.add(gr.Button(t("conv_delete"), size="sm", variant="stop", elem_id="pk-conv-delete"),
+                                             value="conv_delete")
+                with gr.Row(equal_height=True):
+                    conv_title = chrome.add(gr.Textbox(label=t("conv_title"), lines=1, scale=3, elem_id="pk-conv-title"),
+                                            label="conv_title")
+                    conv_rename = chrome.add(gr.Button(t("conv_rename"), size="sm", scale=1, elem_id="pk-conv-rename"),
+                                             value="conv_rename")
+                with gr.Row():
+                    export_md = chrome.add(gr.Button(t("conv_export_md"), size="sm", elem_id="pk-conv-md"), value="conv_export_md")
+                    export_json = chrome.add(gr.Button(t("conv_export_json"), size="sm", elem_id="pk-conv-json"),
+                                             value="conv_export_json")
+                conv_file = gr.File(label=None, interactive=False, visible=False, elem_id="pk-conv-file")
+                conv_status = gr.HTML("", elem_id="pk-conv-status")
         with gr.Column(scale=2, min_width=300):
             panel = gr.HTML(render.placeholder_html("clause_hint"), elem_id="pk-clause-chat", elem_classes=["pk-panel"])
 
@@ -137,7 +159,7 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
         return ctx.clause_panel(clause_id, scope="chat", lang=lang, quote=quote)
 
     def clear_chat(lang: str) -> tuple[Any, ...]:
-        return [], [], render.placeholder_html("clause_hint"), gr.update(value="", visible=False), "", gr.update(visible=False), ""
+        return [], [], render.placeholder_html("clause_hint"), gr.update(value="", visible=False), "", gr.update(visible=False), "", ""
 
     @friendly
     def as_markdown(turns_: Turns, lang: str) -> Any:
@@ -171,12 +193,91 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     def skip_correction(lang: str) -> tuple[Any, ...]:
         return render.message_html(t("thanks", lang), "ok"), gr.update(visible=False), None
 
+    def store(request: gr.Request) -> ConversationStore:
+        return ConversationStore(ctx.conversations_dir, username(request))
+
+    def conv_choices(conversations: ConversationStore) -> list[tuple[str, str]]:
+        return [(f"{c['title'] or c['id']} · {c['updated'][:16].replace('T', ' ')}", c["id"]) for c in conversations.list()]
+
+    @friendly
+    def save_conversation(turns_: Turns, current: str, request: gr.Request) -> tuple[Any, Any]:
+        if not any(a is not None for _, a in turns_ or []):
+            return current, gr.update()
+        conversations = store(request)
+        current = current or conversations.new_id()
+        conversations.save(current, turns_)
+        return current, gr.update(choices=conv_choices(conversations), value=current)
+
+    @friendly
+    def list_conversations(current: str, request: gr.Request) -> Any:
+        choices = conv_choices(store(request))
+        return gr.update(choices=choices, value=current if any(v == current for _, v in choices) else None)
+
+    @friendly
+    def open_conversation(picked: str | None, lang: str, request: gr.Request) -> tuple[Any, ...]:
+        if not picked:
+            return gr.update(), gr.update(), gr.update(), gr.update(), render.message_html(t("conv_pick_first", lang), "error")
+        data, loaded = store(request).load(picked)
+        history: list[dict[str, str]] = []
+        for i, (question, answer) in enumerate(loaded):
+            history += [{"role": "user", "content": render.user_html(question)},
+                        {"role": "assistant", "content": render.answer_html(answer, turn=i, lang=lang)}]
+        return history, list(loaded), picked, data.get("title", ""), ""
+
+    @friendly
+    def rename_conversation(picked: str | None, title: str, lang: str, request: gr.Request) -> tuple[Any, str]:
+        if not picked or not (title or "").strip():
+            return gr.update(), render.message_html(t("conv_pick_first", lang), "error")
+        conversations = store(request)
+        conversations.rename(picked, title)
+        return gr.update(choices=conv_choices(conversations), value=picked), render.message_html(t("conv_renamed", lang), "ok")
+
+    @friendly
+    def delete_conversation(picked: str | None, current: str, lang: str, request: gr.Request) -> tuple[Any, ...]:
+        if not picked:
+            return gr.update(), current, render.message_html(t("conv_pick_first", lang), "error")
+        conversations = store(request)
+        conversations.delete(picked)
+        return (gr.update(choices=conv_choices(conversations), value=None), "" if picked == current else current,
+                render.message_html(t("conv_deleted", lang), "ok"))
+
+    def export(picked: str | None, current: str, kind: str, lang: str, request: gr.Request) -> tuple[Any, str]:
+        chosen = picked or current
+        if not chosen:
+            return gr.update(visible=False), render.message_html(t("conv_pick_first", lang), "error")
+        conversations = store(request)
+        data, loaded = conversations.load(chosen)
+        text = conversation_json(data) if kind == "json" else conversation_markdown(data.get("title", chosen), loaded)
+        folder = conversations.folder / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{safe_name(data.get('title') or chosen)[:60]}-{chosen}.{'json' if kind == 'json' else 'md'}"
+        path.write_text(text, encoding="utf-8")
+        return gr.update(value=str(path), visible=True), ""
+
+    @friendly
+    def export_markdown(picked: str | None, current: str, lang: str, request: gr.Request) -> tuple[Any, str]:
+        return export(picked, current, "md", lang, request)
+
+    @friendly
+    def export_as_json(picked: str | None, current: str, lang: str, request: gr.Request) -> tuple[Any, str]:
+        return export(picked, current, "json", lang, request)
+
     chat_io = dict(inputs=[box, chatbot, turns, lang_box], outputs=[chatbot, turns, box, hint], api_visibility="private",
                    show_progress_on=[chatbot])
-    box.submit(respond, **chat_io)
-    send.click(respond, **chat_io)
+    for trigger in (box.submit, send.click):
+        trigger(respond, **chat_io).then(save_conversation, inputs=[turns, conv_id], outputs=[conv_id, conv_pick],
+                                         api_visibility="private", show_progress="hidden")
+    history_box.expand(list_conversations, inputs=[conv_id], outputs=[conv_pick], api_visibility="private", show_progress="hidden")
+    conv_open.click(open_conversation, inputs=[conv_pick, lang_box], outputs=[chatbot, turns, conv_id, conv_title, conv_status],
+                    api_visibility="private")
+    conv_rename.click(rename_conversation, inputs=[conv_pick, conv_title, lang_box], outputs=[conv_pick, conv_status],
+                      api_visibility="private")
+    conv_delete.click(delete_conversation, inputs=[conv_pick, conv_id, lang_box], outputs=[conv_pick, conv_id, conv_status],
+                      api_visibility="private")
+    export_md.click(export_markdown, inputs=[conv_pick, conv_id, lang_box], outputs=[conv_file, conv_status], api_visibility="private")
+    export_json.click(export_as_json, inputs=[conv_pick, conv_id, lang_box], outputs=[conv_file, conv_status], api_visibility="private")
     clause_opener("chat", open_clause, [turns, lang_box], [panel])
-    clear.click(clear_chat, inputs=[lang_box], outputs=[chatbot, turns, panel, markdown, status, correction, hint],
+    clear.click(clear_chat, inputs=[lang_box], outputs=[chatbot, turns, panel, markdown, status, correction, hint, conv_id],
                 api_visibility="private")
     copy.click(as_markdown, inputs=[turns, lang_box], outputs=[markdown], api_visibility="private").then(
         None, inputs=[markdown], outputs=None, js="(md) => { if (md && navigator.clipboard) navigator.clipboard.writeText(md).catch(() => {}); }",

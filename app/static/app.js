@@ -9,7 +9,43 @@
     const href = el.getAttribute("href") || "";
     return href.startsWith("#pk:") ? decodeURIComponent(href.slice(4)) : "";
   };
+  // "Copy answer" under each answer: its text, then each source with its quote, as plain text.
+  const answerText = (bubble) => {
+    const lines = [(bubble.querySelector(".pk-answer-text") || bubble).innerText.trim()];
+    const sources = [...bubble.querySelectorAll(".pk-sources li, .pk-related li")];
+    if (sources.length) lines.push("");
+    for (const li of sources) {
+      const chip = li.querySelector("a.pk-chip");
+      const where = li.querySelector(".pk-src-title");
+      const quote = li.querySelector("q.pk-src-quote");
+      lines.push(`- ${chip ? chip.innerText.trim() : ""} ${chip ? "(" + chip.getAttribute("title") + ")" : ""}` +
+        `${where ? " " + where.innerText.trim() : ""}${quote ? ": “" + quote.innerText.trim() + "”" : ""}`);
+    }
+    return lines.join("\n");
+  };
+  const copyText = (text) => {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+    return Promise.resolve();
+  };
   document.addEventListener("click", (ev) => {
+    const copy = ev.target && ev.target.closest ? ev.target.closest("a.pk-copy-answer") : null;
+    if (copy) {
+      ev.preventDefault();
+      ev.stopPropagation();
+      const bubble = copy.closest(".pk-answer");
+      if (!bubble) return;
+      const text = answerText(bubble);
+      window.pkCopied = text;
+      copyText(text).then(() => { copy.classList.add("pk-copied"); setTimeout(() => copy.classList.remove("pk-copied"), 1500); })
+        .catch(() => {});
+      return;
+    }
     const el = ev.target && ev.target.closest ? ev.target.closest("[data-pk], a[href^='#pk:']") : null;
     if (!el) return;
     const ref = refOf(el);

@@ -6,6 +6,7 @@ the phone checks open their own 390×844 page. Screenshots go to test-artifacts/
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Iterator
@@ -29,6 +30,8 @@ def _open(browser, url: str, viewport: dict, **options) -> object:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector("#pk-chat-input textarea")
+    # the page's load event has filled the document lists (in the language of that moment) before a test switches it
+    page.wait_for_function("() => { const i = document.querySelector('#pk-browse-doc input'); return i && i.value; }")
     page.page_errors = errors  # type: ignore[attr-defined]
     return page
 
@@ -350,6 +353,64 @@ def test_phone_reaches_every_tab_sees_the_input_and_reads_the_documents_table(ph
     assert scroll[0] <= scroll[1] + 1, scroll
     phone.locator("#pk-documents").scroll_into_view_if_needed()
     shot(phone, "14-phone-documents-390", full_page=False)
+
+
+# -- 6: conversation history ---------------------------------------------------------------------------------
+
+def test_conversations_survive_reload_reopen_rename_export_delete_and_each_answer_copies(browser, app_server, shot):
+    from playwright.sync_api import expect
+
+    question = "How will savings bonds reach the countryside?"
+    user = _open(browser, app_server.url, LAPTOP)
+    try:
+        first = _ask(user, question)
+        second = _ask(user, "Which clause is about charitable trusts?")
+        first.locator("a.pk-copy-answer").click()  # "Copy answer" on an earlier answer, not only the last
+        copied = user.wait_for_function("() => window.pkCopied").json_value()
+        assert "(18)" in copied and "pbc-2022-60:18" in copied and "“" in copied, copied
+        assert "charitable" not in copied.lower()
+        assert second.locator("a.pk-copy-answer").count() == 1
+        folder = app_server.kb_dir / "conversations" / "local"
+
+        def mine() -> list[Path]:
+            return [p for p in folder.glob("*.json")
+                    if [t["question"] for t in json.loads(p.read_text(encoding="utf-8"))["turns"]][:1] == [question]]
+
+        saved = mine()
+        assert len(saved) == 1 and len(json.loads(saved[0].read_text(encoding="utf-8"))["turns"]) == 2
+        user.reload()
+        user.wait_for_selector("#pk-chat-input textarea")
+        assert user.locator("#pk-chatbot .pk-answer").count() == 0
+        user.click("#pk-conversations")
+        _choose(user, "pk-conv-pick", re.compile("^" + re.escape(question)))
+        user.click("#pk-conv-open")
+        expect(user.locator("#pk-chatbot .pk-answer")).to_have_count(2)
+        user.locator("#pk-chatbot .pk-answer").first.locator(".pk-sources a.pk-chip", has_text="(18)").first.click()
+        expect(user.locator("#pk-clause-chat mark.pk-quote")).to_be_visible()  # a reopened answer keeps its quotes
+        user.fill("#pk-conv-title textarea", "Bonds and trusts")
+        user.click("#pk-conv-rename")
+        expect(user.locator("#pk-conv-pick input")).to_have_value(re.compile("^Bonds and trusts"))
+        for button, needle in (("#pk-conv-md", "**Q:** " + question), ("#pk-conv-json", '"quote"')):
+            user.click(button)
+            link = user.locator("#pk-conv-file a[download]").first
+            expect(link).to_have_attribute("download", re.compile(r"\.(md|json)$"))
+            body = user.request.get(link.get_attribute("href")).text()
+            assert needle in body and "pbc-2022-60:18" in body and "pbc-2022-60:13" in body, body[:400]
+        shot(user, "06-conversations-1440", full_page=False)
+        phone = _open(browser, app_server.url, PHONE, is_mobile=True, has_touch=True)
+        try:
+            phone.click("#pk-conversations")
+            _choose(phone, "pk-conv-pick", re.compile("^Bonds and trusts"))
+            phone.click("#pk-conv-open")
+            expect(phone.locator("#pk-chatbot .pk-answer")).to_have_count(2)
+            shot(phone, "06-conversations-390", full_page=False)
+        finally:
+            phone.context.close()
+        user.click("#pk-conv-delete")
+        expect(user.locator("#pk-conv-status .pk-msg-ok")).to_be_visible()
+        assert mine() == []
+    finally:
+        user.context.close()
 
 
 def test_no_script_errors_on_the_page(page):
