@@ -31,7 +31,7 @@ def _open(browser, url: str, viewport: dict, **options) -> object:
     page.goto(url)
     page.wait_for_selector("#pk-chat-input textarea")
     # the page's load event has filled the document lists (in the language of that moment) before a test switches it
-    page.wait_for_function("() => { const i = document.querySelector('#pk-browse-doc input'); return i && i.value; }")
+    page.wait_for_load_state("networkidle")
     page.page_errors = errors  # type: ignore[attr-defined]
     return page
 
