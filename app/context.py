@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 from policykb.errors import NotFoundError, PolicyKBError
 
 if TYPE_CHECKING:
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
     from policykb.ingest.model import Clause
     from policykb.kb import KnowledgeBase
     from policykb.settings import Settings
@@ -52,7 +52,7 @@ class AppContext:
         """The ratings store of this KB (``kb_dir/feedback.sqlite``), opened on first use."""
         with self._lock:
             if self._feedback is None:
-                from policykb.eval.feedback import FeedbackStore
+                from policykb.app.feedback import FeedbackStore
 
                 self._feedback = FeedbackStore.for_settings(self.settings)
             return self._feedback
