@@ -90,6 +90,10 @@ def call_llm(messages: Sequence[tuple[str, str]], settings: Settings) -> str:
     """The endpoint's reply text. Raises LLMError (timeout, HTTP error, unreachable, empty reply)."""
     if not settings.llm_base_url:
         raise LLMError("no LLM endpoint is configured; set POLICYKB_LLM_BASE_URL (and POLICYKB_LLM_MODEL)")
+    # `openai` is a declared dependency (pyproject.toml), not a transitive accident: llama-index's
+    # OpenAILike is a thin layer over the openai client and lets its exceptions through unwrapped
+    # (the client also turns httpx's timeouts and connection errors into its own), so a timeout, an
+    # HTTP status or an unreachable endpoint can only be told apart by catching openai's classes.
     import httpx
     import openai
     from llama_index.core.llms import ChatMessage
