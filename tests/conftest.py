@@ -23,7 +23,8 @@ if str(ROOT) not in sys.path:
 from policykb.settings import Settings, repo_root  # noqa: E402
 from tests.support.serve import free_port  # noqa: E402
 
-CORPUS = repo_root() / "corpus"
+# The Opinions alone (a copy of corpus/'s file and sidecar): the fixtures and figures of these tests are about it.
+CORPUS = repo_root() / "tests" / "fixtures" / "opinions-corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -19,8 +19,9 @@ USER, PASSWORD = "alice", "correct horse battery"
 
 
 def start_app(kb_dir: Path, work: Path, *extra: str) -> Served:
-    """`policykb serve --kb kb_dir` on a free port, the bundled corpus as its corpus, once its page answers."""
-    return start_serve(kb_dir, work, *extra, env=cli_env(POLICYKB_CORPUS=str(repo_root() / "corpus")))
+    """`policykb serve --kb kb_dir` on a free port, the Opinions test corpus as its corpus, once its page answers."""
+    return start_serve(kb_dir, work, *extra,
+                       env=cli_env(POLICYKB_CORPUS=str(repo_root() / "tests" / "fixtures" / "opinions-corpus")))
 
 
 def _kb_copy(corpus_kb_dir: Path, target: Path) -> Path:
