@@ -285,9 +285,9 @@ def _copy_vectors(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
 
-    store = FeedbackStore(_settings(args).kb_dir / "feedback.sqlite")
+    store = FeedbackStore.for_settings(_settings(args))
     rows = store.export_gold() if args.action == "export" else store.list()
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if args.out:

@@ -19,7 +19,7 @@ from policykb.app.doc_status import IngestingUploads
 from policykb.errors import NotFoundError, PolicyKBError
 
 if TYPE_CHECKING:
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
     from policykb.ingest.model import Clause
     from policykb.kb import KnowledgeBase
     from policykb.settings import Settings
@@ -59,7 +59,7 @@ class AppContext:
         """The ratings store of this KB (``kb_dir/feedback.sqlite``), opened on first use."""
         with self._lock:
             if self._feedback is None:
-                from policykb.eval.feedback import FeedbackStore
+                from policykb.app.feedback import FeedbackStore
 
                 self._feedback = FeedbackStore.for_settings(self.settings)
             return self._feedback

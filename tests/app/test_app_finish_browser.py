@@ -128,7 +128,7 @@ def test_abstention_names_the_document_once(page):
 def test_one_feedback_mechanism_thumbs_then_the_right_clause(page, browser, app_server, shot):
     from playwright.sync_api import expect
 
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
 
     assert page.get_by_text("Rate the last answer").count() == 0  # the second mechanism is gone
     assert page.locator("#pk-feedback, #pk-up, #pk-down").count() == 0
