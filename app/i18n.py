@@ -51,7 +51,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "conv_renamed": ("Renamed.", "已重命名。"),
     "conv_deleted": ("Deleted.", "已删除。"),
     "copy_answer": ("Copy answer", "复制答案"),
-    "correction_head": ("👎 saved. Which clause would have been right? (optional)", "👎 已记录。正确的条款是哪一条？（可选）"),
+    "correction_head": ("Not helpful: saved. Which clause would have been right? (optional)", "没帮助：已记录。正确的条款是哪一条？（可选）"),
     "correction_skip": ("Skip", "跳过"),
     "right_clause": ("Wrong clause → the right one is …", "引用有误 → 正确的条款是……"),
     "comment": ("Comment (optional)", "备注（可选）"),

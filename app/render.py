@@ -233,7 +233,7 @@ def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
         )
         parts.append(f'<div class="pk-related"><div class="pk-h">{esc(t("possibly_related", lang))}</div><ul>{items}</ul></div>')
     mode = t("mode_llm" if answer.mode == "llm" else "mode_extractive", lang)
-    copy = f'<a class="pk-copy-answer" href="#pk:copy" title="{esc(t("copy_answer", lang))}">⧉ {esc(t("copy_answer", lang))}</a>'
+    copy = f'<a class="pk-copy-answer" href="#pk:copy" title="{esc(t("copy_answer", lang))}">{esc(t("copy_answer", lang))}</a>'
     parts.append(f'<div class="pk-meta">{esc(t("answer_meta", lang, mode=mode, ms=f"{answer.latency_ms:.0f}"))} · {copy}</div></div>')
     return "".join(parts)
 

@@ -126,15 +126,19 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
             rows, count = browse["find_terms"]("", lang)
             return (signed, *refresh_doc_lists(lang, None), rows, count)
 
+        # the lists are labelled ("All" / "全部") again in the language chosen by the time the load is done
+        # Everything that labels the document lists ("All" / "全部") runs one at a time, in the order it was
+        # triggered: a refresh started before a language switch can then never finish after it.
+        lists = dict(concurrency_id="pk-lists", concurrency_limit=1, api_visibility="private")
         demo.load(on_load, inputs=[lang_box], outputs=[who, *doc_lists, browse["glossary_table"], browse["glossary_count"]],
-                  api_visibility="private")
+                  **lists).then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, show_progress="hidden", **lists)
         for event in documents["changed"]:
-            event.then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, api_visibility="private")
+            event.then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, show_progress="hidden", **lists)
 
         @friendly
         def switch_language(lang: str) -> list[Any]:
             return chrome.updates(lang)
 
-        lang_box.change(switch_language, inputs=[lang_box], outputs=chrome.components, api_visibility="private",
-                        show_progress="hidden", js="(lang) => { document.body.dataset.pkLang = lang; return lang; }")
+        lang_box.change(switch_language, inputs=[lang_box], outputs=chrome.components, concurrency_id="pk-lists",
+                        concurrency_limit=1, api_visibility="private", show_progress="hidden", js="(lang) => { document.body.dataset.pkLang = lang; return lang; }")
     return demo

@@ -94,7 +94,7 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
         return gr.update(choices=choices, value=section_no if any(v == section_no for _, v in choices) else "")
 
     lang_box.change(relabel_sections, inputs=[doc, section, lang_box], outputs=[section], api_visibility="private",
-                    show_progress="hidden")
+                    show_progress="hidden", concurrency_id="pk-lists", concurrency_limit=1)
     clause_opener("search", open_clause, [terms_by_clause, lang_box], [panel])
     return {"doc": doc, "section": section}
 
