@@ -19,4 +19,6 @@ def clause_opener(scope: str, fn: Callable[..., Any], inputs: Sequence[Any], out
     button = gr.Button("open", visible="hidden", elem_id=f"pk-open-{scope}")
     names = ", ".join(f"a{i}" for i in range(len(inputs)))
     js = f"(pick{', ' if names else ''}{names}) => [window.pkPick || pick || ''{', ' if names else ''}{names}]"
-    return button.click(fn, inputs=[pick, *inputs], outputs=list(outputs), js=js, api_visibility="private", show_progress="hidden")
+    # always_last: quick clicks on several chips open them in order, the panel ending on the last one clicked
+    return button.click(fn, inputs=[pick, *inputs], outputs=list(outputs), js=js, api_visibility="private", show_progress="hidden",
+                        trigger_mode="always_last")

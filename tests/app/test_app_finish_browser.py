@@ -157,6 +157,7 @@ def test_browse_clause_low_in_the_outline_scrolls_its_panel_into_view(page, brow
     from playwright.sync_api import expect
 
     _tab(page, "Browse")
+    _choose(page, "pk-browse-doc", re.compile("^Opinions"))
     last = page.locator("#pk-outline li", has=page.locator("a.pk-chip", has_text="(31)")).first
     last.scroll_into_view_if_needed()
     assert page.evaluate("() => document.getElementById('pk-clause-browse').getBoundingClientRect().bottom") < 0
@@ -167,6 +168,7 @@ def test_browse_clause_low_in_the_outline_scrolls_its_panel_into_view(page, brow
 
     def prepare(phone):
         _tab(phone, "Browse")
+        _choose(phone, "pk-browse-doc", re.compile("^Opinions"))
         item = phone.locator("#pk-outline li", has=phone.locator("a.pk-chip", has_text="(31)")).first
         item.scroll_into_view_if_needed()
         item.click()
