@@ -74,7 +74,7 @@ def test_the_page_without_sign_in_is_only_the_login_form(auth_server):
     status, body = _status(auth_server.url)
     assert status == 200
     assert '"auth_required":true' in body.replace(" ", "")
-    assert "pk-chat-input" not in body and "Chat · 问答" not in body
+    assert "pk-chat-input" not in body and "pk-tab-chat" not in body
 
 
 def test_sign_in_opens_the_routes_and_a_wrong_password_does_not(auth_server, credentials):
