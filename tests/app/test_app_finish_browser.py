@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -377,8 +378,14 @@ def test_conversations_survive_reload_reopen_rename_export_delete_and_each_answe
             return [p for p in folder.glob("*.json")
                     if [t["question"] for t in json.loads(p.read_text(encoding="utf-8"))["turns"]][:1] == [question]]
 
+        def turns_saved() -> int:
+            return sum(len(json.loads(p.read_text(encoding="utf-8"))["turns"]) for p in mine())
+
+        deadline = time.monotonic() + 60  # the save runs just after the answer is shown
+        while turns_saved() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
         saved = mine()
-        assert len(saved) == 1 and len(json.loads(saved[0].read_text(encoding="utf-8"))["turns"]) == 2
+        assert len(saved) == 1 and turns_saved() == 2
         user.reload()
         user.wait_for_selector("#pk-chat-input textarea")
         assert user.locator("#pk-chatbot .pk-answer").count() == 0
