@@ -168,9 +168,11 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     def liked(turns_: Turns, lang: str, data: gr.LikeData, request: gr.Request) -> str:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = int(index) // 2
-        if not isinstance(data.liked, bool) or turn >= len(turns_) or turns_[turn][1] is None:
+        if not isinstance(data.liked, bool) or turn >= len(turns_):
             return ""
         question, answer = turns_[turn]
+        if answer is None:
+            return ""
         ctx.feedback().add(question, answer, 1 if data.liked else -1, user=username(request))
         return render.message_html(t("thanks", lang), "ok")
 

@@ -158,8 +158,7 @@ def _ndcg(ranked: Sequence[str], gold: set[str], k: int) -> float:
 
 
 def _dedupe(ids: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    return [i for i in ids if not (i in seen or seen.add(i))]
+    return list(dict.fromkeys(ids))
 
 
 def _ratio(num: float, den: int) -> float | None:

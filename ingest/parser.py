@@ -362,7 +362,7 @@ def _inline_items(text: str) -> tuple[Item, ...]:
             continue
         run = [m]
         for nxt in found[start + 1:]:
-            if label_number(nxt.group(1)) == label_number(run[-1].group(1)) + 1 and _same_style(nxt.group(1), m.group(1)):
+            if label_number(nxt.group(1)) == len(run) + 1 and _same_style(nxt.group(1), m.group(1)):
                 run.append(nxt)
         if len(run) >= 2 and len(run) > len(best):
             best = run

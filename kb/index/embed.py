@@ -69,13 +69,16 @@ class SentenceTransformerEmbedder:
                 "set POLICYKB_EMBED_MODEL=st:<path to a local model folder>"
             ) from None
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
+        dim = dimension()
+        if not dim:
+            raise ConfigError(f"sentence-transformers model {model!r} does not state its vector size; use a model that does")
+        self.dim = int(dim)
         self.name = f"st:{model}"
         self._prompts = dict(getattr(self._model, "prompts", {}) or {})
 
     def _encode(self, texts: Sequence[str], prompt_name: str) -> np.ndarray:
-        kwargs = {"prompt_name": prompt_name} if prompt_name in self._prompts else {}
-        vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True, **kwargs)
+        vectors = self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True,
+                                     prompt_name=prompt_name if prompt_name in self._prompts else None)
         return _as_matrix(vectors, len(texts), self.dim)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -73,7 +73,7 @@ class Retriever:
 
         lookup = parse_lookup(query)
         lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
-        kind = lookup.kind if lookup_ids else ""
+        kind = lookup.kind if lookup and lookup_ids else ""
         for cid in lookup_ids:
             style = _STYLE_BONUS if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
             scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS + style

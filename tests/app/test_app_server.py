@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import io
-import json
 import re
 from pathlib import Path
 
