@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from policykb.errors import ConfigError
 
-__all__ = ["Settings", "ENV_VARS", "repo_root"]
+__all__ = ["Settings", "repo_root"]
 
 
 def repo_root() -> Path:
@@ -112,10 +112,6 @@ class Settings:
             values["chroma_url"] = None
         return cls(**values)
 
-    def with_(self, **changes: Any) -> "Settings":
-        """A copy with some fields changed."""
-        return replace(self, **changes)
-
 
 def _coerce(name: str, type_name: Any, raw: str, env_name: str) -> Any:
     kind = str(type_name)
@@ -127,6 +123,3 @@ def _coerce(name: str, type_name: Any, raw: str, env_name: str) -> Any:
     except ValueError:
         raise ConfigError(f"{env_name}={raw!r} is not a number; set it to a number or unset it") from None
     return raw
-
-
-ENV_VARS: dict[str, str] = {f.metadata["env"]: f.metadata["help"] for f in fields(Settings)}

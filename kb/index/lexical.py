@@ -85,23 +85,6 @@ class LexicalIndex:
         return self._ids
 
     # -- querying -------------------------------------------------------------------
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best (id, BM25 score) pairs for a query text, best first; only scores > 0."""
-        return self.search_tokens(tokenize(query), k)
-
-    def search_tokens(self, tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
-        """Like :meth:`search` for ready tokens (e.g. glossary-bridged terms run through ``tokenize``)."""
-        if k < 1:
-            raise ValueError(f"k {k!r} must be at least 1")
-        scores = self._score_array(tokens)
-        if scores is None:
-            return []
-        import numpy as np
-
-        hits = np.flatnonzero(scores > 0)
-        order = hits[np.lexsort((hits, -scores[hits]))][:k]  # best first, ties in build order
-        return [(self._ids[i], float(scores[i])) for i in order]
-
     def scores(self, query_tokens: Sequence[str], top: int | None = None) -> dict[str, float]:
         """Positive BM25 scores for the tokens by id (what rank fusion needs): all, or the ``top`` best."""
         scores = self._score_array(query_tokens)
