@@ -11,7 +11,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from policykb.app.text import short as _short
+from policykb.kinds import ANSWER_MODES, SEARCH_MODES
+
+if TYPE_CHECKING:
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import Settings
 
 __all__ = ["main", "build_parser"]
 
@@ -51,13 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", metavar="QUERY")
     p.add_argument("-k", type=_positive_int, default=None, metavar="K", help="number of results (default 5)")
     p.add_argument("--doc", metavar="DOC_ID")
-    p.add_argument("--mode", choices=("fused", "dense", "lexical"), default="fused", help=argparse.SUPPRESS)
+    p.add_argument("--mode", choices=SEARCH_MODES, default="fused", help=argparse.SUPPRESS)
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
 
     p = sub.add_parser("ask", parents=[common, as_json], help="answer a question, citing clauses")
     p.add_argument("question", nargs="?", metavar="QUESTION")
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
-    p.add_argument("--mode", choices=("extractive", "llm"), default=None, help="force the answer mode")
+    p.add_argument("--mode", choices=ANSWER_MODES, default=None, help="force the answer mode")
 
     p = sub.add_parser("eval", parents=[common, as_json], help="measure retrieval and answer accuracy on a gold file")
     p.add_argument("--gold", required=True, metavar="FILE")
@@ -189,11 +196,11 @@ def _search(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()  # batch latencies exclude model loading
-        return _run_batch(args.batch, lambda q: _search_json(kb.search(q, args.k, doc=args.doc, mode=args.mode)))
+        return _run_batch(args.batch, lambda q: kb.search(q, args.k, doc=args.doc, mode=args.mode).to_json())
     query = _required(args.query, "QUERY", "search")
     result = kb.search(query, args.k, doc=args.doc, mode=args.mode)
     if args.json:
-        _print_json(_search_json(result))
+        _print_json(result.to_json())
         return 0
     for rank, hit in enumerate(result.hits, 1):
         c = hit.clause
@@ -204,13 +211,6 @@ def _search(args: argparse.Namespace) -> int:
         print("no clauses found (is the KB empty? `policykb ingest corpus/`)")
     _err(f"{result.latency_ms:.1f} ms")
     return 0
-
-
-def _search_json(result: Any) -> dict[str, Any]:
-    """DESIGN.md §3: {"query", "results": [Clause fields + "score"], "latency_ms"}."""
-    data = result.to_json()
-    data["results"] = [{**hit.clause.to_dict(), "score": row["score"]} for hit, row in zip(result.hits, data["results"])]
-    return data
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -257,14 +257,14 @@ def _eval(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     result = _kb(args).check(repair=args.repair)
     if args.json:
-        _print_json(result)
+        _print_json(result.to_json())
     else:
-        for problem in result["problems"]:
+        for problem in result.problems:
             print(f"problem: {problem}")
-        for fix in result.get("repaired", []):
+        for fix in result.repaired:
             print(f"repaired: {fix}")
-        print("ok" if result["ok"] else "the KB has problems; run `policykb check --repair`")
-    return 0 if result["ok"] else 1
+        print("ok" if result.ok else "the KB has problems; run `policykb check --repair`")
+    return 0 if result.ok else 1
 
 
 def _copy_vectors(args: argparse.Namespace) -> int:
@@ -273,11 +273,11 @@ def _copy_vectors(args: argparse.Namespace) -> int:
     target = Settings.from_env(chroma_url=args.to).chroma_url  # validates the URL
     result = _kb(args).copy_vectors_to(target, progress=None if args.json else _progress_bar())
     if args.json:
-        _print_json(result)
+        _print_json(result.to_json())
     else:
         _clear_progress()
-        print(f"copied {result['clauses']} clause and {result['sentences']} sentence vectors from {result['from']} "
-              f"to {result['to']} in {result['seconds']} s; from now on pass --chroma-url {result['to']} "
+        print(f"copied {result.clauses} clause and {result.sentences} sentence vectors from {result.source} "
+              f"to {result.target} in {result.seconds} s; from now on pass --chroma-url {result.target} "
               "(or set POLICYKB_CHROMA_URL)")
     return 0
 
@@ -346,14 +346,14 @@ _VERBS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _settings(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace) -> Settings:
     from policykb.settings import Settings
 
     return Settings.from_env(kb_dir=getattr(args, "kb", None), chroma_url=getattr(args, "chroma_url", None),
                              users_file=getattr(args, "auth_file", None))
 
 
-def _kb(args: argparse.Namespace) -> Any:
+def _kb(args: argparse.Namespace) -> KnowledgeBase:
     from policykb.kb import KnowledgeBase
 
     return KnowledgeBase(_settings(args))
@@ -447,11 +447,6 @@ def _display_path(path: str) -> str:
         return _printable(str(Path(path).resolve().relative_to(Path.cwd())))
     except ValueError:
         return _printable(path)
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # control characters (a newline or a terminal escape in a file name) are shown as escapes: one line, inert

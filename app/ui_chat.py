@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any, Iterator
 from policykb.app import render
 from policykb.app.context import AppContext, friendly, user_message, username
 from policykb.app.i18n import t
-from policykb.app.picker import clause_opener
+from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
     from policykb.kb.model import Answer
 
-__all__ = ["build_chat_tab", "parse_ref", "stream_steps", "HISTORY_TURNS", "EXAMPLES"]
+__all__ = ["build_chat_tab", "stream_steps", "HISTORY_TURNS", "EXAMPLES"]
 
 HISTORY_TURNS = 6  # earlier exchanges passed to kb.ask to resolve follow-up questions
 STREAM_STEPS = 14
@@ -31,13 +31,6 @@ EXAMPLES = [
 ]
 
 Turns = list[tuple[str, "Answer | None"]]
-
-
-def parse_ref(ref: str) -> tuple[str, str, str]:
-    """Split a chip reference ``SCOPE|EXTRA|CLAUSE_ID`` (the clause id may itself hold ':')."""
-    scope, _, rest = (ref or "").partition("|")
-    extra, _, clause_id = rest.partition("|")
-    return scope, extra, clause_id
 
 
 def stream_steps(text: str, steps: int = STREAM_STEPS) -> list[str]:
@@ -93,7 +86,7 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                 correct = chrome.add(gr.Button(t("send_correction"), size="sm", elem_id="pk-correct"), value="send_correction")
                 status = gr.HTML("", elem_id="pk-feedback-status")
         with gr.Column(scale=2, min_width=300):
-            panel = gr.HTML(render.placeholder_html("clause_hint"), elem_id="pk-clause-chat", elem_classes=["pk-panel"])
+            panel = gr.HTML(render.placeholder_html("clause_hint"), elem_id=panel_id("chat"), elem_classes=["pk-panel"])
 
     @friendly
     def respond(message: str, history: list, turns_: Turns, lang: str) -> Iterator[tuple[Any, Any, Any]]:
@@ -121,7 +114,7 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
 
     @friendly
     def open_clause(ref: str, turns_: Turns, lang: str) -> str:
-        _, extra, clause_id = parse_ref(ref)
+        _, extra, clause_id = parse_chip_ref(ref)
         quote = ""
         if extra.isdigit() and int(extra) < len(turns_):
             answer = turns_[int(extra)][1]

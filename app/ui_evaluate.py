@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 from policykb.app import render
 from policykb.app.context import AppContext, friendly, username
 from policykb.app.i18n import t
-from policykb.app.picker import clause_opener
-from policykb.app.ui_chat import parse_ref
+from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
@@ -93,7 +92,7 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
         with gr.Column(scale=3, min_width=320):
             per_question = gr.HTML("", elem_id="pk-eval-questions")
         with gr.Column(scale=2, min_width=280):
-            panel = gr.HTML(render.placeholder_html("eval_clause_hint"), elem_id="pk-clause-eval", elem_classes=["pk-panel"])
+            panel = gr.HTML(render.placeholder_html("eval_clause_hint"), elem_id=panel_id("eval"), elem_classes=["pk-panel"])
     report = chrome.add(gr.File(label=t("report"), interactive=False, elem_id="pk-eval-report", visible=False), label="report")
 
     @friendly
@@ -124,7 +123,7 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
 
     @friendly
     def open_clause(ref: str, ui: str) -> str:
-        return ctx.clause_panel(parse_ref(ref)[2], scope="eval", lang=ui)
+        return ctx.clause_panel(parse_chip_ref(ref)[2], scope="eval", lang=ui)
 
     run.click(on_run, inputs=[gold_pick, gold_file, limit, lang_box], outputs=[summary, metrics, plots, per_question, report],
               api_visibility="private", concurrency_id="eval", concurrency_limit=1)

@@ -200,7 +200,7 @@ def scale_copy(n: int, work_dir: Path, target_url: str, seed: int, n_queries: in
     from policykb.kb.index.vectors import drop_collections
 
     kb = KnowledgeBase(Settings.from_env(kb_dir=work_dir / "kb"))
-    copied = kb.copy_vectors_to(target_url)
+    copied = kb.copy_vectors_to(target_url).to_json()
     kb.close()
     kb = KnowledgeBase(Settings.from_env(kb_dir=work_dir / "kb", chroma_url=target_url))
     figures = latency(kb, queries(n_queries, seed=seed + 1))

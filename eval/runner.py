@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from policykb.errors import ConfigError, NotFoundError, PolicyKBError
 from policykb.eval.gold import GoldRow
+from policykb.kinds import SEARCH_MODES, AnswerMode, SearchMode
 from policykb.eval.metrics import (
     ANSWER_KEYS,
     AnswerOutcome,
@@ -40,12 +41,11 @@ from policykb.eval.metrics import (
 if TYPE_CHECKING:
     from policykb.kb.model import Answer, SearchResult
 
-__all__ = ["evaluate", "SEARCH_MODES", "ANSWER_MODES", "DEFAULT_MODES", "MAIN_SEARCH", "MAIN_ANSWER"]
+__all__ = ["evaluate", "SEARCH_MODES", "ASK_MODES", "DEFAULT_MODES", "MAIN_SEARCH", "MAIN_ANSWER"]
 
-SEARCH_MODES: tuple[str, ...] = ("lexical", "dense", "fused")
-ANSWER_MODES: dict[str, str | None] = {"answer": None, "llm": "llm"}  # eval mode -> kb.ask(mode=...)
+ASK_MODES: dict[str, AnswerMode | None] = {"answer": None, "llm": "llm"}  # eval answer mode -> kb.ask(mode=...)
 DEFAULT_MODES: tuple[str, ...] = ("lexical", "dense", "fused", "answer")
-MAIN_SEARCH = "fused"
+MAIN_SEARCH: SearchMode = "fused"
 MAIN_ANSWER = "answer"
 
 Progress = Callable[[int, int, str], None]
@@ -105,7 +105,7 @@ class _RowRun:
 def _run_row(kb: Any, row: GoldRow, search_modes: Sequence[str], answer_modes: Sequence[str], k: int, checker: "_ClauseChecker") -> dict:
     run = _RowRun()
     for mode in answer_modes:
-        run.asks[mode] = _ask(kb, row, ANSWER_MODES[mode])
+        run.asks[mode] = _ask(kb, row, ASK_MODES[mode])
     query = _search_text(row, run.asks.get(MAIN_ANSWER) or next(iter(run.asks.values()), None))
     for mode in search_modes:
         run.searches[mode] = kb.search(query, k=k, mode=mode)
@@ -145,7 +145,7 @@ def _run_row(kb: Any, row: GoldRow, search_modes: Sequence[str], answer_modes: S
     return detail
 
 
-def _ask(kb: Any, row: GoldRow, mode: str | None) -> _AskResult:
+def _ask(kb: Any, row: GoldRow, mode: AnswerMode | None) -> _AskResult:
     from policykb.kb.model import Turn
 
     turns: list[Turn] = []
@@ -257,13 +257,13 @@ class _ClauseChecker:
 def _split_modes(modes: Sequence[str]) -> tuple[list[str], list[str]]:
     if isinstance(modes, str):
         modes = [modes]
-    unknown = [m for m in modes if m not in SEARCH_MODES and m not in ANSWER_MODES]
+    unknown = [m for m in modes if m not in SEARCH_MODES and m not in ASK_MODES]
     if unknown:
-        raise ConfigError(f"unknown eval mode(s) {unknown!r}; choose from {[*SEARCH_MODES, *ANSWER_MODES]!r}")
+        raise ConfigError(f"unknown eval mode(s) {unknown!r}; choose from {[*SEARCH_MODES, *ASK_MODES]!r}")
     search = [m for m in dict.fromkeys(modes) if m in SEARCH_MODES]
     if MAIN_SEARCH not in search:
         search.append(MAIN_SEARCH)
-    answer = [m for m in dict.fromkeys(modes) if m in ANSWER_MODES]
+    answer = [m for m in dict.fromkeys(modes) if m in ASK_MODES]
     return search, answer
 
 

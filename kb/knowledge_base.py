@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
+from policykb.kinds import SEARCH_MODES, AnswerMode, SearchMode
 from policykb.ingest import PARSER_VERSION
 from policykb.ingest.model import Clause
 from policykb.kb.index.embed import Embedder, load_embedder
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.index.indexer import Indexer, writer_lock
 from policykb.kb.index.manifest import Manifest
-from policykb.kb.model import Answer, DocumentInfo, IngestReport, SearchResult, Turn
-from policykb.kb.retrieval.retriever import MODES, Retriever
+from policykb.kb.model import Answer, CheckReport, CopyReport, DocumentInfo, IngestReport, SearchResult, Turn
+from policykb.kb.retrieval.retriever import Retriever
 from policykb.kb.index.snapshot import Snapshot, load_snapshot, save_lexical
 from policykb.kb.index.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
@@ -192,10 +193,10 @@ class KnowledgeBase:
             raise NotFoundError(f"no clause {clause_id!r} in the KB; ids look like 'DOC_ID:NUMBER' (`policykb clauses`)") from None
 
     def search(self, query: str, k: int | None = None, *, doc: str | None = None, section: str | None = None,
-               lang: str | None = None, mode: str = "fused") -> SearchResult:
+               lang: str | None = None, mode: SearchMode = "fused") -> SearchResult:
         """Rank clauses for a query (see :class:`policykb.kb.retrieval.retriever.Retriever`)."""
-        if mode not in MODES:
-            raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(MODES)}")
+        if mode not in SEARCH_MODES:
+            raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(SEARCH_MODES)}")
         if not query.strip():
             raise PolicyKBError("the query is empty; type a question or a clause number such as (12) or 第十二条")
         k = k or self.settings.top_k
@@ -206,7 +207,7 @@ class KnowledgeBase:
         hits, lookup = retriever.search(query, k, doc=doc, section=section, lang=lang, mode=mode)
         return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup)
 
-    def ask(self, question: str, *, history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
+    def ask(self, question: str, *, history: Sequence[Turn] = (), mode: AnswerMode | None = None) -> Answer:
         """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer.respond`)."""
         from policykb.kb.answer.respond import answer_question
 
@@ -215,7 +216,7 @@ class KnowledgeBase:
         return answer_question(question, retriever=self._current_retriever(), documents=self.documents(),
                                settings=self.settings, history=history, mode=mode)
 
-    def check(self, *, repair: bool = False) -> dict:
+    def check(self, *, repair: bool = False) -> CheckReport:
         """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.index.integrity`)."""
         from policykb.kb.index.integrity import check_kb
 
@@ -225,7 +226,7 @@ class KnowledgeBase:
             self._retriever = None
         return result
 
-    def copy_vectors_to(self, chroma_url: str, progress: Callable[[str, float], None] | None = None) -> dict:
+    def copy_vectors_to(self, chroma_url: str, progress: Callable[[str, float], None] | None = None) -> CopyReport:
         """Copy the committed vectors into the Chroma server at ``chroma_url`` (see :mod:`policykb.kb.index.transfer`).
 
         Afterwards the KB folder answers with ``--chroma-url`` set to that server; nothing is re-embedded.
@@ -242,7 +243,8 @@ class KnowledgeBase:
                 result = copy_vectors(self.manifest, self.vectors, target, progress)
             finally:
                 target.close()
-        return {**result, "from": self.settings.chroma_url or "embedded", "to": chroma_url}
+        return CopyReport(clauses=int(result["clauses"]), sentences=int(result["sentences"]), seconds=result["seconds"],
+                          source=self.settings.chroma_url or "embedded", target=chroma_url)
 
     def warm_up(self) -> None:
         """Load the model, the committed snapshot and the tokenizer now, so the next calls are warm."""

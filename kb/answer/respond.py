@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Sequence
 
 from policykb.errors import LLMError, PolicyKBError
-from policykb.ingest.lang import detect_lang
+from policykb.ingest.lang import CJK, detect_lang
 from policykb.ingest.model import Clause
+from policykb.kinds import ANSWER_MODES, AnswerMode
 from policykb.kb.answer.abstain import judge
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, corpus_stats, group_in, query_terms
 from policykb.kb.answer.extractive import (
@@ -35,9 +36,8 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "ANSWER_MODES"]
+__all__ = ["answer_question"]
 
-ANSWER_MODES = ("extractive", "llm")
 _K = 5
 _RELATED = 3
 _LLM_CONTEXT = 5
@@ -66,7 +66,7 @@ class _Draft:
 
 
 def answer_question(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
-                    history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
+                    history: Sequence[Turn] = (), mode: AnswerMode | None = None) -> Answer:
     """Answer ``question`` from the clauses of the retriever's snapshot, citing them, or abstain when they do not address it.
 
     Args:
@@ -160,7 +160,7 @@ def _is_summary_request(question: str, lang: str) -> bool:
     if lang == "zh":
         for phrase in _SUMMARY_ZH:
             rest = rest.replace(phrase, "")
-        return not re.search(r"[\u4e00-\u9fffA-Za-z]", rest)
+        return not re.search(rf"[{CJK}A-Za-z]", rest)
     words = re.findall(r"[A-Za-z]+", rest.lower())
     return all(w in _SUMMARY_WORDS_EN for w in words)
 

@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Sequence
 from policykb.errors import IngestError
 from policykb.ingest import PARSER_VERSION, discover_files, load_document
 from policykb.ingest.model import Clause, Document
+from policykb.kinds import IngestStatus
 from policykb.kb.index.embed import Embedder
 from policykb.kb.index.manifest import ClauseRow, Manifest
 from policykb.kb.index.passage_cache import PassageCache
@@ -89,7 +90,7 @@ class Indexer:
                 report.add(DocumentResult(doc.doc_id, str(path), "unchanged", len(doc.clauses)))
                 continue
             report.embedded += self.write_document(doc, step)
-            status = "updated" if previous else "added"
+            status: IngestStatus = "updated" if previous else "added"
             report.add(DocumentResult(doc.doc_id, str(path), status, len(doc.clauses)))
         for doc_id in self._vanished(paths, state, seen):
             self.manifest.remove_document(doc_id)

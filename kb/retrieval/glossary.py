@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from policykb.errors import ConfigError
+from policykb.ingest.lang import CJK_CHAR as _CJK
 
 __all__ = ["GlossaryEntry", "Glossary", "DEFAULT_GLOSSARY_PATH", "bundled_glossary"]
 
 DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary.tsv"
 LANGS = ("zh", "en")
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[a-z0-9]+")
 _LATIN_WORD = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]*(?:[-+][a-z0-9]+)*(?![a-z0-9])")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import numpy as np
 
 from policykb.ingest import detect_lang
 from policykb.ingest.model import Clause
+from policykb.kinds import LookupKind, SearchMode
 from policykb.kb.index.embed import Embedder
 from policykb.kb.retrieval.fusion import Weights, fuse
 from policykb.kb.retrieval.glossary import Glossary
@@ -19,9 +20,7 @@ from policykb.kb.index.snapshot import Snapshot
 from policykb.kb.index.tokenize import tokenize
 from policykb.kb.index.vectors import VectorStore
 
-__all__ = ["Retriever", "MODES"]
-
-MODES = ("fused", "dense", "lexical")
+__all__ = ["Retriever"]
 _CLAUSE_CANDIDATES = 64
 _SENTENCE_CANDIDATES = 256
 # BM25 matches every clause sharing one common word; fusion only needs the best ones (normalisation
@@ -59,7 +58,7 @@ class Retriever:
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
     def search(self, query: str, k: int, *, doc: str | None = None, section: str | None = None,
-               lang: str | None = None, mode: str = "fused") -> tuple[list[Hit], str]:
+               lang: str | None = None, mode: SearchMode = "fused") -> tuple[list[Hit], LookupKind | Literal[""]]:
         """Top hits (all of them for a "mentions" lookup) and which lookup path ran ("" for ranked search)."""
         filters = Filters(doc, section, lang)
         query_lang = detect_lang(query)
@@ -73,7 +72,7 @@ class Retriever:
 
         lookup = parse_lookup(query)
         lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
-        kind = lookup.kind if lookup and lookup_ids else ""
+        kind: LookupKind | Literal[""] = lookup.kind if lookup and lookup_ids else ""
         for cid in lookup_ids:
             style = _STYLE_BONUS if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
             scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS + style
