@@ -32,7 +32,7 @@ _MARKER = re.compile(r"\[([^\[\]\n]{1,80})\]")
 _QUOTE = re.compile(r"“([^”]{6,})”|\"([^\"]{6,})\"|「([^」]{6,})」")
 _SENTENCE_END = re.compile(rf"(?<=[.!?])(?<!\bNo\.)(?<!\bArt\.)\s+(?=[A-Z“\"({CJK}])|(?<=[。！？])\s*(?!\[)(?=\S)")
 _MAX_CLAUSE_CHARS = 4000
-_BARE_CLAUSE = re.compile(r"\bclauses?\s+(\d{1,3})\b", re.IGNORECASE)
+_BARE_CLAUSE = re.compile(r"\bclauses?\s+(\d+)\b", re.IGNORECASE)
 
 _SYSTEM = """You answer questions about policy documents using ONLY the numbered clauses supplied below.
 Rules:
@@ -72,7 +72,9 @@ def _is_citation(inner: str, tags: Mapping[str, Clause]) -> bool:
     text = unicodedata.normalize("NFKC", inner).strip()
     if _key(text) in tags or re.search(r"[()第条]|^(?:clause|article|item)\b", text, re.I):
         return True
-    return bool(re.fullmatch(r"\d{1,3}(?:\s*[,;]\s*\d{1,3})*", text))
+    if re.fullmatch(r"(?:19|20)\d\d", text):
+        return False  # a year, e.g. "[2022]"
+    return bool(re.fullmatch(r"\d+(?:\s*[,;]\s*\d+)*", text))
 
 
 def build_messages(question: str, lang: str, clauses: Sequence[Clause], names: Mapping[str, DocName]) -> list[tuple[str, str]]:
