@@ -246,7 +246,7 @@ def _eval(args: argparse.Namespace) -> int:
     bar.close()
     written = write_report(result, Path(args.report)) if args.report else []
     if args.json:
-        _print_json(result)
+        _print_json(result.to_json())
     else:
         from policykb.eval.report import summary_text
 

@@ -13,6 +13,7 @@ from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
+    from policykb.eval.runner import EvalReport
 
 __all__ = ["build_evaluate_tab", "bundled_gold_files", "run_evaluation", "metrics_table", "EvalOutcome"]
 
@@ -25,27 +26,27 @@ def bundled_gold_files() -> dict[str, Path]:
     return {p.name: p for p in sorted(folder.glob("*.jsonl"))}
 
 
-def metrics_table(result: dict, lang: str) -> dict[str, Any]:
+def metrics_table(result: EvalReport, lang: str) -> dict[str, Any]:
     """Rows of (metric, all, one column per language) for retrieval, answers and latency."""
     from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
     from policykb.eval.report import fmt
 
-    by_lang = result.get("by_lang", {})
+    by_lang = result.by_lang
     langs = list(by_lang)
-    rows: list[list[str]] = [["n", fmt(result.get("n")), *(fmt(by_lang[g].get("n")) for g in langs)]]
+    rows: list[list[str]] = [["n", fmt(result.n), *(fmt(by_lang[g].get("n")) for g in langs)]]
     for key in RETRIEVAL_KEYS:
-        rows.append([key, fmt(result["retrieval"].get(key)), *(fmt(by_lang[g]["retrieval"].get(key)) for g in langs)])
+        rows.append([key, fmt(result.retrieval.get(key)), *(fmt(by_lang[g]["retrieval"].get(key)) for g in langs)])
     for key in ANSWER_KEYS:
-        rows.append([key, fmt(result["answers"].get(key)), *(fmt(by_lang[g]["answers"].get(key)) for g in langs)])
-    for key, value in result.get("latency_ms", {}).items():
+        rows.append([key, fmt(result.answers.get(key)), *(fmt(by_lang[g]["answers"].get(key)) for g in langs)])
+    for key, value in result.latency_ms.items():
         rows.append([f"{key} (ms)", fmt(value), *(fmt(by_lang[g].get("latency_ms", {}).get(key)) for g in langs)])
     return {"headers": [t("col_metric", lang), t("col_all", lang), *langs], "data": rows}
 
 
 class EvalOutcome:
-    """What one run produced: the result dict, the report folder, its zip and the plot paths."""
+    """What one run produced: the result, the report folder, its zip and the plot paths."""
 
-    def __init__(self, result: dict, folder: Path, archive: Path, plots: list[Path]) -> None:
+    def __init__(self, result: EvalReport, folder: Path, archive: Path, plots: list[Path]) -> None:
         self.result, self.folder, self.archive, self.plots = result, folder, archive, plots
 
 
@@ -110,11 +111,11 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
             progress((done, total), desc=row_id, unit="questions")
 
         outcome = run_evaluation(ctx, path, int(first or 0), username(request), step)
-        questions = outcome.result.get("questions", [])
+        questions = outcome.result.questions
         answerable = sum(1 for q in questions if q.get("answerable"))
         problems = sum(1 for q in questions if q.get("problems"))
         head = render.message_html(
-            t("eval_done", ui, n=outcome.result["n"], answerable=answerable, off=len(questions) - answerable, problems=problems),
+            t("eval_done", ui, n=outcome.result.n, answerable=answerable, off=len(questions) - answerable, problems=problems),
             "ok" if not problems else "info",
         )
         table = render.eval_questions_html(questions, labels=ctx.labels(), lang=ui)

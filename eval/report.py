@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from policykb.errors import ConfigError
 from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS, retrieval_metrics
+
+if TYPE_CHECKING:
+    from policykb.eval.runner import EvalReport
 
 __all__ = ["write_report", "render_markdown", "summary_text", "fmt", "REPORT_JSON", "REPORT_MD"]
 
@@ -32,7 +35,7 @@ DEFINITIONS = """\
 """
 
 
-def write_report(result: dict, folder: Path) -> list[Path]:
+def write_report(result: EvalReport, folder: Path) -> list[Path]:
     """Write ``report.json``, ``report.md``, ``metrics_by_mode.png`` and ``clause_coverage.png``.
 
     Returns:
@@ -47,7 +50,7 @@ def write_report(result: dict, folder: Path) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         json_path = folder / REPORT_JSON
-        json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        json_path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         md_path = folder / REPORT_MD
         md_path.write_text(render_markdown(result), encoding="utf-8")
         paths = [json_path, md_path]
@@ -71,8 +74,9 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def render_markdown(result: dict) -> str:
+def render_markdown(report: EvalReport) -> str:
     """The Markdown summary of an :func:`policykb.eval.evaluate` result."""
+    result = report.to_json()
     questions = result.get("questions", [])
     answerable = sum(1 for q in questions if q.get("answerable"))
     ablation = result.get("ablation", {})
@@ -152,8 +156,9 @@ def render_markdown(result: dict) -> str:
     return "\n".join(out)
 
 
-def summary_text(result: dict) -> str:
+def summary_text(report: EvalReport) -> str:
     """A few plain lines for a terminal: headline metrics, per-language recall and the failures count."""
+    result = report.to_json()
     lines = [f"{result['n']} questions"]
     r, a, lat = result["retrieval"], result["answers"], result.get("latency_ms", {})
     lines.append("retrieval (fused): " + "  ".join(f"{k} {fmt(r.get(k))}" for k in ("recall@1", "recall@3", "recall@5", "mrr", "ndcg@5")))

@@ -41,7 +41,7 @@ from policykb.eval.metrics import (
 if TYPE_CHECKING:
     from policykb.kb.model import Answer, SearchResult
 
-__all__ = ["evaluate", "SEARCH_MODES", "ASK_MODES", "DEFAULT_MODES", "MAIN_SEARCH", "MAIN_ANSWER"]
+__all__ = ["evaluate", "EvalReport", "SEARCH_MODES", "ASK_MODES", "DEFAULT_MODES", "MAIN_SEARCH", "MAIN_ANSWER"]
 
 ASK_MODES: dict[str, AnswerMode | None] = {"answer": None, "llm": "llm"}  # eval answer mode -> kb.ask(mode=...)
 DEFAULT_MODES: tuple[str, ...] = ("lexical", "dense", "fused", "answer")
@@ -51,6 +51,25 @@ MAIN_ANSWER = "answer"
 Progress = Callable[[int, int, str], None]
 
 
+@dataclass(frozen=True)
+class EvalReport:
+    """What :func:`evaluate` measured; ``to_json()`` is ``policykb eval --json`` and report.json (DESIGN.md §3 keys first)."""
+
+    n: int
+    retrieval: dict[str, float | None]  # fused search: recall@1/3/5, mrr, ndcg@5
+    answers: dict[str, Any]  # the full answerer: citation_hit, citation_precision, fact_coverage, abstention, …
+    by_lang: dict[str, dict[str, Any]]  # the same per question language, with "n" and "latency_ms"
+    latency_ms: dict[str, float | None]  # search_p50, ask_p50, ask_p95
+    ablation: dict[str, dict[str, Any]]  # per search mode and per answer mode
+    questions: list[dict[str, Any]]  # per-question detail
+    coverage: dict[str, dict[str, int]]  # per clause: gold, top1, top1_gold, topk, cited
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "retrieval": self.retrieval, "answers": self.answers, "by_lang": self.by_lang,
+                "latency_ms": self.latency_ms, "ablation": self.ablation, "questions": self.questions,
+                "coverage": self.coverage}
+
+
 def evaluate(
     kb: Any,
     rows: Sequence[GoldRow],
@@ -58,7 +77,7 @@ def evaluate(
     modes: Sequence[str] = DEFAULT_MODES,
     k: int = 5,
     progress: Progress | None = None,
-) -> dict:
+) -> EvalReport:
     """Evaluate ``rows`` against ``kb`` (a :class:`policykb.kb.KnowledgeBase`).
 
     Args:
@@ -67,7 +86,8 @@ def evaluate(
         progress: called after each question as ``progress(done, total, row_id)``.
 
     Returns:
-        ``{"n", "retrieval", "answers", "by_lang", "latency_ms", "ablation", "questions", "coverage"}``.
+        an :class:`EvalReport` (``n``, ``retrieval``, ``answers``, ``by_lang``, ``latency_ms``, ``ablation``,
+        ``questions``, ``coverage``).
 
     Raises:
         ConfigError: unknown mode, k < 1, no rows, or gold ids the KB does not hold.
@@ -303,7 +323,7 @@ def _by_lang(pairs: Sequence[tuple[GoldRow, dict]]) -> dict[str, list[tuple[Gold
     return dict(sorted(groups.items()))
 
 
-def _summarise(rows: Sequence[GoldRow], details: list[dict], search_modes: Sequence[str], answer_modes: Sequence[str], universe: list[str]) -> dict:
+def _summarise(rows: Sequence[GoldRow], details: list[dict], search_modes: Sequence[str], answer_modes: Sequence[str], universe: list[str]) -> EvalReport:
     pairs = list(zip(rows, details))
     groups = _by_lang(pairs)
     main_answer = MAIN_ANSWER if MAIN_ANSWER in answer_modes else None
@@ -319,19 +339,19 @@ def _summarise(rows: Sequence[GoldRow], details: list[dict], search_modes: Seque
             "by_lang": {lang: {"n": len(g), "answers": _answers(g, mode)} for lang, g in groups.items()},
             "latency_ms": {k: v for k, v in _latency(pairs, mode).items() if k.startswith("ask")},
         }
-    result = {
-        "n": len(rows),
-        "retrieval": _retrieval(pairs, MAIN_SEARCH),
-        "answers": _answers(pairs, main_answer),
-        "by_lang": {
+    result = EvalReport(
+        n=len(rows),
+        retrieval=_retrieval(pairs, MAIN_SEARCH),
+        answers=_answers(pairs, main_answer),
+        by_lang={
             lang: {"n": len(g), "retrieval": _retrieval(g, MAIN_SEARCH), "answers": _answers(g, main_answer), "latency_ms": _latency(g, main_answer)}
             for lang, g in groups.items()
         },
-        "latency_ms": _latency(pairs, main_answer),
-        "ablation": ablation,
-        "questions": details,
-        "coverage": _coverage(details, universe),
-    }
+        latency_ms=_latency(pairs, main_answer),
+        ablation=ablation,
+        questions=details,
+        coverage=_coverage(details, universe),
+    )
     for detail in details:
         for answer in detail["answers"].values():
             answer.pop("_text", None)

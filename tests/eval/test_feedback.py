@@ -90,9 +90,9 @@ def test_export_round_trips_through_load_gold_and_evaluate(store: FeedbackStore,
     rows = load_gold(path)
     assert [r.gold for r in rows] == [("d:1",), ("d:2",), ()]
     result = evaluate(fake_kb, rows)
-    assert result["n"] == 3
-    assert result["retrieval"]["recall@1"] == 1.0
-    assert result["answers"]["abstain_recall"] == 1.0
+    assert result.n == 3
+    assert result.retrieval["recall@1"] == 1.0
+    assert result.answers["abstain_recall"] == 1.0
 
 
 def test_detect_question_lang() -> None:
