@@ -11,7 +11,7 @@ an off-topic row (answerable false, no gold); 👎 with a right clause → gold 
 """
 from __future__ import annotations
 
-import importlib
+import builtins
 import json
 import re
 import sqlite3
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policykb.errors import ConfigError, StoreUnavailableError
+from policykb.ingest.lang import detect_lang
 
 if TYPE_CHECKING:
     from policykb.kb.model import Answer
@@ -30,8 +31,6 @@ __all__ = ["FeedbackStore", "FEEDBACK_FILE", "detect_question_lang"]
 
 FEEDBACK_FILE = "feedback.sqlite"
 _CLAUSE_ID = re.compile(r"^[^\s:]+:[^\s:]+$")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -52,26 +51,8 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 
 def detect_question_lang(text: str) -> str:
-    """"zh" or "en" for a question: the ingester's detector when it has one, else the share of
-    CJK characters among letters (≥ 30 % → "zh")."""
-    detector = _ingest_detector()
-    if detector is not None:
-        return str(detector(text))
-    cjk = len(_CJK.findall(text))
-    latin_words = len(re.findall(r"[A-Za-z]+", text))
-    letters = cjk + latin_words
-    if not letters:
-        return "en"
-    return "zh" if cjk / letters >= 0.3 else "en"
-
-
-def _ingest_detector() -> Any:
-    for module in ("policykb.ingest", "policykb.ingest.lang"):
-        try:
-            return getattr(importlib.import_module(module), "detect_lang")
-        except (ImportError, AttributeError):
-            continue
-    return None
+    """"zh" or "en" for a question, as the ingester tells a text's language."""
+    return detect_lang(text)
 
 
 class FeedbackStore:
@@ -144,7 +125,7 @@ class FeedbackStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)  # always set after an INSERT
 
     def list(self, limit: int | None = 100) -> list[dict]:
         """Stored ratings, newest first (``limit`` None = all)."""
@@ -155,7 +136,7 @@ class FeedbackStore:
             rows = db.execute(sql, (limit,) if limit is not None else ()).fetchall()
         return [_row_dict(r) for r in rows]
 
-    def export_gold(self) -> list[dict]:
+    def export_gold(self) -> builtins.list[dict]:  # `list` here is the method above
         """Rated answers as gold rows for review (oldest first); see the module docstring."""
         gold_rows: list[dict] = []
         for row in reversed(self.list(limit=None)):
