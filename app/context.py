@@ -145,7 +145,7 @@ def friendly(fn: F) -> F:
 
         wrapped = wrapper
     wrapped.__annotations__ = gradio_annotations(fn)
-    return wrapped  # type: ignore[no-any-return]
+    return wrapped
 
 
 def gradio_annotations(fn: Callable[..., Any]) -> dict[str, Any]:

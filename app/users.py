@@ -143,7 +143,7 @@ def make_auth(path: Path) -> Callable[[str, str], bool]:
                 except ConfigError:
                     cache["users"] = {}
                 cache["stamp"] = stamp
-            return dict(cache["users"])  # type: ignore[arg-type]
+            return dict(cache["users"])  # type: ignore[call-overload]
 
     def auth(name: str, password: str) -> bool:
         return verify(current(), (name or "").strip(), password or "")
