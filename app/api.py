@@ -7,7 +7,12 @@ Errors arrive as the one-line message of the KB.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from policykb.app.context import AppContext, friendly
+
+if TYPE_CHECKING:
+    from policykb.kinds import AnswerMode
 
 __all__ = ["register_api"]
 
@@ -26,7 +31,7 @@ def register_api(ctx: AppContext) -> None:
         """
         if not question or not question.strip():
             raise gr.Error("the question is empty; send a question such as 第十八条讲了什么？", print_exception=False)
-        return ctx.kb.ask(question.strip(), mode=mode or None).to_json()
+        return ctx.kb.ask(question.strip(), mode=cast("AnswerMode | None", mode or None)).to_json()  # the KB checks it
 
     @friendly
     def search(query: str, k: int = 5, doc: str = "", section: str = "", lang: str = "") -> dict:

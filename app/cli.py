@@ -270,9 +270,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _copy_vectors(args: argparse.Namespace) -> int:
+    from policykb.errors import ConfigError
     from policykb.settings import Settings
 
     target = Settings.from_env(chroma_url=args.to).chroma_url  # validates the URL
+    if target is None:
+        raise ConfigError("copy-vectors --to needs a Chroma server URL, e.g. --to http://127.0.0.1:8000")
     result = _kb(args).copy_vectors_to(target, progress=None if args.json else _progress_bar())
     if args.json:
         _print_json(result.to_json())

@@ -68,6 +68,7 @@ def _rankers(kb: Any) -> dict[str, Callable[[str], list[str]]]:
     """Name → function ranking clause ids for a question (top 5)."""
     from policykb.kb.retrieval.fusion import Weights
     from policykb.kb.retrieval.retriever import Retriever
+    from policykb.kinds import SearchMode
     from policykb.kb.index.snapshot import load_snapshot
 
     snapshot = load_snapshot(kb.manifest, kb.kb_dir)
@@ -75,7 +76,7 @@ def _rankers(kb: Any) -> dict[str, Callable[[str], list[str]]]:
     def retriever(weights: dict[str, Weights] | None) -> Retriever:
         return Retriever(snapshot, kb.embedder, kb.vectors, kb.glossary(), weights=weights)
 
-    def ranker(r: Retriever, mode: str, positive_only: bool) -> Callable[[str], list[str]]:
+    def ranker(r: Retriever, mode: SearchMode, positive_only: bool) -> Callable[[str], list[str]]:
         def rank(question: str) -> list[str]:
             hits, _ = r.search(question, 5, mode=mode)
             return [h.clause.id for h in hits if h.score > 0 or not positive_only]

@@ -280,7 +280,7 @@ def _split_modes(modes: Sequence[str]) -> tuple[list[str], list[str]]:
     unknown = [m for m in modes if m not in SEARCH_MODES and m not in ASK_MODES]
     if unknown:
         raise ConfigError(f"unknown eval mode(s) {unknown!r}; choose from {[*SEARCH_MODES, *ASK_MODES]!r}")
-    search = [m for m in dict.fromkeys(modes) if m in SEARCH_MODES]
+    search: list[str] = [m for m in dict.fromkeys(modes) if m in SEARCH_MODES]
     if MAIN_SEARCH not in search:
         search.append(MAIN_SEARCH)
     answer = [m for m in dict.fromkeys(modes) if m in ASK_MODES]

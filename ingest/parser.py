@@ -414,8 +414,8 @@ def parse_structure(text: str, *, doc_id: str, lang: str) -> ParsedText:
     if p.restart:
         warnings.append("clause numbering restarts in each section; clauses are numbered '{section}.{n}'")
         for sec in p.sections:
-            numbers = [int(c.number.rsplit(".", 1)[-1]) for c in sec.clauses]
-            warnings.extend(gap_warnings(numbers, what=f"section {sec.label or sec.number}: clause"))
+            in_section = [int(c.number.rsplit(".", 1)[-1]) for c in sec.clauses]
+            warnings.extend(gap_warnings(in_section, what=f"section {sec.label or sec.number}: clause"))
     else:
         warnings.extend(gap_warnings([int(c.number) for _, c in drafts]))
     return ParsedText(tuple(p.header), tuple(sections), tuple(warnings), scheme.name, title, prepared.history)

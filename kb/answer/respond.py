@@ -97,7 +97,7 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
     resolved = asked if resolution.followup else ""
 
     use_llm = mode == "llm" or (mode is None and settings.llm_enabled)
-    answer_mode = "extractive"
+    answer_mode: AnswerMode = "extractive"
     if use_llm and not draft.abstained:
         draft, answer_mode = _with_llm(settings, asked, lang, draft, names)
     elif use_llm:
@@ -201,7 +201,7 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
 
 
 # -- LLM -------------------------------------------------------------------------------
-def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, str]:
+def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, AnswerMode]:
     """The checked LLM answer, or the extractive draft with the reason the LLM's was not used."""
     from policykb.kb.answer.llm import llm_answer
 
