@@ -49,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common, as_json], help="find clauses for a query")
     p.add_argument("query", nargs="?", metavar="QUERY")
-    p.add_argument("-k", type=_positive_int, default=None, metavar="K", help="number of results (default 5)")
+    p.add_argument("-k", type=_k, default=None, metavar="K", help="number of results, 1 to 100 (default 5)")
     p.add_argument("--doc", metavar="DOC_ID")
+    p.add_argument("--lang", type=_lang, default=None, metavar="LANG", help="only clauses in this language: en or zh")
     p.add_argument("--mode", choices=("fused", "dense", "lexical"), default="fused", help=argparse.SUPPRESS)
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
 
@@ -189,9 +190,9 @@ def _search(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()  # batch latencies exclude model loading
-        return _run_batch(args.batch, lambda q: _search_json(kb.search(q, args.k, doc=args.doc, mode=args.mode)))
+        return _run_batch(args.batch, lambda q: _search_json(kb.search(q, args.k, doc=args.doc, lang=args.lang, mode=args.mode)))
     query = _required(args.query, "QUERY", "search")
-    result = kb.search(query, args.k, doc=args.doc, mode=args.mode)
+    result = kb.search(query, args.k, doc=args.doc, lang=args.lang, mode=args.mode)
     if args.json:
         _print_json(_search_json(result))
         return 0
@@ -422,6 +423,26 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
+
+
+def _k(text: str) -> int | None:
+    from policykb.app.contracts import check_k
+    from policykb.errors import ConfigError
+
+    try:
+        return check_k(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _lang(text: str) -> str | None:
+    from policykb.app.contracts import check_lang
+    from policykb.errors import ConfigError
+
+    try:
+        return check_lang(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _progress_bar() -> Callable[[str, float], None] | None:
