@@ -121,6 +121,8 @@ def _ingest(args: argparse.Namespace) -> int:
     for doc in report.documents:
         if doc.status == "failed":
             _err(f"failed: {doc.error}")
+        elif doc.error:
+            _err(f"note: {_display_path(doc.path)}: {doc.error}")
     if args.json:
         data = report.to_json()
         data["documents"] = [{k: d[k] for k in ("doc_id", "path", "status", "clauses", "error")} for d in data["documents"]]
@@ -300,6 +302,7 @@ def _feedback(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from policykb.app.server import serve
 
+    _check_kb_dir(Path(_settings(args).kb_dir), must_exist=False, given="kb" in args)
     return serve(_settings(args), host=args.host, port=args.port, auth_file=args.auth_file)
 
 
@@ -354,10 +357,31 @@ def _settings(args: argparse.Namespace) -> Any:
                              users_file=getattr(args, "auth_file", None))
 
 
+# verbs that only read a KB: a missing folder is a mistake (a typo in --kb), never a reason to create an empty KB
+_READ_VERBS = frozenset({"clauses", "search", "ask", "documents", "eval", "check", "remove", "copy-vectors"})
+
+
 def _kb(args: argparse.Namespace) -> Any:
     from policykb.kb import KnowledgeBase
 
-    return KnowledgeBase(_settings(args))
+    settings = _settings(args)
+    _check_kb_dir(Path(settings.kb_dir), must_exist=args.verb in _READ_VERBS, given="kb" in args)
+    return KnowledgeBase(settings)
+
+
+def _check_kb_dir(kb_dir: Path, *, must_exist: bool, given: bool) -> None:
+    """Refuse a KB folder that is a file, or (for a verb that reads) one that does not exist.
+
+    Raises:
+        ConfigError: exit code 2, naming the folder and the fix.
+    """
+    from policykb.errors import ConfigError
+
+    where = f"--kb {str(kb_dir)!r}" if given else f"the KB folder {str(kb_dir)!r} (from $POLICYKB_HOME, else ./data)"
+    if kb_dir.exists() and not kb_dir.is_dir():
+        raise ConfigError(f"{where} is a file, not a folder; give the folder that holds the KB (or a new folder name to ingest into)")
+    if must_exist and not kb_dir.exists():
+        raise ConfigError(f"{where} does not exist; check the path, or create the KB with `policykb ingest PATH --kb {kb_dir}`")
 
 
 def _run_batch(path: str, run: Callable[[str], dict[str, Any]]) -> int:
