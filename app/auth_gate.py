@@ -144,6 +144,12 @@ class AuthGate:
 
 
 _MAX_LOGIN_BODY = 64 * 1024
+# Gradio's login form shows nothing for an answer other than 200 or 400: show a refused sign-in's reason above it
+_LOGIN_WAIT_SCRIPT = rb"""<script>(function(){var f=window.fetch;window.fetch=async function(){var r=await f.apply(this,arguments);
+try{var a=arguments[0],u=new URL(String(a&&a.url||a),location.href);if(r.status===429&&/\/login\/?$/.test(u.pathname)){
+var d=(await r.clone().json()).detail||"",p=document.getElementById("pk-login-wait");if(!p){p=document.createElement("p");
+p.id="pk-login-wait";p.setAttribute("role","alert");p.style.cssText="position:fixed;top:1em;left:0;right:0;text-align:center;color:#b91c1c;font-weight:600;z-index:1000";
+document.body.appendChild(p);}p.textContent=d;}}catch(e){}return r;};})();</script>"""
 _API_INFO = re.compile(rb"<script>\s*window\.gradio_api_info\s*=.*?</script>", re.S)
 
 
@@ -219,7 +225,7 @@ def _without_api_info(send: Send) -> Send:
         state["parts"].append(message.get("body", b""))
         if message.get("more_body"):
             return
-        page = _API_INFO.sub(b"<script>window.gradio_api_info = null;</script>", b"".join(state["parts"]))
+        page = _API_INFO.sub(b"<script>window.gradio_api_info = null;</script>" + _LOGIN_WAIT_SCRIPT, b"".join(state["parts"]), count=1)
         start = state["start"]
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         await send({**start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})

@@ -254,3 +254,19 @@ def test_a_sign_in_flood_is_refused_and_a_signed_in_user_keeps_working(server: S
         assert refused.status_code == 429 and "too many attempts" in refused.json()["detail"]
         assert late.get("/config").status_code == 401
     assert staff.get("/config").status_code == 200
+    chromium = "/usr/bin/chromium"
+    if Path(chromium).exists():  # the login form says why it refuses
+        from playwright.sync_api import expect, sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(server.url)
+                page.get_by_label("username").fill(USER)
+                page.get_by_label("password").fill(PASSWORD)
+                page.get_by_role("button", name="Login").click()
+                expect(page.locator("#pk-login-wait")).to_contain_text("too many attempts, try again in")
+            finally:
+                browser.close()
