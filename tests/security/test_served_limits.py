@@ -209,12 +209,12 @@ def test_the_app_gives_a_localized_hint_for_a_long_question(server: Server) -> N
             page.wait_for_selector("#pk-chat-input textarea")
             page.fill("#pk-chat-input textarea", question)
             page.click("#pk-send")
-            expect(page.get_by_text(f"Your question is {n} characters long; questions are limited to 2,000.").first).to_be_visible()
+            expect(page.get_by_text(f"Your question is {n} characters long; questions are limited to 2,000.").first).to_be_visible(timeout=90_000)
             page.locator("#pk-lang").get_by_text("中文").click()
             page.get_by_role("tab", name="Search · 检索").click()
             page.fill("#pk-search-input textarea", question)
             page.click("#pk-search-go")
-            expect(page.get_by_text(f"问题长度为 {n} 个字符，超过上限 2,000 个字符。").first).to_be_visible()
+            expect(page.get_by_text(f"问题长度为 {n} 个字符，超过上限 2,000 个字符。").first).to_be_visible(timeout=90_000)
         finally:
             browser.close()
 
@@ -267,6 +267,6 @@ def test_a_sign_in_flood_is_refused_and_a_signed_in_user_keeps_working(server: S
                 page.get_by_label("username").fill(USER)
                 page.get_by_label("password").fill(PASSWORD)
                 page.get_by_role("button", name="Login").click()
-                expect(page.locator("#pk-login-wait")).to_contain_text("too many attempts, try again in")
+                expect(page.locator("#pk-login-wait")).to_contain_text("too many attempts, try again in", timeout=90_000)
             finally:
                 browser.close()
