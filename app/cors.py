@@ -99,4 +99,4 @@ def install(allowed: Iterable[str]) -> None:
 
     import gradio.routes
 
-    gradio.routes.CustomCORSMiddleware = functools.partial(OwnOriginCORS, allowed=tuple(allowed))  # type: ignore[attr-defined]
+    gradio.routes.CustomCORSMiddleware = functools.partial(OwnOriginCORS, allowed=tuple(allowed))  # type: ignore[misc, assignment]
