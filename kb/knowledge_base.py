@@ -23,6 +23,8 @@ from policykb.settings import Settings
 
 __all__ = ["KnowledgeBase"]
 
+_TITLE_FIELDS = ("short_title", "title_zh", "title_en", "short_title_zh")
+
 
 class KnowledgeBase:
     """One knowledge base: a manifest and lexical index under ``settings.kb_dir``, vectors in Chroma.
@@ -77,6 +79,13 @@ class KnowledgeBase:
                 self._glossary = Glossary.load()
             return self._glossary
 
+    def _titles(self) -> dict[str, tuple[str, ...]]:
+        """Each document's titles (its title, and short or translated titles when its metadata gives them)."""
+        return {
+            d.doc_id: tuple(t for t in (d.title, *(getattr(d, name, "") for name in _TITLE_FIELDS)) if isinstance(t, str) and t)
+            for d in self.manifest.documents()
+        }
+
     def _snapshot(self) -> Snapshot:
         return self._current_retriever().snapshot
 
@@ -87,7 +96,7 @@ class KnowledgeBase:
             self._sync_vectors(generation)
             if self._retriever is None or self._retriever.snapshot.generation != generation:
                 snapshot = load_snapshot(self.manifest, self.kb_dir)
-                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary())
+                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary(), titles=self._titles())
             return self._retriever
 
     def _sync_vectors(self, generation: int | None = None) -> None:
