@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "fuse"]
+__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "fuse", "merge_dictionary"]
 
 SIGNALS = ("dense_clause", "dense_sentence", "lexical", "bridge")
 
@@ -84,6 +84,17 @@ def normalise(raw: Mapping[str, float], *, dense: bool, groups: Mapping[str, str
     return {k: (v - lo) / span if span > 1e-9 else 1.0 for k, v in values.items()}
 
 
+def merge_dictionary(raw: Mapping[str, Mapping[str, float]]) -> dict[str, Mapping[str, float]]:
+    """The signal maps with the ``"dictionary"`` BM25 added into ``"lexical"`` (one lexical scale, see WEIGHTS)."""
+    merged: dict[str, Mapping[str, float]] = dict(raw)
+    if raw.get("dictionary"):
+        lexical = dict(raw.get("lexical", {}))
+        for cid, v in raw["dictionary"].items():
+            lexical[cid] = lexical.get(cid, 0.0) + DICTIONARY_SCALE * v
+        merged["lexical"] = lexical
+    return merged
+
+
 def fuse(
     raw: Mapping[str, Mapping[str, float]],
     clause_langs: Mapping[str, str],
@@ -99,12 +110,7 @@ def fuse(
     question that is mostly policy terms ("储蓄国债下乡") trusts the bridge fully, one where
     only generic words were bridged ("bank", "loan") leans on the dense signals instead.
     """
-    merged = dict(raw)
-    if raw.get("dictionary"):
-        lexical = dict(raw.get("lexical", {}))
-        for cid, v in raw["dictionary"].items():
-            lexical[cid] = lexical.get(cid, 0.0) + DICTIONARY_SCALE * v
-        merged["lexical"] = lexical
+    merged = merge_dictionary(raw)
     norm = {s: normalise(merged.get(s, {}), dense=s.startswith("dense"), groups=clause_langs) for s in SIGNALS}
     candidates = set().union(*(m.keys() for m in norm.values()))
     coverage = min(max(bridge_coverage, 0.0), 1.0)

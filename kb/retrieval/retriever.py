@@ -10,7 +10,7 @@ import numpy as np
 from policykb.ingest import detect_lang
 from policykb.ingest.model import Clause
 from policykb.kb.index.embed import Embedder
-from policykb.kb.retrieval.fusion import Weights, fuse
+from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary
 from policykb.kb.retrieval.doc_prior import TitlePrior
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, load_dictionary
 from policykb.kb.retrieval.glossary import Glossary
@@ -90,8 +90,9 @@ class Retriever:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + TITLE_PRIOR_WEIGHT * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
         else:
-            signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge", "dictionary")
-            scores = _sum_normalised({s: raw[s] for s in signal_names})
+            signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
+            merged = merge_dictionary(raw)
+            scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
 
         lookup = parse_lookup(query)
