@@ -82,7 +82,7 @@ class KnowledgeBase:
     def _titles(self) -> dict[str, tuple[str, ...]]:
         """Each document's titles (its title, and short or translated titles when its metadata gives them)."""
         return {
-            d.doc_id: tuple(t for t in (d.title, *(getattr(d, name, "") for name in _TITLE_FIELDS)) if isinstance(t, str) and t)
+            d.doc_id: tuple(t for t in (d.title, *(d.extra.get(name, "") for name in _TITLE_FIELDS)) if isinstance(t, str) and t)
             for d in self.manifest.documents()
         }
 
