@@ -11,6 +11,7 @@ from typing import Callable, Iterator, Sequence
 from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
 from policykb.ingest import PARSER_VERSION
 from policykb.ingest.model import Clause
+from policykb.kb.config import TUNING_FILE, TuningConfig, load_tuning
 from policykb.kb.index.embed import Embedder, load_embedder
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.index.indexer import Indexer, writer_lock
@@ -40,6 +41,8 @@ class KnowledgeBase:
         self._vectors: VectorStore | None = None
         self._glossary: Glossary | None = None
         self._retriever: Retriever | None = None
+        self._tuning: TuningConfig | None = None
+        self._tuning_stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the tuning.json read
         self._vectors_generation = -1  # the manifest generation the open vector store is known to hold
         self._writes = 0  # > 0 while this process holds the writer lock: generation changes are its own
 
@@ -77,17 +80,41 @@ class KnowledgeBase:
                 self._glossary = Glossary.load()
             return self._glossary
 
+    @property
+    def tuning(self) -> TuningConfig:
+        """The KB's tuning config: ``tuning.json`` (written by ``policykb calibrate``) over the defaults.
+
+        Re-read when the file changes, so a calibration takes effect without reopening the KB.
+
+        Raises:
+            ConfigError: the file is malformed (the message names it and the fix).
+        """
+        path = self.kb_dir / TUNING_FILE
+        try:
+            info = path.stat()
+            stamp: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if self._tuning is None or stamp != self._tuning_stamp:
+                self._tuning = load_tuning(self.kb_dir)
+                self._tuning_stamp = stamp
+            return self._tuning
+
     def _snapshot(self) -> Snapshot:
         return self._current_retriever().snapshot
 
     def _current_retriever(self) -> Retriever:
         """The retriever over the newest committed generation (reloaded when another writer committed)."""
         generation = self.manifest.generation()
+        tuning = self.tuning
         with self._lock:
             self._sync_vectors(generation)
             if self._retriever is None or self._retriever.snapshot.generation != generation:
                 snapshot = load_snapshot(self.manifest, self.kb_dir)
-                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary())
+                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary(), config=tuning.retrieval)
+            elif self._retriever.config is not tuning.retrieval:
+                self._retriever = self._retriever.with_config(tuning.retrieval)
             return self._retriever
 
     def _sync_vectors(self, generation: int | None = None) -> None:
@@ -212,8 +239,9 @@ class KnowledgeBase:
 
         if not question.strip():
             raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
-        return answer_question(question, retriever=self._current_retriever(), documents=self.documents(),
-                               settings=self.settings, history=history, mode=mode)
+        retriever = self._current_retriever()
+        return answer_question(question, retriever=retriever, documents=self.documents(),
+                               settings=self.settings, history=history, mode=mode, tuning=self.tuning)
 
     def check(self, *, repair: bool = False) -> dict:
         """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.index.integrity`)."""

@@ -1,6 +1,7 @@
 """Hybrid clause retrieval: dense (clause + sentence vectors), lexical, glossary bridge, direct lookups."""
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -10,7 +11,8 @@ import numpy as np
 from policykb.ingest import detect_lang
 from policykb.ingest.model import Clause
 from policykb.kb.index.embed import Embedder
-from policykb.kb.retrieval.fusion import Weights, fuse
+from policykb.kb.config import DEFAULT_TUNING, RetrievalConfig
+from policykb.kb.retrieval.fusion import Weights, fuse, weights_table
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.lookup import Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
@@ -22,13 +24,9 @@ from policykb.kb.index.vectors import VectorStore
 __all__ = ["Retriever", "MODES"]
 
 MODES = ("fused", "dense", "lexical")
-_CLAUSE_CANDIDATES = 64
-_SENTENCE_CANDIDATES = 256
-# BM25 matches every clause sharing one common word; fusion only needs the best ones (normalisation
-# divides by the top score, so the tail adds at most a few hundredths to clauses no other signal found).
-_LEXICAL_CANDIDATES = 256
-_LOOKUP_BONUS = 10.0
-_STYLE_BONUS = 1.0  # "第八条" prefers the document whose clauses are printed 第八条 over one printed (8)
+# Candidate depths and lookup bonuses: policykb.kb.config.RetrievalConfig. BM25 matches every clause sharing
+# one common word; fusion only needs the best ones (normalisation divides by the top score, so the tail adds
+# at most a few hundredths to clauses no other signal found).
 
 
 @dataclass(frozen=True)
@@ -49,21 +47,31 @@ class Retriever:
     """Ranks the clauses of one snapshot for a query."""
 
     def __init__(self, snapshot: Snapshot, embedder: Embedder, vectors: VectorStore, glossary: Glossary,
-                 weights: Mapping[str, Weights] | None = None) -> None:
+                 weights: Mapping[str, Weights] | None = None, config: RetrievalConfig | None = None) -> None:
         self.snapshot = snapshot
         self.embedder = embedder
         self.vectors = vectors
         self.glossary = glossary
-        self.weights = weights
+        self.config = config or DEFAULT_TUNING.retrieval
+        self.weights = weights if weights is not None else weights_table(self.config)
+        # query → raw signals, when set (calibration re-fuses one question's signals under many configs)
+        self.signal_cache: dict[tuple[str, str], tuple[dict, dict]] | None = None
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
+
+    def with_config(self, config: RetrievalConfig) -> "Retriever":
+        """This retriever (same snapshot, stores and signal cache) ranking with another config."""
+        other = copy.copy(self)
+        other.config = config
+        other.weights = weights_table(config)
+        return other
 
     def search(self, query: str, k: int, *, doc: str | None = None, section: str | None = None,
                lang: str | None = None, mode: str = "fused") -> tuple[list[Hit], str]:
         """Top hits (all of them for a "mentions" lookup) and which lookup path ran ("" for ranked search)."""
         filters = Filters(doc, section, lang)
         query_lang = detect_lang(query)
-        raw, sentences = self._signals(query, query_lang, mode)
+        raw, sentences = self._cached_signals(query, query_lang, mode)
         if mode == "fused":
             scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
         else:
@@ -75,8 +83,8 @@ class Retriever:
         lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
         kind = lookup.kind if lookup_ids else ""
         for cid in lookup_ids:
-            style = _STYLE_BONUS if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
-            scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS + style
+            style = self.config.style_bonus if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
+            scores[cid] = scores.get(cid, 0.0) + self.config.lookup_bonus + style
         ranked = sorted(scores, key=lambda cid: (-scores[cid], self._order(cid)))
         limit = max(k, len(lookup_ids)) if kind == "mentions" else k
         terms = self._query_terms(query, query_lang)
@@ -94,6 +102,14 @@ class Retriever:
         return hits, kind
 
     # -- signals ---------------------------------------------------------------------
+    def _cached_signals(self, query: str, query_lang: str, mode: str) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]]]:
+        if self.signal_cache is None:
+            return self._signals(query, query_lang, mode)
+        key = (query, mode)
+        if key not in self.signal_cache:
+            self.signal_cache[key] = self._signals(query, query_lang, mode)
+        return self.signal_cache[key]
+
     def _signals(self, query: str, query_lang: str, mode: str) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]]]:
         raw: dict[str, dict[str, float]] = {"dense_clause": {}, "dense_sentence": {}, "lexical": {}, "bridge": {}}
         sentences: dict[str, list[tuple[str, float]]] = {}
@@ -101,12 +117,12 @@ class Retriever:
             return raw, sentences
         if mode in ("fused", "dense"):
             vector = self.embedder.embed_queries([strip_question(query) if query_lang == "en" else query])[0]
-            raw["dense_clause"] = self._dense("clauses", vector, _CLAUSE_CANDIDATES, {})
-            raw["dense_sentence"] = self._dense("sentences", vector, _SENTENCE_CANDIDATES, sentences)
+            raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {})
+            raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences)
         if mode in ("fused", "lexical"):
-            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=_LEXICAL_CANDIDATES)
+            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=self.config.lexical_candidates)
             bridged = self._bridge_tokens(query, query_lang)
-            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=_LEXICAL_CANDIDATES) if bridged else {}
+            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=self.config.lexical_candidates) if bridged else {}
         return raw, sentences
 
     def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
