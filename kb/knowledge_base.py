@@ -6,7 +6,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
 from policykb.ingest import PARSER_VERSION
@@ -21,6 +21,9 @@ from policykb.kb.retrieval.retriever import MODES, Retriever
 from policykb.kb.index.snapshot import Snapshot, load_snapshot, save_lexical
 from policykb.kb.index.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
+
+if TYPE_CHECKING:
+    from policykb.kb.answer.replay import Replay
 
 __all__ = ["KnowledgeBase"]
 
@@ -242,6 +245,12 @@ class KnowledgeBase:
         retriever = self._current_retriever()
         return answer_question(question, retriever=retriever, documents=self.documents(),
                                settings=self.settings, history=history, mode=mode, tuning=self.tuning)
+
+    def replay(self) -> "Replay":
+        """Searches and answer verdicts under any tuning, each question retrieved once (for calibration)."""
+        from policykb.kb.answer.replay import Replay
+
+        return Replay(self._current_retriever(), self.documents())
 
     def check(self, *, repair: bool = False) -> dict:
         """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.index.integrity`)."""

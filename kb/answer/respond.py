@@ -41,7 +41,7 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "ANSWER_MODES", "unsure_why"]
+__all__ = ["answer_question", "ANSWER_MODES", "unsure_why", "assess", "Verdict", "prepare"]
 
 ANSWER_MODES = ("extractive", "llm")
 _SUMMARY_WORDS_EN = frozenset(
@@ -89,16 +89,12 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
         raise PolicyKBError(f"answer mode {mode!r} is not one of {', '.join(ANSWER_MODES)}")
     tuning = tuning or DEFAULT_TUNING
     glossary = retriever.glossary
-    snapshot = retriever.snapshot
     lang = detect_lang(text)
     resolution = resolve_followup(text, history, glossary, tuning.answer)
     asked = resolution.question
     hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=resolution.doc)
     names = doc_names(documents)
-    stats = corpus_stats(snapshot.clauses)
-    terms = query_terms(asked, detect_lang(asked), glossary, set(snapshot.langs))
-    ctx = _Context(snapshot.clauses, asked, lang, terms, stats, names, glossary, tuning,
-                   document_name_words(documents, snapshot.clauses))
+    ctx = prepare(asked, lang, retriever, documents, tuning)
     draft = _extractive(ctx, hits, lookup_kind)
     resolved = asked if resolution.followup else ""
 
@@ -132,6 +128,16 @@ class _Context:
     generic: frozenset[str]
 
 
+def prepare(asked: str, lang: str, retriever: "Retriever", documents: Sequence[DocumentInfo], tuning: TuningConfig) -> _Context:
+    """What answering ``asked`` reads besides the hits: its terms, the corpus statistics, the documents' names."""
+    snapshot = retriever.snapshot
+    return _Context(
+        snapshot.clauses, asked, lang, query_terms(asked, detect_lang(asked), retriever.glossary, set(snapshot.langs)),
+        corpus_stats(snapshot.clauses), doc_names(documents), retriever.glossary, tuning,
+        document_name_words(documents, snapshot.clauses),
+    )
+
+
 def _extractive(ctx: _Context, hits: list[Hit], lookup_kind: str) -> _Draft:
     asked, lang, terms, stats, names, glossary, tuning = ctx.asked, ctx.lang, ctx.terms, ctx.stats, ctx.names, ctx.glossary, ctx.tuning
     cfg = tuning.answer
@@ -157,30 +163,47 @@ def _extractive(ctx: _Context, hits: list[Hit], lookup_kind: str) -> _Draft:
     if lookup is not None and lookup.kind == "clause":
         msg = (f"现有文件没有第{lookup.value}条。" if lang == "zh" else f"The indexed documents have no clause ({lookup.value}).")
         return _Draft(msg, (), True, f"no clause numbered {lookup.value}", related)
-    passing, why = judge(hits, terms, stats, lang, asked, tuning.abstain.pairs, ctx.generic, tuning.abstain.top)
-    if not passing:
+    verdict = assess(ctx, hits)
+    if verdict.kind == "abstain":
         text = compose_abstention(asked, [h.clause for h in hits[: cfg.related]], names, lang)
-        return _Draft(text, (), True, why, related)
-    chosen = choose_hits(passing[0], terms, stats, cfg)
+        return _Draft(text, (), True, verdict.reason, related)
+    picks = [pick_sentences(h, terms, config=cfg) for h in verdict.cite]
+    text, cites = compose_ranked(picks, names, lang, glossary, terms)
+    quotes = {p.clause.id: p.quote for p in picks}
+    if verdict.kind == "unsure":
+        head = ("不能确定哪一条回答了这个问题，以下是最可能的条款（按可能性排序）：" if lang == "zh"
+                else "I am not sure which clause answers this; the candidate clauses, most likely first:")
+        return _Draft(f"{head}\n{text}", cites, False, verdict.reason, context=[h.clause for h in verdict.cite],
+                      quotes=quotes, unsure=True)
+    context = [*verdict.cite, *(h for h in hits if h not in verdict.cite)][: max(cfg.llm_context, len(verdict.cite))]
+    return _Draft(text, cites, False, verdict.reason, context=[h.clause for h in context], quotes=quotes)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a ranked search's hits support: "abstain", "unsure" (cite the candidates) or "sure" (cite ``cite``)."""
+
+    kind: str
+    cite: tuple[Hit, ...]
+    reason: str
+
+
+def assess(ctx: _Context, hits: Sequence[Hit]) -> Verdict:
+    """Abstain, unsure or sure for the hits of a ranked (non-lookup) search, and the clauses to cite."""
+    tuning, cfg = ctx.tuning, ctx.tuning.answer
+    passing, why = judge(hits, ctx.terms, ctx.stats, ctx.lang, ctx.asked, tuning.abstain.pairs, ctx.generic, tuning.abstain.top)
+    if not passing:
+        return Verdict("abstain", (), why)
+    chosen = choose_hits(passing[0], ctx.terms, ctx.stats, cfg)
     for group in passing[1:]:  # a document in the other language that addresses the question too
         if len(chosen) < cfg.max_cited and group[0].score >= cfg.other_language_score * chosen[0].score:
             chosen.append(group[0])
-    evidence = gather(passing[0], terms, stats, lang, asked, ctx.generic, tuning.abstain.top)
+    evidence = gather(passing[0], ctx.terms, ctx.stats, ctx.lang, ctx.asked, ctx.generic, tuning.abstain.top)
     doubt = unsure_why(hits, chosen, evidence, tuning)
     if doubt:
         candidates = _candidates(hits, chosen, tuning.confidence.candidates)
-        picks = [pick_sentences(h, terms, config=cfg) for h in candidates]
-        text, cites = compose_ranked(picks, names, lang, glossary, terms)
-        head = ("不能确定哪一条回答了这个问题，以下是最可能的条款（按可能性排序）：" if lang == "zh"
-                else "I am not sure which clause answers this; the candidate clauses, most likely first:")
-        context = [h.clause for h in candidates]
-        return _Draft(f"{head}\n{text}", cites, False, f"unsure: {doubt}; {len(cites)} candidate clause(s), most likely first",
-                      context=context, quotes={p.clause.id: p.quote for p in picks}, unsure=True)
-    picks = [pick_sentences(h, terms, config=cfg) for h in chosen]
-    text, cites = compose_ranked(picks, names, lang, glossary, terms)
-    context = [h.clause for h in chosen] + [h.clause for h in hits if h not in chosen][: max(0, cfg.llm_context - len(chosen))]
-    return _Draft(text, cites, False, f"{why}; cited {len(cites)} clause(s)", context=context,
-                  quotes={p.clause.id: p.quote for p in picks})
+        return Verdict("unsure", tuple(candidates), f"unsure: {doubt}; {len(candidates)} candidate clause(s), most likely first")
+    return Verdict("sure", tuple(chosen), f"{why}; cited {len(chosen)} clause(s)")
 
 
 def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, tuning: TuningConfig) -> str:
