@@ -6,9 +6,10 @@ cached signals in memory and re-judges precomputed evidence, so no point of the 
 1. Fusion weights, per language relation (same / cross), on a grid around the bridge, lexical
    and sentence shares: the point with the most gold clauses first (then the best MRR) on the
    training rows; a point replaces the current weights only when it finds at least one more.
-2. Abstention and confidence, jointly: a shift of every pair's "sure" cosine and "min_support",
-   and the confidence margins (runner-up within ``margin`` / ``other_doc_margin``, weak
-   support): the lowest cost on the training rows, where a cost weighs what a user suffers
+2. Abstention, then confidence, by coordinate descent (two rounds): per language pair seen
+   ("en-zh": English question, Chinese clause) a grid of shifts of its "sure" cosine, floor and
+   min_support; then the confidence margins (runner-up within ``margin`` / ``other_doc_margin``,
+   weak support): the lowest cost on the training rows, where a cost weighs what a user suffers
    (:data:`COSTS`): a confidently wrong answer most, then an answered off-topic question, a
    false abstention, an unsure answer without the gold clause, an unsure answer with it least.
 
@@ -41,13 +42,14 @@ MIN_OFFTOPIC = 5
 COSTS = {
     "confidently_wrong": 4.0,  # sure, no gold clause cited
     "offtopic_sure": 3.0,  # an off-topic question answered as sure
-    "offtopic_unsure": 1.0,
+    "offtopic_unsure": 2.0,
     "false_abstain": 1.5,
     "unsure_wrong": 1.0,  # unsure, no gold among the candidates
     "unsure_right": 0.25,  # unsure, the gold clause among the candidates: right, but less useful than sure
 }
 _SURE_SHIFTS = (-0.04, -0.02, 0.0, 0.02, 0.04)
-_SUPPORT_SHIFTS = (-0.1, 0.0, 0.1)
+_SUPPORT_SHIFTS = (-0.1, 0.0, 0.1, 0.2)
+_FLOOR_RAISES = (0.0, 0.04, 0.06, 0.08, 0.1)
 _MARGINS = (0.0, 0.03, 0.06, 0.1)
 _OTHER_DOC_MARGINS = (0.0, 0.08, 0.15, 0.25)
 _WEAK_SUPPORTS = (0.0, 0.34, 0.5)
@@ -269,26 +271,6 @@ def _weight_grid(base: "RetrievalConfig") -> list["RetrievalConfig"]:
     return points
 
 
-def _threshold_grid(base: "TuningConfig") -> list["TuningConfig"]:
-    from policykb.kb.config import PairThresholds
-
-    points = []
-    for sure in _SURE_SHIFTS:
-        for support in _SUPPORT_SHIFTS:
-            pairs = {
-                k: PairThresholds(sure=min(1.0, max(0.0, round(t.sure + sure, 4))), floor=t.floor,
-                                  min_support=min(1.0, max(0.0, round(t.min_support + support, 4))))
-                for k, t in base.abstain.pairs.items()
-            }
-            abstain = replace(base.abstain, pairs=pairs)
-            for margin in _MARGINS:
-                for other in _OTHER_DOC_MARGINS:
-                    for weak in _WEAK_SUPPORTS:
-                        confidence = replace(base.confidence, margin=margin, other_doc_margin=max(margin, other), weak_support=weak)
-                        points.append(replace(base, abstain=abstain, confidence=confidence))
-    return points
-
-
 def _retrieval_score(row: GoldRow, ranked: Sequence[str]) -> float:
     gold = set(row.gold)
     for rank, cid in enumerate(ranked, start=1):
@@ -299,7 +281,7 @@ def _retrieval_score(row: GoldRow, ranked: Sequence[str]) -> float:
 
 # -- fitting ----------------------------------------------------------------------------
 def _fit(replay: Any, items: Sequence[Prepared], base: "TuningConfig", weight_points: list["RetrievalConfig"],
-         threshold_cache: dict[Any, dict[int, list[float]]], fast: bool = True) -> "TuningConfig":
+         fast: bool = True) -> "TuningConfig":
     """The tuning fitted on ``items``: weights first, then the thresholds under those weights."""
     answerable = [it for it in items if it.row.answerable]
     default = base.retrieval
@@ -319,19 +301,52 @@ def _fit(replay: Any, items: Sequence[Prepared], base: "TuningConfig", weight_po
         if best is not None:
             chosen = replace(chosen, **{side: getattr(best, side)})
     tuned = replace(base, retrieval=chosen)
-    points = _threshold_grid(tuned)
-    rows_costs = threshold_cache.setdefault(chosen, {})
-    costs = [0.0] * len(points)
-    for it in items:
-        row_costs = rows_costs.get(id(it))
-        if row_costs is None:
-            judged = _judge(replay, it, chosen, tuned)
-            row_costs = rows_costs[id(it)] = [_cost(it.row, *_verdict(judged, point)) for point in points]
-        for p, c in enumerate(row_costs):
-            costs[p] += c
-    current = [i for i, p in enumerate(points) if p.abstain == tuned.abstain and p.confidence == tuned.confidence]
-    best_index = min(range(len(points)), key=lambda i: (round(costs[i], 6), i not in current))
-    return points[best_index]
+    judged = [(it.row, _judge(replay, it, chosen, tuned)) for it in items]
+    return _fit_thresholds(judged, tuned)
+
+
+def _fit_thresholds(judged: Sequence[tuple[GoldRow, _Judged]], tuned: "TuningConfig") -> "TuningConfig":
+    """Coordinate descent over the language pairs' cut-offs, then the confidence margins (lowest total cost wins;
+    a tie keeps the current value)."""
+    from policykb.kb.config import PairThresholds
+
+    def total(t: "TuningConfig") -> float:
+        return sum(_cost(row, *_verdict(j, t)) for row, j in judged)
+
+    pairs_seen = {ev.pair for _row, j in judged for ev in j.evidence}
+    current, best = tuned, total(tuned)
+    for _round in range(2):
+        for pair in sorted(pairs_seen & set(current.abstain.pairs)):
+            start = current.abstain.pairs[pair]
+            winner = None
+            for sure in _SURE_SHIFTS:
+                for floor in _FLOOR_RAISES:
+                    for support in _SUPPORT_SHIFTS:
+                        cand = PairThresholds(sure=_clip(start.sure + sure), floor=_clip(start.floor + floor),
+                                              min_support=_clip(start.min_support + support))
+                        if cand.floor > cand.sure or cand == start:
+                            continue
+                        trial = replace(current, abstain=replace(current.abstain, pairs={**current.abstain.pairs, pair: cand}))
+                        cost = total(trial)
+                        if cost < best - 1e-9:
+                            best, winner = cost, trial
+            if winner is not None:
+                current = winner
+        for margin in _MARGINS:
+            for other in _OTHER_DOC_MARGINS:
+                for weak in _WEAK_SUPPORTS:
+                    confidence = replace(current.confidence, margin=margin, other_doc_margin=max(margin, other), weak_support=weak)
+                    if confidence == current.confidence:
+                        continue
+                    trial = replace(current, confidence=confidence)
+                    cost = total(trial)
+                    if cost < best - 1e-9:
+                        best, current = cost, trial
+    return current
+
+
+def _clip(value: float) -> float:
+    return min(1.0, max(0.0, round(value, 4)))
 
 
 def _measure(replay: Any, items: Sequence[Prepared], tunings: Sequence["TuningConfig"]) -> dict[str, Any]:
@@ -394,18 +409,16 @@ def folds_of(items: Sequence[Prepared], folds: int, by_document: bool | None) ->
 
 
 def cross_validate(replay: Any, items: Sequence[Prepared], base: "TuningConfig", folds: int = 5,
-                   by_document: bool | None = None, progress: Progress | None = None,
-                   cache: dict[Any, dict[int, list[float]]] | None = None, fast: bool = True) -> dict[str, Any]:
+                   by_document: bool | None = None, progress: Progress | None = None, fast: bool = True) -> dict[str, Any]:
     """Before/after figures, each row measured under the tuning fitted on the other folds; per fold too."""
     groups, names, scheme = folds_of(items, folds, by_document)
     weight_points = _weight_grid(base.retrieval)
-    cache = {} if cache is None else cache
     after: list["TuningConfig"] = [base] * len(items)
     per_fold: list[dict[str, Any]] = []
     for f, (group, name) in enumerate(zip(groups, names)):
         held = set(group)
         train = [it for i, it in enumerate(items) if i not in held]
-        tuned = _fit(replay, train, base, weight_points, cache, fast)
+        tuned = _fit(replay, train, base, weight_points, fast)
         for i in group:
             after[i] = tuned
         test = [items[i] for i in group]
@@ -458,9 +471,8 @@ def calibrate(kb: Any, rows: Sequence[GoldRow], *, gold_name: str = "gold", fold
     base = kb.tuning
     replay, items = prepare_rows(kb, rows, progress)
     fast = warm(replay, items, base)
-    cache: dict[Any, dict[int, list[float]]] = {}
-    cv = cross_validate(replay, items, base, folds, by_document, progress, cache, fast)
-    tuned = _fit(replay, items, base, _weight_grid(base.retrieval), cache, fast)
+    cv = cross_validate(replay, items, base, folds, by_document, progress, fast)
+    tuned = _fit(replay, items, base, _weight_grid(base.retrieval), fast)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     label = (f"policykb calibrate on {gold_name} ({len(rows)} rows: {answerable} answerable, {offtopic} off-topic), "
              f"{stamp}; grid search, {cv['scheme']} cross-validated")

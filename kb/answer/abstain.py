@@ -263,6 +263,8 @@ def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None)
     facts = f"best sentence cosine {ev.sent_cos:.3f}; {ev.supported}/{ev.topic_words} topic words found"
     if ev.mentioned:
         return False, f"a top clause mentions {ev.mentioned!r} ({facts})"
+    if ev.asks_live and ev.asks_quantity and not ev.states_number:
+        return True, f"the question asks for today's figure, which the nearest clauses do not state ({facts})"
     if ev.sent_cos >= t.sure:
         return False, f"close match ({facts})"
     if ev.sent_cos < t.floor:
