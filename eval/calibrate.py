@@ -114,10 +114,8 @@ def prepare_rows(kb: Any, rows: Sequence[GoldRow], progress: Progress | None = N
 
 def _judge(replay: Any, item: Prepared, retrieval: "RetrievalConfig", base: "TuningConfig") -> _Judged:
     """Hits and threshold-free evidence of one row under one retrieval config (cached)."""
-    from policykb.ingest.lang import detect_lang
     from policykb.kb.answer.abstain import by_language, gather
     from policykb.kb.answer.extractive import choose_hits
-    from policykb.kb.answer.respond import prepare
     from policykb.kb.retrieval.lookup import parse_lookup
 
     if retrieval in item.cache:
@@ -128,7 +126,7 @@ def _judge(replay: Any, item: Prepared, retrieval: "RetrievalConfig", base: "Tun
         outcome = replay.outcome(item.row.question, item.asked, hits, lookup_kind, base)
         judged = _Judged(ranked, (outcome.kind, outcome.cited))
     else:
-        ctx = prepare(item.asked, detect_lang(item.row.question), replay._base, replay._documents, base)
+        ctx = replay.context(item.row.question, item.asked, base)
         groups = by_language(hits)
         evidence = tuple(gather(g, ctx.terms, ctx.stats, ctx.lang, ctx.asked, ctx.generic, base.abstain.top) for g in groups)
         chosen = tuple(tuple(choose_hits(g, ctx.terms, ctx.stats, base.answer)) for g in groups)
@@ -140,7 +138,7 @@ def _judge(replay: Any, item: Prepared, retrieval: "RetrievalConfig", base: "Tun
 def _verdict(j: _Judged, tuning: "TuningConfig") -> tuple[str, tuple[str, ...]]:
     """("abstain" | "unsure" | "sure" | lookup kind, cited ids): :func:`policykb.kb.answer.respond.assess` on precomputed evidence."""
     from policykb.kb.answer.abstain import decide
-    from policykb.kb.answer.respond import _candidates, unsure_why
+    from policykb.kb.answer.respond import unsure_candidates, unsure_why
 
     if j.fixed is not None:
         return j.fixed
@@ -153,7 +151,7 @@ def _verdict(j: _Judged, tuning: "TuningConfig") -> tuple[str, tuple[str, ...]]:
         if len(chosen) < tuning.answer.max_cited and j.groups[i][0].score >= tuning.answer.other_language_score * chosen[0].score:
             chosen.append(j.groups[i][0])
     if unsure_why(j.hits, chosen, j.evidence[first], tuning):
-        return "unsure", tuple(h.clause.id for h in _candidates(j.hits, chosen, tuning.confidence.candidates))
+        return "unsure", tuple(h.clause.id for h in unsure_candidates(j.hits, chosen, tuning.confidence.candidates))
     return "sure", tuple(h.clause.id for h in chosen)
 
 
@@ -177,25 +175,21 @@ def _fast_inputs(replay: Any, item: Prepared) -> Any:
     (a lookup, a document filter) or the signals are not cached."""
     import numpy as np
 
-    from policykb.ingest.lang import detect_lang
     from policykb.kb.retrieval.fusion import normalise
     from policykb.kb.retrieval.lookup import parse_lookup
 
     if item.fast is not None:
         return item.fast
-    retriever = replay._base
-    raw = (retriever.signal_cache or {}).get((item.asked, "fused"))
-    if raw is None or item.doc or parse_lookup(item.asked) is not None:
+    inputs = replay.fusion_inputs(item.asked)
+    if inputs is None or item.doc or parse_lookup(item.asked) is not None:
         item.fast = False
         return False
-    signals = raw[0]
-    langs = retriever._clause_langs
+    signals, langs, order, coverage, query_lang = inputs
     norm = {s: normalise(signals.get(s, {}), dense=s.startswith("dense"), groups=langs) for s in _SIGNALS}
-    ids = sorted(set().union(*(m.keys() for m in norm.values())) & set(retriever.snapshot.by_id), key=retriever._order)
-    query_lang = detect_lang(item.asked)
+    ids = sorted(set().union(*(m.keys() for m in norm.values())) & set(langs), key=order)
     matrix = np.array([[norm[s].get(cid, 0.0) for s in _SIGNALS] for cid in ids], dtype=np.float64).reshape(len(ids), 4)
     same = np.array([langs.get(cid, query_lang) == query_lang for cid in ids], dtype=bool)
-    item.fast = (ids, matrix, same, retriever._bridge_coverage(item.asked, query_lang))
+    item.fast = (ids, matrix, same, coverage)
     return item.fast
 
 

@@ -8,7 +8,7 @@ composing answer text, except for direct lookups, which run the full extractive 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from policykb.ingest.lang import detect_lang
 from policykb.kb.answer.followup import resolve_followup
@@ -53,6 +53,19 @@ class Replay:
                 self._retrievers.clear()
             retriever = self._retrievers[config] = self._base.with_config(config)
         return retriever.search(asked, k, doc=doc)
+
+    def context(self, question: str, asked: str, tuning: TuningConfig) -> Any:
+        """What answering ``asked`` reads besides the hits (terms, corpus statistics, document-name words)."""
+        return prepare(asked, detect_lang(question), self._base, self._documents, tuning)
+
+    def fusion_inputs(self, asked: str) -> tuple[dict[str, dict[str, float]], dict[str, str], Any, float, str] | None:
+        """A searched question's raw signals, the clause languages, the clause order key, its glossary coverage and
+        language: what :func:`policykb.kb.retrieval.fusion.fuse` reads; None before the question was searched."""
+        cached = (self._base.signal_cache or {}).get((asked, "fused"))
+        if cached is None:
+            return None
+        lang = detect_lang(asked)
+        return cached[0], self._base._clause_langs, self._base._order, self._base._bridge_coverage(asked, lang), lang
 
     def outcome(self, question: str, asked: str, hits: list[Hit], lookup_kind: str, tuning: TuningConfig) -> Outcome:
         """The verdict ``answer_question`` would reach on these hits (``question`` as typed, ``asked`` resolved)."""

@@ -41,7 +41,7 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "ANSWER_MODES", "unsure_why", "assess", "Verdict", "prepare"]
+__all__ = ["answer_question", "ANSWER_MODES", "unsure_why", "unsure_candidates", "assess", "Verdict", "prepare"]
 
 ANSWER_MODES = ("extractive", "llm")
 _SUMMARY_WORDS_EN = frozenset(
@@ -201,7 +201,7 @@ def assess(ctx: _Context, hits: Sequence[Hit]) -> Verdict:
     evidence = gather(passing[0], ctx.terms, ctx.stats, ctx.lang, ctx.asked, ctx.generic, tuning.abstain.top)
     doubt = unsure_why(hits, chosen, evidence, tuning)
     if doubt:
-        candidates = _candidates(hits, chosen, tuning.confidence.candidates)
+        candidates = unsure_candidates(hits, chosen, tuning.confidence.candidates)
         return Verdict("unsure", tuple(candidates), f"unsure: {doubt}; {len(candidates)} candidate clause(s), most likely first")
     return Verdict("sure", tuple(chosen), f"{why}; cited {len(chosen)} clause(s)")
 
@@ -235,7 +235,7 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     return ""
 
 
-def _candidates(hits: Sequence[Hit], chosen: Sequence[Hit], n: int) -> list[Hit]:
+def unsure_candidates(hits: Sequence[Hit], chosen: Sequence[Hit], n: int) -> list[Hit]:
     """The clauses an unsure answer lists: the ranked hits, most likely first, the chosen ones kept."""
     ordered = sorted({h.clause.id: h for h in [*chosen, *hits]}.values(), key=lambda h: -h.score)
     top = ordered[: max(n, 1)]

@@ -180,7 +180,7 @@ def _evidence(cos: float = 0.9, supported: int = 3, topic: int = 3, pair: str = 
 
 
 def test_competing_clauses_make_an_answer_unsure() -> None:
-    from policykb.kb.answer.respond import _candidates, unsure_why
+    from policykb.kb.answer.respond import unsure_candidates, unsure_why
     from policykb.kb.config import DEFAULT_TUNING
 
     a = _hit(_clause("1", "第一条", "甲", lang="zh", doc="law-a"), 0.80)
@@ -193,7 +193,7 @@ def test_competing_clauses_make_an_answer_unsure() -> None:
     assert unsure_why([a, b_other], [a, b_other], _evidence(), DEFAULT_TUNING) == ""  # both cited: no rival left
     weak = _evidence(cos=0.80, supported=1, topic=4)  # below en-en "sure" (0.84) and 1/4 of the topic words found
     assert unsure_why([a, far], [a], weak, DEFAULT_TUNING).startswith("weak evidence")
-    assert [h.clause.id for h in _candidates([far, b_other, a], [a], 3)] == ["law-a:1", "law-b:9", "law-b:3"]  # most likely first
+    assert [h.clause.id for h in unsure_candidates([far, b_other, a], [a], 3)] == ["law-a:1", "law-b:9", "law-b:3"]  # most likely first
 
 
 def test_a_list_lead_in_is_quoted_with_its_items() -> None:
