@@ -20,6 +20,7 @@ under the tuning fitted without it. The stored tuning is fitted on all rows.
 """
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from dataclasses import dataclass, field, replace
@@ -53,6 +54,7 @@ _FLOOR_RAISES = (0.0, 0.04, 0.06, 0.08, 0.1)
 _MARGINS = (0.0, 0.03, 0.06, 0.1)
 _OTHER_DOC_MARGINS = (0.0, 0.08, 0.15, 0.25)
 _WEAK_SUPPORTS = (0.0, 0.34, 0.5)
+_SCATTERS = (0.0, 0.03, 0.06, 0.1)
 _BRIDGES = (0.25, 0.4, 0.55, 0.7)
 _LEXICALS = (0.05, 0.15, 0.25)
 _SENTENCE_SHARES = (0.4, 0.55, 0.7)
@@ -138,7 +140,7 @@ def _judge(replay: Any, item: Prepared, retrieval: "RetrievalConfig", base: "Tun
 def _verdict(j: _Judged, tuning: "TuningConfig") -> tuple[str, tuple[str, ...]]:
     """("abstain" | "unsure" | "sure" | lookup kind, cited ids): :func:`policykb.kb.answer.respond.assess` on precomputed evidence."""
     from policykb.kb.answer.abstain import decide
-    from policykb.kb.answer.respond import unsure_candidates, unsure_why
+    from policykb.kb.answer.respond import scattered, unsure_candidates, unsure_why
 
     if j.fixed is not None:
         return j.fixed
@@ -150,6 +152,8 @@ def _verdict(j: _Judged, tuning: "TuningConfig") -> tuple[str, tuple[str, ...]]:
     for i in passing[1:]:
         if len(chosen) < tuning.answer.max_cited and j.groups[i][0].score >= tuning.answer.other_language_score * chosen[0].score:
             chosen.append(j.groups[i][0])
+    if scattered(j.hits, chosen, j.evidence[first], tuning):
+        return "abstain", ()
     if unsure_why(j.hits, chosen, j.evidence[first], tuning):
         return "unsure", tuple(h.clause.id for h in unsure_candidates(j.hits, chosen, tuning.confidence.candidates))
     return "sure", tuple(h.clause.id for h in chosen)
@@ -283,17 +287,15 @@ def _fit(replay: Any, items: Sequence[Prepared], base: "TuningConfig", weight_po
     def score(point: "RetrievalConfig") -> float:
         return sum(_retrieval_score(it.row, _ranked(replay, it, point, base.answer.k, fast)) for it in answerable)
 
-    base_score = score(default)
     chosen = default
-    for side in ("same_language", "cross_language"):
-        side_points = [p for p in weight_points[1:] if getattr(p, side) != getattr(default, side)]
-        best, best_score = None, base_score
-        for point in side_points:
-            s = score(point)
-            if s >= best_score + 1.0 and (best is None or s > best_score):
-                best, best_score = point, s
-        if best is not None:
-            chosen = replace(chosen, **{side: getattr(best, side)})
+    for side in ("same_language", "cross_language"):  # coordinate-wise: the other side keeps its chosen weights
+        current = score(chosen)
+        options = dict.fromkeys(getattr(p, side) for p in weight_points if getattr(p, side) != getattr(chosen, side))
+        scored = [(score(replace(chosen, **{side: w})), w) for w in options]
+        if scored:
+            best_score, best = max(scored, key=lambda sw: sw[0])
+            if best_score >= current + 1.0:  # at least one more gold clause first (or a clearly better MRR)
+                chosen = replace(chosen, **{side: best})
     tuned = replace(base, retrieval=chosen)
     judged = [(it.row, _judge(replay, it, chosen, tuned)) for it in items]
     return _fit_thresholds(judged, tuned)
@@ -326,16 +328,15 @@ def _fit_thresholds(judged: Sequence[tuple[GoldRow, _Judged]], tuned: "TuningCon
                             best, winner = cost, trial
             if winner is not None:
                 current = winner
-        for margin in _MARGINS:
-            for other in _OTHER_DOC_MARGINS:
-                for weak in _WEAK_SUPPORTS:
-                    confidence = replace(current.confidence, margin=margin, other_doc_margin=max(margin, other), weak_support=weak)
-                    if confidence == current.confidence:
-                        continue
-                    trial = replace(current, confidence=confidence)
-                    cost = total(trial)
-                    if cost < best - 1e-9:
-                        best, current = cost, trial
+        for margin, other, weak, scatter in itertools.product(_MARGINS, _OTHER_DOC_MARGINS, _WEAK_SUPPORTS, _SCATTERS):
+            confidence = replace(current.confidence, margin=margin, other_doc_margin=max(margin, other), weak_support=weak,
+                                 scatter_abstain=scatter)
+            if confidence == current.confidence:
+                continue
+            trial = replace(current, confidence=confidence)
+            cost = total(trial)
+            if cost < best - 1e-9:
+                best, current = cost, trial
     return current
 
 
@@ -432,7 +433,7 @@ def _sources(base: "TuningConfig", tuned: "TuningConfig", label: str) -> dict[st
     """Where each fitted value came from: the fitted sections carry the calibration's label."""
     sources = dict(base.sources)
     for key in ("retrieval.same_language", "retrieval.cross_language", "abstain.pairs", "confidence.margin",
-                "confidence.other_doc_margin", "confidence.weak_support"):
+                "confidence.other_doc_margin", "confidence.weak_support", "confidence.scatter_abstain"):
         sources[key] = label
     return sources
 

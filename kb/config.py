@@ -117,6 +117,9 @@ class ConfidenceConfig:
     weak_support: float = _f(0.5, "below the 'sure' cosine, unsure when a smaller share of topic words is in the top clauses",
                              _CONFIDENCE)
     candidates: int = _f(3, "clauses an unsure answer lists", _LIMIT)
+    scatter_abstain: float = _f(0.0, "abstain (rather than be unsure) when the runner-up from another document is within "
+                                     "this share of the top score and no sentence reaches the pair's 'sure' cosine "
+                                     "(0 = never)", "off by default; fitted per KB by `policykb calibrate`")
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "ANSWER_MODES", "unsure_why", "unsure_candidates", "assess", "Verdict", "prepare"]
+__all__ = ["answer_question", "ANSWER_MODES", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
 
 ANSWER_MODES = ("extractive", "llm")
 _SUMMARY_WORDS_EN = frozenset(
@@ -199,11 +199,27 @@ def assess(ctx: _Context, hits: Sequence[Hit]) -> Verdict:
         if len(chosen) < cfg.max_cited and group[0].score >= cfg.other_language_score * chosen[0].score:
             chosen.append(group[0])
     evidence = gather(passing[0], ctx.terms, ctx.stats, ctx.lang, ctx.asked, ctx.generic, tuning.abstain.top)
+    if scattered(hits, chosen, evidence, tuning):
+        return Verdict("abstain", (), "the nearest clauses are spread over several documents and none is close to the question")
     doubt = unsure_why(hits, chosen, evidence, tuning)
     if doubt:
         candidates = unsure_candidates(hits, chosen, tuning.confidence.candidates)
         return Verdict("unsure", tuple(candidates), f"unsure: {doubt}; {len(candidates)} candidate clause(s), most likely first")
     return Verdict("sure", tuple(chosen), f"{why}; cited {len(chosen)} clause(s)")
+
+
+def scattered(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, tuning: TuningConfig) -> bool:
+    """True when a clause of another document scores within ``confidence.scatter_abstain`` of the best one and no
+    sentence reaches the pair's "sure" cosine: no document addresses the question more than another."""
+    limit = tuning.confidence.scatter_abstain
+    if limit <= 0 or not chosen or evidence.mentioned:
+        return False
+    top = chosen[0]
+    cited = {h.clause.id for h in chosen}
+    rival = next((h for h in hits if h.clause.id not in cited and h.clause.doc_id != top.clause.doc_id), None)
+    if rival is None or top.score <= 0 or (top.score - rival.score) / top.score >= limit:
+        return False
+    return evidence.sent_cos < tuning.thresholds(evidence.pair, evidence.cross).sure
 
 
 def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, tuning: TuningConfig) -> str:
