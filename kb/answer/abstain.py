@@ -80,28 +80,48 @@ _names_lock = threading.Lock()
 _names_cache: dict[int, frozenset[str]] = {}
 
 
+def _in_share(token: str, token_sets: Sequence[frozenset[str]]) -> bool:
+    return sum(1 for t in token_sets if token in t) >= _NAME_SHARE * len(token_sets)
+
+
+def _written_as_name(token: str, title: str, members: Sequence[Clause]) -> bool:
+    """True when the title word behind ``token`` is written capitalised in the document's text (a proper name)."""
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]+", title):
+        if token not in tokens_of(word):
+            continue
+        found = [m.group(0) for c in members for m in re.finditer(rf"(?<![A-Za-z]){re.escape(word)}(?![a-z])", c.text, re.I)]
+        if found and sum(1 for w in found if w[0].isupper()) >= 0.8 * len(found):
+            return True
+    return False
+
+
 def document_name_words(documents: Iterable[DocumentInfo], clauses: Sequence[Clause]) -> frozenset[str]:
     """The general question words plus the title words of the KB's documents that run through them.
 
     A word of a document's title (its place, issuer or subject, "Zhejiang", "商业银行") that at least a
-    quarter of that document's clauses hold names the document rather than a topic of one clause.
+    quarter of that document's clauses hold names the document rather than a topic of one clause; an
+    English word counts only when the text writes it as a name (capitalised), so "support" stays a topic.
     """
     docs = tuple(documents)
     key = hash((tuple((d.doc_id, d.title) for d in docs), len(clauses), clauses[0].id if clauses else ""))
     with _names_lock:
         if key in _names_cache:
             return _names_cache[key]
-    by_doc: dict[str, list[frozenset[str]]] = {}
+    by_doc: dict[str, list[Clause]] = {}
     for clause in clauses:
-        by_doc.setdefault(clause.doc_id, []).append(tokens_of(f"{clause.section_title}\n{clause.text}"))
+        by_doc.setdefault(clause.doc_id, []).append(clause)
     words: set[str] = set()
     for doc in docs:
-        token_sets = by_doc.get(doc.doc_id, [])
-        if not token_sets:
+        members = by_doc.get(doc.doc_id, [])
+        if not members:
             continue
+        token_sets = [tokens_of(f"{c.section_title}\n{c.text}") for c in members]
         for token in tokens_of(doc.title):
-            if not token.isdigit() and sum(1 for t in token_sets if token in t) >= _NAME_SHARE * len(token_sets):
-                words.add(token)
+            if token.isdigit() or not _in_share(token, token_sets):
+                continue
+            if token.isascii() and not _written_as_name(token, doc.title, members):
+                continue  # a common English word of the title ("support"), not a name ("Zhejiang")
+            words.add(token)
     found = QUESTION_WORDS | frozenset(words)
     with _names_lock:
         if len(_names_cache) > 8:
