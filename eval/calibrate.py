@@ -179,7 +179,8 @@ def _fast_inputs(replay: Any, item: Prepared) -> Any:
     (a lookup, a document filter) or the signals are not cached."""
     import numpy as np
 
-    from policykb.kb.retrieval.fusion import normalise
+    from policykb.kb.config import FusionWeights
+    from policykb.kb.retrieval.fusion import fuse
     from policykb.kb.retrieval.lookup import parse_lookup
 
     if item.fast is not None:
@@ -189,9 +190,14 @@ def _fast_inputs(replay: Any, item: Prepared) -> Any:
         item.fast = False
         return False
     signals, langs, order, coverage, query_lang = inputs
-    norm = {s: normalise(signals.get(s, {}), dense=s.startswith("dense"), groups=langs) for s in _SIGNALS}
-    ids = sorted(set().union(*(m.keys() for m in norm.values())) & set(langs), key=order)
-    matrix = np.array([[norm[s].get(cid, 0.0) for s in _SIGNALS] for cid in ids], dtype=np.float64).reshape(len(ids), 4)
+    # The fused score is linear in the weights: one call of the retriever's own fuse() per signal, with that
+    # signal's weight 1 and the others 0 (and full coverage, so nothing is shifted), gives its normalised column.
+    columns = []
+    for signal in _SIGNALS:
+        unit = FusionWeights(**{s: (1.0 if s == signal else 0.0) for s in _SIGNALS})
+        columns.append(fuse(signals, langs, query_lang, {"same": unit, "cross": unit}, 1.0))
+    ids = sorted(set().union(*columns) & set(langs), key=order)
+    matrix = np.array([[col.get(cid, 0.0) for col in columns] for cid in ids], dtype=np.float64).reshape(len(ids), 4)
     same = np.array([langs.get(cid, query_lang) == query_lang for cid in ids], dtype=bool)
     item.fast = (ids, matrix, same, coverage)
     return item.fast
@@ -288,7 +294,8 @@ def _fit(replay: Any, items: Sequence[Prepared], base: "TuningConfig", weight_po
         return sum(_retrieval_score(it.row, _ranked(replay, it, point, base.answer.k, fast)) for it in answerable)
 
     chosen = default
-    for side in ("same_language", "cross_language"):  # coordinate-wise: the other side keeps its chosen weights
+    sides = ("same_language", "cross_language") if fast else ()  # without in-memory re-fusion a weight grid is too slow
+    for side in sides:  # coordinate-wise: the other side keeps its chosen weights
         current = score(chosen)
         options = dict.fromkeys(getattr(p, side) for p in weight_points if getattr(p, side) != getattr(chosen, side))
         scored = [(score(replace(chosen, **{side: w})), w) for w in options]
@@ -473,6 +480,7 @@ def calibrate(kb: Any, rows: Sequence[GoldRow], *, gold_name: str = "gold", fold
              f"{stamp}; grid search, {cv['scheme']} cross-validated")
     tuned = replace(tuned, sources=_sources(base, tuned, label))
     result: dict[str, Any] = {
+        "weights_fitted": fast,
         "gold": gold_name, "rows": len(rows), "answerable": answerable, "offtopic": offtopic,
         **cv, "tuning": tuned.values(), "sources": tuned.sources, "written": "",
     }
@@ -511,5 +519,7 @@ def summary_text(result: dict[str, Any]) -> str:
     lines.append(f"{'':<{width}}  {'before':>7}  {'after':>7}")
     for key in _FIGURES:
         lines.append(f"{key:<{width}}  {fmt(result['before'].get(key)):>7}  {fmt(result['after'].get(key)):>7}")
+    if not result.get("weights_fitted", True):
+        lines.append("fusion weights kept: re-fusing in memory does not rank as this retriever does")
     lines.append(f"tuning written to {result['written']}" if result.get("written") else "tuning not written (--dry-run)")
     return "\n".join(lines)
