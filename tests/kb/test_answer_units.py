@@ -180,8 +180,12 @@ def _evidence(cos: float = 0.9, supported: int = 3, topic: int = 3, pair: str = 
 
 
 def test_competing_clauses_make_an_answer_unsure() -> None:
+    from dataclasses import replace
+
     from policykb.kb.answer.respond import unsure_candidates, unsure_why
-    from policykb.kb.config import DEFAULT_TUNING
+    from policykb.kb.config import DEFAULT_TUNING as defaults
+
+    DEFAULT_TUNING = replace(defaults, confidence=replace(defaults.confidence, margin=0.06, other_doc_margin=0.15, weak_support=0.5))
 
     a = _hit(_clause("1", "第一条", "甲", lang="zh", doc="law-a"), 0.80)
     b_other = _hit(_clause("9", "第九条", "乙", lang="zh", doc="law-b"), 0.74)  # another document, 7.5% below
