@@ -127,6 +127,8 @@ def _ingest(args: argparse.Namespace) -> int:
     for doc in report.documents:
         if doc.status == "failed":
             _err(f"failed: {doc.error}")
+        for warning in doc.warnings:
+            _err(f"warning: {doc.doc_id}: {warning}")
     if args.json:
         data = report.to_json()
         data["documents"] = [{k: d[k] for k in ("doc_id", "path", "status", "clauses", "error")} for d in data["documents"]]

@@ -279,6 +279,9 @@ def outline_html(doc: DocumentInfo, clauses: Sequence[Clause], *, lang: str) -> 
     meta = " · ".join(esc(p) for p in (doc.doc_number, ", ".join(doc.issuers)) if p)
     if meta:
         parts.append(f'<div class="pk-outline-meta">{meta}</div>')
+    history = [str(h) for h in (getattr(doc, "extra", None) or {}).get("history", ()) if str(h).strip()]
+    if history:
+        parts.append(f'<div class="pk-outline-history">{"<br>".join(esc(h) for h in history)}</div>')
     if doc.preamble:
         parts.append(f'<details class="pk-preamble"><summary>{esc(t("preamble", lang))}</summary><p>{_text_html(doc.preamble)}</p></details>')
     section_key = None

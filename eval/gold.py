@@ -11,6 +11,13 @@ A row (DESIGN.md §3)::
 such as "lookup", "mentions", "follow-up", "off-topic") are optional. Other keys (for example
 ``review`` on rows exported from feedback) are allowed and ignored. An answerable row names at
 least one gold clause id; an unanswerable row names none.
+
+A ``kind`` may name the documents a row is about, after a colon: ``"fact:pipl-2021"``, or
+``"multi:commercial-bank-law-2015+deposit-insurance-regs-2015"`` when its gold spans several.
+The part before the colon is the label (:attr:`GoldRow.label`), the doc_ids after it
+(:attr:`GoldRow.documents`) must be exactly the documents of the gold ids, so gold sets over many
+documents can be split by document (leave one document out). A kind without a colon names no
+document; the documents of an answerable row then come from its gold ids.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ __all__ = ["GoldRow", "load_gold", "parse_gold_row", "REQUIRED_KEYS"]
 
 REQUIRED_KEYS: tuple[str, ...] = ("id", "question", "lang", "gold", "facts", "answerable")
 _CLAUSE_ID = re.compile(r"^[^\s:]+:[^\s:]+$")
+_DOC_ID = re.compile(r"^[^\s:+]+$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 
 
@@ -41,6 +49,19 @@ class GoldRow:
     answerable: bool
     history: tuple[str, ...] = ()
     kind: str = ""
+
+    @property
+    def label(self) -> str:
+        """The kind without its document part: ``"fact"`` for ``"fact:pipl-2021"``."""
+        return self.kind.partition(":")[0]
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        """The doc_ids the row is about: from ``kind`` when it names them, else from ``gold``."""
+        named = _kind_documents(self.kind)
+        if named:
+            return named
+        return tuple(dict.fromkeys(clause_id.partition(":")[0] for clause_id in self.gold))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -111,7 +132,34 @@ def parse_gold_row(data: Any, where: str = "row") -> GoldRow:
         raise ConfigError(f"{where}: row {row_id!r} is not answerable but names gold ids {list(gold)!r}; empty 'gold' or set answerable true")
     history = _strings(data, "history", where) if "history" in data else ()
     kind = _text(data, "kind", where, allow_empty=True) if "kind" in data else ""
+    _check_kind(kind, gold, where)
     return GoldRow(row_id, question, lang, gold, facts, answerable, history, kind)
+
+
+def _kind_documents(kind: str) -> tuple[str, ...]:
+    """The doc_ids named after the colon of ``kind`` ("label:doc-a+doc-b"), in order."""
+    _, colon, rest = kind.partition(":")
+    return tuple(part.strip() for part in rest.split("+")) if colon else ()
+
+
+def _check_kind(kind: str, gold: tuple[str, ...], where: str) -> None:
+    """A kind that names documents names valid doc_ids, and exactly those of the gold ids."""
+    if ":" not in kind:
+        return
+    label = kind.partition(":")[0].strip()
+    named = _kind_documents(kind)
+    if not label or any(not _DOC_ID.match(doc) for doc in named):
+        raise ConfigError(
+            f"{where}: 'kind' {kind!r} is not 'label' or 'label:doc_id[+doc_id...]'; write e.g. 'fact:pipl-2021'"
+        )
+    if len(set(named)) != len(named):
+        raise ConfigError(f"{where}: 'kind' {kind!r} names a document twice; name each once")
+    gold_docs = {clause_id.partition(":")[0] for clause_id in gold}
+    if gold and set(named) != gold_docs:
+        raise ConfigError(
+            f"{where}: 'kind' {kind!r} names documents {sorted(named)!r} but the gold ids are in "
+            f"{sorted(gold_docs)!r}; name exactly the documents of the gold ids after the colon"
+        )
 
 
 def _text(data: dict[str, Any], key: str, where: str, *, allow_empty: bool = False) -> str:

@@ -20,7 +20,7 @@ from .parser import parse_structure
 __all__ = ["PARSER_VERSION", "load_document", "parse_text"]
 
 #: Bumped whenever parsing output changes; the KB stores it beside its index.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 _META_KEYS = ("doc_id", "title", "doc_number", "issuers", "lang")
 _MB = 1024 * 1024
@@ -72,11 +72,13 @@ def parse_text(text: str, *, doc_id: str, source_path: str = "", meta: Mapping[s
     """Clean and parse already-decoded text (tests, previews, uploads).
 
     ``meta`` overrides what the text says (title, doc_number, issuers, lang); unknown keys go to
-    ``Document.extra``. ``Document.sha256`` hashes the cleaned text.
+    ``Document.extra``. The title is, in order: ``meta["title"]``, the text's own heading (``# …``),
+    the first header line that reads like a title, the file name. Adoption and amendment lines are
+    kept as ``extra["history"]``. ``Document.sha256`` hashes the cleaned text.
 
     Raises:
         ConfigError: ``doc_id`` is not a usable id.
-        EmptyDocumentError: no text left after cleaning.
+        EmptyDocumentError: no text left after cleaning, or nothing but a title and adoption lines.
     """
     if not DOC_ID_PATTERN.match(doc_id or ""):
         raise ConfigError(f"document id {doc_id!r} may only hold letters, digits, '-', '_' and '.'; choose another")
@@ -87,8 +89,15 @@ def parse_text(text: str, *, doc_id: str, source_path: str = "", meta: Mapping[s
         raise EmptyDocumentError(f"{name}: no text left after cleaning (only whitespace or markup); check that this is the right file")
     lang = meta.get("lang") or detect_lang(cleaned)
     parsed = parse_structure(cleaned, doc_id=doc_id, lang=lang)
+    if not any(sec.clauses for sec in parsed.sections):
+        raise EmptyDocumentError(
+            f"{name}: holds only a title, comments or adoption lines, no text to cut into clauses; check that this is the right file"
+        )
     header = split_header(list(parsed.header))
-    title = meta.get("title") or header.title or (Path(source_path).stem if source_path else doc_id)
+    title = meta.get("title") or parsed.title or header.title or (Path(source_path).stem if source_path else doc_id)
+    extra = {k: v for k, v in meta.items() if k not in _META_KEYS}
+    if parsed.history and "history" not in extra:
+        extra["history"] = list(parsed.history)
     return Document(
         doc_id=doc_id,
         title=title,
@@ -100,5 +109,5 @@ def parse_text(text: str, *, doc_id: str, source_path: str = "", meta: Mapping[s
         sections=parsed.sections,
         preamble=header.preamble,
         warnings=parsed.warnings,
-        extra={k: v for k, v in meta.items() if k not in _META_KEYS},
+        extra=extra,
     )

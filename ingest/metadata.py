@@ -1,7 +1,8 @@
 """Document metadata: the optional ``<stem>.meta.json`` sidecar, and what the text's header says.
 
-The header is the text before the first section or clause. Its first line is the title when it
-reads like one (no closing sentence punctuation); a short line stating a document number
+The header is the text before the first section or clause. Its first line that is not a note about
+the copy ("来源：…", "Source: …", a web address, a bare date) is the title when it reads like one (no
+closing sentence punctuation); a short line stating a document number
 ("No. 60 [2022]", "银发〔2022〕60号") gives ``doc_number``; the remaining lines are the preamble.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from policykb.errors import CorruptFileError
 
-__all__ = ["SIDECAR_SUFFIX", "MAX_SIDECAR_BYTES", "Header", "sidecar_path", "read_sidecar", "split_header", "find_doc_number", "looks_like_title", "DOC_ID_PATTERN"]
+__all__ = ["SIDECAR_SUFFIX", "MAX_SIDECAR_BYTES", "Header", "sidecar_path", "read_sidecar", "split_header", "find_doc_number", "looks_like_title", "is_note_line", "DOC_ID_PATTERN"]
 
 SIDECAR_SUFFIX = ".meta.json"
 MAX_SIDECAR_BYTES = 1024 * 1024
@@ -27,6 +28,14 @@ _DOC_NUMBERS = (
     re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*第?\s*\d+\s*号"),
 )
 _ISSUERS = re.compile(r"^(?:发布机关|发文机关|发布单位|发文单位|Issued by|Issuers?)\s*[:：]\s*(.+)$", re.IGNORECASE)
+_NOTE = re.compile(
+    r"^[【\[（(]?(?:来源|出处|转载|原文|原文链接|链接|网址|发布时间|发布日期|发文日期|时间|日期|作者|编辑|责任编辑|浏览次数|字号"
+    r"|Source|From|Retrieved|Downloaded|URL|Link|Posted|Published|Updated|Author|Editor|Note)\s*[:：]",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+_BARE_DATE = re.compile(r"[\d\s年月日./\-:：]+")
+_TITLE_SEARCH = 3  # header lines looked at for a title, notes skipped
 _MAX_DOC_NUMBER_LINE = 100
 _MAX_TITLE = 500
 
@@ -102,6 +111,12 @@ def find_doc_number(text: str) -> str:
     return ""
 
 
+def is_note_line(line: str) -> bool:
+    """A line about the copy rather than the document: "来源：…", "Source: …", a web address, a bare date."""
+    line = line.strip()
+    return bool(_NOTE.match(line) or _URL.search(line) or _BARE_DATE.fullmatch(line))
+
+
 def looks_like_title(line: str) -> bool:
     """A first line that can be the title: not too long, no closing sentence punctuation."""
     line = line.strip()
@@ -124,8 +139,12 @@ def split_header(lines: list[str]) -> Header:
         break
     if doc_number_line is not None:
         del rest[doc_number_line]
-    if rest and looks_like_title(rest[0]):
-        title = rest.pop(0).strip()
+    for i, line in enumerate(rest[:_TITLE_SEARCH]):
+        if is_note_line(line):
+            continue
+        if looks_like_title(line):
+            title = rest.pop(i).strip()
+        break
     if not doc_number:
         doc_number = find_doc_number("\n".join(lines[:6]))
     issuers: tuple[str, ...] = ()

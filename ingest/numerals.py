@@ -1,7 +1,8 @@
-"""Chinese and Roman numerals ↔ integers, as used in clause labels (十二, 二十一, 一百零三, XII).
+"""Chinese and Roman numerals ↔ integers, as used in clause labels (十二, 二十一, 一百零三, 一万零一, XII).
 
-Accepted Chinese forms: unit form (十二, 一十二, 二十, 一百零三, 一百一十, 一百十, 两百, 三千零五),
-digit-by-digit form (一〇三, 二零二二), 〇/零 for zero, 两/兩 for two, and ASCII or full-width digits.
+Accepted Chinese forms, of any size: unit form (十二, 一十二, 二十, 一百零三, 一百一十, 一百十, 两百, 三千零五,
+一万, 一万零一, 十万零三百, 一亿二千万), digit-by-digit form (一〇三, 二零二二, 一〇〇〇〇), 〇/零 for zero, 两/兩
+for two, 万/萬 and 亿/億 as the large units, and ASCII or full-width digits.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ _DIGITS: dict[str, int] = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }
 _UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
-CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_UNITS)
+_BIG_UNITS: dict[str, int] = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_UNITS) + "".join(_BIG_UNITS)
 _NAMES = "零一二三四五六七八九"
 
 
@@ -27,7 +29,7 @@ def chinese_to_int(numeral: str) -> int:
     """Convert a Chinese numeral ("十二", "一百零三", "两百", "一〇三") or digits ("12") to an int.
 
     Raises:
-        ValueError: the string is not a numeral of 0..9999.
+        ValueError: the string is not a well-formed numeral.
     """
     s = numeral.strip()
     if not s:
@@ -35,13 +37,51 @@ def chinese_to_int(numeral: str) -> int:
     half = s.translate({ord(c): ord("0") + i for i, c in enumerate("０１２３４５６７８９")})
     if half.isascii() and half.isdigit():
         return int(half)
-    if any(c not in _DIGITS and c not in _UNITS for c in s):
+    if any(c not in _DIGITS and c not in _UNITS and c not in _BIG_UNITS for c in s):
         raise ValueError(f"{numeral!r} is not a Chinese numeral: use only {CHINESE_NUMERAL_CHARS!r}")
-    if not any(c in _UNITS for c in s):
+    if not any(c in _UNITS or c in _BIG_UNITS for c in s):
         if len(s) > 1 and ("两" in s or "兩" in s):
             raise ValueError(f"{numeral!r} is not a Chinese numeral: '两' is not used digit by digit")
         return int("".join(str(_DIGITS[c]) for c in s))
-    return _parse_units(s, numeral)
+    return _parse_big(s, numeral, 100_000_000 * 10_000)
+
+
+def _parse_big(s: str, original: str, limit: int) -> int:
+    """Unit form with 亿 and 万: [part]亿 [零] [part]万 [零] [part], each part below the unit before it.
+
+    The part before a large unit may itself hold smaller large units (一万亿); ``limit`` is the
+    unit this stretch must stay below.
+    """
+    for char, unit in sorted(_BIG_UNITS.items(), key=lambda kv: -kv[1]):
+        if unit >= limit or char not in s:
+            continue
+        head, _, tail = s.rpartition(char) if unit == 100_000_000 else s.partition(char)
+        if char in tail or (_other_spelling(char) in tail):
+            raise ValueError(f"{original!r} is not a Chinese numeral: {char!r} appears twice")
+        if not head:
+            raise ValueError(f"{original!r} is not a Chinese numeral: {char!r} needs a number before it")
+        high = _parse_big(head, original, unit * unit if unit == 100_000_000 else unit)
+        if not tail:
+            return high * unit
+        if tail[0] in "零〇○":
+            tail = tail[1:]
+            if not tail:
+                raise ValueError(f"{original!r} is not a Chinese numeral: it ends in a zero")
+        elif len(tail) == 1 and tail in _DIGITS:
+            return high * unit + _DIGITS[tail] * (unit // 10)  # colloquial 一万五 = 15000
+        low = _parse_big(tail, original, unit)
+        return high * unit + low
+    if any(c in _BIG_UNITS for c in s):
+        raise ValueError(f"{original!r} is not a Chinese numeral: a large unit is out of order")
+    if not any(c in _UNITS for c in s):
+        if len(s) == 1:
+            return _DIGITS[s]
+        raise ValueError(f"{original!r} is not a Chinese numeral: digits without units inside a larger number")
+    return _parse_units(s, original)
+
+
+def _other_spelling(char: str) -> str:
+    return {"万": "萬", "萬": "万", "亿": "億", "億": "亿"}[char]
 
 
 def _parse_units(s: str, original: str) -> int:
@@ -84,11 +124,33 @@ def _parse_units(s: str, original: str) -> int:
 
 
 def int_to_chinese(n: int) -> str:
-    """Write 0..9999 the way clause labels do: 10 → "十", 12 → "十二", 103 → "一百零三", 110 → "一百一十"."""
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > 9999:
-        raise ValueError(f"{n!r} cannot be written as a Chinese numeral here: expected an int from 0 to 9999")
+    """Write a non-negative int the way clause labels do.
+
+    10 → "十", 12 → "十二", 103 → "一百零三", 110 → "一百一十", 10000 → "一万", 10001 → "一万零一",
+    100010 → "十万零一十", 100000000 → "一亿".
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"{n!r} cannot be written as a Chinese numeral: expected a non-negative int")
     if n == 0:
         return "零"
+    return _write(n, leading=True)
+
+
+def _write(n: int, *, leading: bool) -> str:
+    """``n`` ≥ 1 in unit form; ``leading`` drops the 一 of a first 十 (十二, but 一万零一十)."""
+    for unit, name in ((100_000_000, "亿"), (10_000, "万")):
+        if n >= unit:
+            high, low = divmod(n, unit)
+            text = _write(high, leading=leading) + name
+            if low:
+                text += ("零" if low < unit // 10 else "") + _write(low, leading=False)
+            return text
+    text = _group_to_chinese(n)
+    return text if leading or not text.startswith("十") else "一" + text
+
+
+def _group_to_chinese(n: int) -> str:
+    """1..9999 in unit form, 十 without a leading 一."""
     parts: list[str] = []
     zero_pending = False
     for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):

@@ -22,9 +22,19 @@ sentence ("依照本办法第八条", "under clause (5)") is a reference, record
   such a file keeps it searchable instead of refusing it; the warning tells the user why its
   clause numbers are not the document's own.
 
-**Numbering.** A clause runs until the next marker of the same or a higher level. A clause marker
-is accepted only if its number is greater than the previous clause's (a jump is accepted with a
-warning); a smaller or repeated number is an item of the current clause. If ``（一）`` numbering
+**Headings.** Markdown headings (``# title``, ``## 第二章 …``, ``### 第一节 …``, ``## 二、关于…``) are
+headings in any file (see :mod:`.lines`): the first heading before any numbered line is the title;
+a chapter or section heading opens a section or subsection; any other heading (a part heading such as
+"二、关于保证合同", or an unnumbered "附则") opens a section of its own. A heading line is never text of
+a clause. Without Markdown, a short ``二、关于…`` line without closing punctuation that an article
+follows is a part heading too. HTML comments and adoption/amendment lines never reach a clause (the
+latter are the document's ``history``).
+
+**Numbering.** Numbers of any size (``10000.``, ``第一万条``). A clause runs until the next marker of the same or a higher level. A clause marker
+is accepted only if its number is greater than the previous clause's; a smaller or repeated number
+is an item of the current clause (with a warning). A jump is accepted, unless the next clause marker
+continues the numbering from before the jump (then the jumping marker is text, e.g. a year "(2022)").
+Gaps in the final numbering are named in one warning, so no clause silently swallows the rest. If ``（一）`` numbering
 restarts in each ``一、`` section (common in Chinese documents), clause numbers are made unique as
 "{section}.{n}" — "2.1" is （一） of section 二、 — and references like 第（五）项 are then not resolved.
 A chapter number that restarts before any clause (a table of contents) moves the earlier
@@ -40,12 +50,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .headings import clause_title, first_sentence, is_heading_line
-from .markers import AR_DOT, AR_PAREN, ARTICLE, CHAPTER, ROMAN_DOT, SUBSECTION, ZH_LIST, ZH_PAREN, Marker, classify, label_number
+from .lines import Line, prepare_lines, tidy_heading
+from .markers import AR_DOT, AR_PAREN, ARTICLE, CHAPTER, ITEM, ROMAN_DOT, SUBSECTION, ZH_LIST, ZH_PAREN, Marker, classify, label_number
 from .metadata import looks_like_title
 from .model import Clause, Item, Section
+from .numbering import capped, gap_warnings
 from .refs import article_refs, paren_refs
 
 __all__ = ["ParsedText", "Scheme", "parse_structure", "detect_scheme"]
@@ -73,6 +85,8 @@ class ParsedText:
     sections: tuple[Section, ...]
     warnings: tuple[str, ...]
     scheme: str
+    title: str = ""  # the document's own heading ("# 中华人民共和国商业银行法"), when it has one
+    history: tuple[str, ...] = ()  # adoption / amendment lines, in order
 
 
 def detect_scheme(markers: list[Marker], lang: str = "en") -> Scheme:
@@ -134,10 +148,16 @@ class _SectionDraft:
     clauses: list[_ClauseDraft] = field(default_factory=list)
 
 
+_PART = "part"  # the kind of a section opened by a heading that is not a chapter
+_CONTENTS = re.compile(r"目\s*录|(?:table of )?contents", re.IGNORECASE)  # a heading that opens a table of contents
+
+
 class _Parser:
-    def __init__(self, lines: list[str], markers: list[Marker | None], scheme: Scheme, lang: str) -> None:
+    def __init__(self, lines: list[str], markers: list[Marker | None], scheme: Scheme, lang: str, levels: list[int] | None = None) -> None:
         self.lines = lines
         self.markers = markers
+        self.levels = levels or [0] * len(lines)
+        self.next_clause = _next_numbers(markers, scheme.clause)
         self.scheme = scheme
         self.lang = lang
         self.header: list[str] = []
@@ -145,6 +165,7 @@ class _Parser:
         self.warnings: list[str] = []
         self.clause: _ClauseDraft | None = None
         self.subsection = ""
+        self.section_level = 0  # the Markdown level of the heading that opened the current section (0: none)
         self.last_section = 0
         self.last_subsection = 0
         self.last_clause = 0
@@ -166,14 +187,22 @@ class _Parser:
             elif role == "clause":
                 assert m is not None
                 self._open_clause(m)
+            elif role == "part":
+                self._open_part(line, m, i)
+            elif role == "subheading":
+                self._open_subheading(line, m)
             else:
                 self._text(line, m if role == "item" else None)
             i += 1
 
     def _role(self, m: Marker | None, i: int) -> str | None:
+        s = self.scheme
+        if self.levels[i] and not (m is None and _CONTENTS.fullmatch(self.lines[i])):
+            return self._heading_role(m, self.levels[i])
         if m is None:
             return None
-        s = self.scheme
+        if s.name == "article" and m.kind == ZH_LIST and self._section_heading_shape(m) and self._clause_follows(i):
+            return "part"
         if m.kind in s.sections:
             if m.kind in (AR_DOT, ROMAN_DOT) and not (self._section_heading_shape(m) and self._clause_follows(i)):
                 return "item"
@@ -189,8 +218,12 @@ class _Parser:
             return "item"
         if m.kind == s.clause:
             if m.number > self.last_clause:
-                if self.last_clause and m.number != self.last_clause + 1:
-                    self.warnings.append(f"clause numbering jumps from {self.last_clause} to {m.number} at {m.label!r}")
+                if m.number != self.last_clause + 1 and self.next_clause[i] == self.last_clause + 1:
+                    self.warnings.append(
+                        f"clause marker {m.label!r} after clause {self.last_clause} breaks the numbering "
+                        f"({self.last_clause + 1} follows it); kept as text"
+                    )
+                    return "item"
                 return "clause"
             if self.clause is not None:
                 self.warnings.append(f"clause marker {m.label!r} after clause {self.clause.label!r} is out of sequence; kept as an item of it")
@@ -198,6 +231,20 @@ class _Parser:
         if m.kind in s.subsections and self.sections:
             return "subsection" if m.number > self.last_subsection else "item"
         return "item"
+
+    def _heading_role(self, m: Marker | None, level: int) -> str:
+        """The role of a Markdown heading line: never text of a clause. A heading deeper than the one that
+        opened the current section is a subsection of it (``## 二、关于…`` › ``### 第一节 …``)."""
+        s = self.scheme
+        if m is not None and m.kind == s.clause and m.number > self.last_clause:
+            return "clause"
+        if self.sections and self.section_level and level > self.section_level:
+            return "subsection" if m is not None and m.kind == SUBSECTION and m.number > self.last_subsection else "subheading"
+        if m is not None and m.kind in s.sections and m.number > self.last_section:
+            return "section"
+        if m is not None and m.kind in s.subsections and self.sections:
+            return "subsection"
+        return "part"
 
     def _clause_follows(self, i: int) -> bool:
         nxt = self.markers[i + 1] if i + 1 < len(self.markers) else None
@@ -220,12 +267,14 @@ class _Parser:
         """A heading's title: the rest of its line, or the next line when the label stands alone."""
         if rest:
             return rest, i
-        if i + 1 < len(self.lines) and self.markers[i + 1] is None and is_heading_line(self.lines[i + 1], self.lang):
+        if (i + 1 < len(self.lines) and self.markers[i + 1] is None and not self.levels[i + 1]
+                and is_heading_line(self.lines[i + 1], self.lang)):
             return self.lines[i + 1], i + 1
         return "", i
 
     def _open_section(self, m: Marker, i: int) -> int:
         self._close_clause()
+        self.section_level = self.levels[i]
         if self.sections and m.number != self.last_section + 1 and self.last_section:
             self.warnings.append(f"section numbering jumps from {self.last_section} to {m.number} at {m.label!r}")
         title, i = self._next_title(m.rest, i)
@@ -234,6 +283,8 @@ class _Parser:
             head = first_sentence(title, self.lang)
             if head:
                 title, intro = head.rstrip("。.").strip(), [title[len(head):].strip()]
+        if self.lang == "zh":
+            title = tidy_heading(title)
         self.sections.append(_SectionDraft(str(m.number), m.label, title, m.kind, intro))
         self.last_section = m.number
         self.last_subsection = 0
@@ -242,9 +293,32 @@ class _Parser:
         self.subsection = ""
         return i
 
+    def _open_part(self, line: str, m: Marker | None, i: int) -> None:
+        """A section opened by a heading that is not a chapter: "二、关于保证合同", "附则"."""
+        self._close_clause()
+        self.section_level = self.levels[i]
+        if m is not None and m.kind != ITEM:
+            number, label, title = str(m.number), m.label, m.rest
+        else:
+            number, label, title = "", "", line
+        self.sections.append(_SectionDraft(number, label, tidy_heading(title) if self.lang == "zh" else title, _PART))
+        self.last_section = 0  # chapters may start again under a part
+        self.last_subsection = 0
+        if self.restart:
+            self.last_clause = 0
+        self.subsection = ""
+
+    def _open_subheading(self, line: str, m: Marker | None) -> None:
+        """A heading below the current section's that is not a numbered 第X节: shown in the breadcrumb."""
+        self._close_clause()
+        tidy = tidy_heading if self.lang == "zh" else str.strip
+        self.subsection = f"{m.label} {tidy(m.rest)}".strip() if m is not None and m.kind != ITEM else tidy(line)
+
     def _open_subsection(self, m: Marker, i: int) -> int:
         self._close_clause()
         title, i = self._next_title(m.rest, i)
+        if self.lang == "zh":
+            title = tidy_heading(title)
         self.subsection = f"{m.label} {title}".strip()
         self.last_subsection = m.number
         return i
@@ -289,6 +363,18 @@ class _Parser:
         self.clause = None
 
 
+def _next_numbers(markers: list[Marker | None], kind: str) -> list[int]:
+    """For each line, the number of the next line after it that starts with a marker of ``kind`` (0: none)."""
+    out = [0] * len(markers)
+    nxt = 0
+    for i in range(len(markers) - 1, -1, -1):
+        out[i] = nxt
+        m = markers[i]
+        if m is not None and m.kind == kind:
+            nxt = m.number
+    return out
+
+
 def _numbering_restarts(markers: list[Marker | None], scheme: Scheme) -> bool:
     last = 0
     section_since = False
@@ -306,12 +392,16 @@ def _numbering_restarts(markers: list[Marker | None], scheme: Scheme) -> bool:
 
 def parse_structure(text: str, *, doc_id: str, lang: str) -> ParsedText:
     """Parse clean text into header lines, sections and clauses; see the module docstring for the rules."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    prepared = prepare_lines(text)
+    lines = [ln.text for ln in prepared.lines]
+    levels = [ln.level for ln in prepared.lines]
     markers = [classify(ln) for ln in lines]
+    title, lines, levels, markers = _take_title(lines, levels, markers)
     scheme = detect_scheme([m for m in markers if m is not None], lang)
     if scheme.name == "paragraphs":
-        return _paragraphs(text, doc_id=doc_id, lang=lang)
-    p = _Parser(lines, markers, scheme, lang)
+        para = _paragraphs(_paragraph_blocks(prepared.lines, title), doc_id=doc_id, lang=lang, titled=bool(title))
+        return replace(para, title=title, history=prepared.history)
+    p = _Parser(lines, markers, scheme, lang, levels)
     p.run()
     p._close_clause()
     drafts = [(sec, c) for sec in p.sections for c in sec.clauses]
@@ -320,10 +410,48 @@ def parse_structure(text: str, *, doc_id: str, lang: str) -> ParsedText:
     for sec in p.sections:
         clauses = tuple(_finish(c, doc_id=doc_id, lang=lang, scheme=scheme, numbers=numbers, restart=p.restart) for c in sec.clauses)
         sections.append(Section(sec.number, sec.label, sec.title, clauses, "\n".join(sec.intro).strip()))
-    warnings = list(dict.fromkeys(p.warnings))
+    warnings = capped(p.warnings)
     if p.restart:
         warnings.append("clause numbering restarts in each section; clauses are numbered '{section}.{n}'")
-    return ParsedText(tuple(p.header), tuple(sections), tuple(warnings), scheme.name)
+        for sec in p.sections:
+            numbers = [int(c.number.rsplit(".", 1)[-1]) for c in sec.clauses]
+            warnings.extend(gap_warnings(numbers, what=f"section {sec.label or sec.number}: clause"))
+    else:
+        warnings.extend(gap_warnings([int(c.number) for _, c in drafts]))
+    return ParsedText(tuple(p.header), tuple(sections), tuple(warnings), scheme.name, title, prepared.history)
+
+
+def _take_title(lines: list[str], levels: list[int], markers: list[Marker | None]) -> tuple[str, list[str], list[int], list[Marker | None]]:
+    """The document's own heading: of the unnumbered Markdown headings before the first numbered line,
+    the first of the highest level ("# 商业银行法" rather than a "## 目录" before it)."""
+    candidates: list[int] = []
+    for i, (level, m) in enumerate(zip(levels, markers)):
+        if m is not None:
+            break
+        if level:
+            candidates.append(i)
+    if not candidates:
+        return "", lines, levels, markers
+    i = min(candidates, key=lambda k: (levels[k], k))
+    return lines[i], lines[:i] + lines[i + 1:], levels[:i] + levels[i + 1:], markers[:i] + markers[i + 1:]
+
+
+def _paragraph_blocks(lines: tuple[Line, ...], title: str) -> list[list[str]]:
+    """Paragraphs (blocks of lines between blank lines) of a document without numbering; a heading
+    stands alone, and the title heading is not one of them."""
+    blocks: list[list[str]] = []
+    title_taken = not title
+    after_heading = False
+    for line in lines:
+        if line.level and not title_taken and line.text == title:
+            title_taken, after_heading = True, True
+            continue
+        if not blocks or line.blank_before or line.level or after_heading:
+            blocks.append([line.text])
+        else:
+            blocks[-1].append(line.text)
+        after_heading = bool(line.level)
+    return blocks
 
 
 def _finish(d: _ClauseDraft, *, doc_id: str, lang: str, scheme: Scheme, numbers: set[str], restart: bool) -> Clause:
@@ -380,12 +508,12 @@ def _same_style(a: str, b: str) -> bool:
     return style(a) == style(b)
 
 
-def _paragraphs(text: str, *, doc_id: str, lang: str) -> ParsedText:
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
-    if len(blocks) == 1:
-        blocks = [ln.strip() for ln in blocks[0].split("\n") if ln.strip()]
+def _paragraphs(line_blocks: list[list[str]], *, doc_id: str, lang: str, titled: bool = False) -> ParsedText:
+    if len(line_blocks) == 1:
+        line_blocks = [[ln] for ln in line_blocks[0]]
+    blocks = ["\n".join(b) for b in line_blocks if b]
     header: list[str] = []
-    if len(blocks) > 1 and "\n" not in blocks[0] and looks_like_title(blocks[0]):
+    if not titled and len(blocks) > 1 and "\n" not in blocks[0] and looks_like_title(blocks[0]):
         header.append(blocks.pop(0))
     clauses = []
     for n, block in enumerate(blocks, start=1):

@@ -13,20 +13,20 @@ from .numerals import CHINESE_NUMERAL_CHARS, to_int
 
 __all__ = ["article_refs", "paren_refs"]
 
-_N = f"(?:[{CHINESE_NUMERAL_CHARS}]+|\\d{{1,3}})"
+_N = f"(?:[{CHINESE_NUMERAL_CHARS}]+|\\d+)"
 _ZH_ARTICLE = re.compile(rf"第({_N})[条條]")
 _ZH_CHAIN = re.compile(rf"(?:第{_N}[条條款项項]|[、和及与與或至到\s])*$")
 _ZH_EXTERNAL_BEFORE = re.compile(r"(?:》|该法|該法|同法|该条例|該條例|该办法|該辦法|该规定|該規定|上述法律|上述规定|上述規定)$")
 _ZH_RANGE_BETWEEN = re.compile(r"^\s*(?:至|到|—|－|-|~|～)\s*$")
 
 _EN_ARTICLE = re.compile(
-    r"\bArticles?\s+(\d{1,3})((?:\s*(?:,|and|or|to|through|-|–)\s*(?:Article\s+)?\d{1,3}\b)*)"
+    r"\bArticles?\s+(\d+)((?:\s*(?:,|and|or|to|through|-|–)\s*(?:Article\s+)?\d+\b)*)"
     r"(?:\s*(?:\((?:\d+|[a-z])\)|,?\s*(?:paragraph|item)\s+\(?\w+\)?))*"
     r"(\s+of\s+(?:the\s+)?(\w+))?",
     re.IGNORECASE,
 )
 _EN_PAREN = re.compile(
-    r"\b(?:clauses?|paragraphs?|points?)\s+\((\d{1,3})\)((?:\s*(?:,|and|or|to|through|-|–)\s*\(\d{1,3}\))*)",
+    r"\b(?:clauses?|paragraphs?|points?)\s+\((\d+)\)((?:\s*(?:,|and|or|to|through|-|–)\s*\(\d+\))*)",
     re.IGNORECASE,
 )
 _ZH_PAREN = re.compile(rf"第[（(]({_N})[）)](?:条|條|项|項|款|部分)?|本意见[（(]({_N})[）)]")
@@ -71,7 +71,7 @@ def paren_refs(text: str) -> list[int]:
 
 def _en_numbers(first: str, rest: str) -> list[int]:
     numbers = [int(first)]
-    for m in re.finditer(r"(,|and|or|to|through|-|–)\s*(?:Article\s+)?(\d{1,3})", rest, re.IGNORECASE):
+    for m in re.finditer(r"(,|and|or|to|through|-|–)\s*(?:Article\s+)?(\d+)", rest, re.IGNORECASE):
         n = int(m.group(2))
         if m.group(1).lower() in ("to", "through", "-", "–") and 0 < n - numbers[-1] <= _MAX_RANGE:
             numbers.extend(range(numbers[-1] + 1, n))

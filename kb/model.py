@@ -95,6 +95,7 @@ class DocumentInfo:
     sections: int
     preamble: str = ""
     warnings: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, hash=False)  # further metadata: short_title, title_zh, history, …
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class DocumentResult:
     status: str  # added | updated | unchanged | failed | removed
     clauses: int = 0
     error: str = ""
+    warnings: tuple[str, ...] = ()  # what the parser noticed (numbering gaps, no numbering found, …)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import pytest
 
 from policykb.settings import Settings, repo_root
 
-CORPUS = repo_root() / "corpus"
+# The Opinions alone (a copy of corpus/'s file and sidecar): the fixtures and figures of these tests are about it.
+CORPUS = repo_root() / "tests" / "fixtures" / "opinions-corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

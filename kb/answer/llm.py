@@ -31,7 +31,7 @@ _MARKER = re.compile(r"\[([^\[\]\n]{1,80})\]")
 _QUOTE = re.compile(r"“([^”]{6,})”|\"([^\"]{6,})\"|「([^」]{6,})」")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bArt\.)\s+(?=[A-Z“\"(\u4e00-\u9fff])|(?<=[。！？])\s*(?!\[)(?=\S)")
 _MAX_CLAUSE_CHARS = 4000
-_BARE_CLAUSE = re.compile(r"\bclauses?\s+(\d{1,3})\b", re.IGNORECASE)
+_BARE_CLAUSE = re.compile(r"\bclauses?\s+(\d+)\b", re.IGNORECASE)
 
 _SYSTEM = """You answer questions about policy documents using ONLY the numbered clauses supplied below.
 Rules:
@@ -71,7 +71,9 @@ def _is_citation(inner: str, tags: Mapping[str, Clause]) -> bool:
     text = unicodedata.normalize("NFKC", inner).strip()
     if _key(text) in tags or re.search(r"[()第条]|^(?:clause|article|item)\b", text, re.I):
         return True
-    return bool(re.fullmatch(r"\d{1,3}(?:\s*[,;]\s*\d{1,3})*", text))
+    if re.fullmatch(r"(?:19|20)\d\d", text):
+        return False  # a year, e.g. "[2022]"
+    return bool(re.fullmatch(r"\d+(?:\s*[,;]\s*\d+)*", text))
 
 
 def build_messages(question: str, lang: str, clauses: Sequence[Clause], names: Mapping[str, DocName]) -> list[tuple[str, str]]:
@@ -90,6 +92,10 @@ def call_llm(messages: Sequence[tuple[str, str]], settings: Settings) -> str:
     """The endpoint's reply text. Raises LLMError (timeout, HTTP error, unreachable, empty reply)."""
     if not settings.llm_base_url:
         raise LLMError("no LLM endpoint is configured; set POLICYKB_LLM_BASE_URL (and POLICYKB_LLM_MODEL)")
+    # `openai` is a declared dependency (pyproject.toml), not a transitive accident: llama-index's
+    # OpenAILike is a thin layer over the openai client and lets its exceptions through unwrapped
+    # (the client also turns httpx's timeouts and connection errors into its own), so a timeout, an
+    # HTTP status or an unreachable endpoint can only be told apart by catching openai's classes.
     import httpx
     import openai
     from llama_index.core.llms import ChatMessage

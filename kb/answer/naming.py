@@ -1,4 +1,11 @@
-"""How answers name documents and clauses: "Clause (18) of the Opinions (No. 60 [2022])" / "《意见》第（18）条"."""
+"""How answers name documents and clauses: "Clause (18) of the Opinions (No. 60 [2022])" / "《意见》第（18）条".
+
+Names come from the document's metadata first (sidecar ``short_title`` / ``short_title_zh`` /
+``title_zh`` / ``doc_number_zh``), then from its title by general rules: a Chinese title's document
+type ("…管理办法" → 《办法》), the national prefix a Chinese statute drops when cited
+("中华人民共和国商业银行法" → 《商业银行法》), an English title's head noun ("Opinions on …" → "the Opinions").
+Labels are shown as printed (第三十九条, (18)).
+"""
 from __future__ import annotations
 
 import re
@@ -22,6 +29,7 @@ _TYPES_ZH_EN: dict[str, str] = {
     "通知": "Notice", "指引": "Guidelines", "决定": "Decision", "方案": "Plan", "公告": "Announcement", "通告": "Notice",
 }
 _ZH_SHORT = {"管理办法": "办法", "实施细则": "细则", "指导意见": "意见", "实施意见": "意见"}  # how Chinese texts abbreviate
+_NATIONAL_PREFIX = "中华人民共和国"  # statutes are cited without it: 《商业银行法》
 _EN_HEAD = re.compile(r"^(.*?)\s+(?:on|of|for|concerning|regarding|about)\s+", re.I)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -55,9 +63,25 @@ def _bare(title: str) -> str:
     return re.sub(r"\s*[（(][^（()）]*[)）]\s*$", "", title.strip()) or title.strip()
 
 
+def _book(name: str) -> str:
+    """A Chinese name in title marks: "商业银行法" → "《商业银行法》" (kept as is when it has them)."""
+    name = name.strip()
+    return name if name.startswith("《") and name.endswith("》") else f"《{name}》"
+
+
+def _statute_short(title: str) -> str:
+    """"中华人民共和国商业银行法" → "商业银行法"; "" when the title does not start with the national prefix."""
+    if title.startswith(_NATIONAL_PREFIX) and len(title) > len(_NATIONAL_PREFIX) + 1:
+        return title[len(_NATIONAL_PREFIX):]
+    return ""
+
+
 def _short_en(title: str) -> str:
     title = _bare(title)
     if _CJK.search(title):
+        statute = _statute_short(title)
+        if statute:
+            return _book(statute)
         for suffix, en in _TYPES_ZH_EN.items():
             if title.endswith(suffix):
                 return f"the {en}"
@@ -70,7 +94,12 @@ def _short_en(title: str) -> str:
 
 def _short_zh(title: str, short_en: str) -> str:
     title = _bare(title)
+    if _CJK.search(short_en):
+        return _book(short_en)  # a Chinese short title serves both languages: 《商业银行法》
     if _CJK.search(title):
+        statute = _statute_short(title)
+        if statute:
+            return _book(statute)
         for suffix in _TYPES_ZH_EN:
             if title.endswith(suffix):
                 return f"《{_ZH_SHORT.get(suffix, suffix)}》"
@@ -80,13 +109,15 @@ def _short_zh(title: str, short_en: str) -> str:
 
 
 def doc_names(documents: Iterable[Any]) -> dict[str, DocName]:
-    """Names per doc_id from :class:`DocumentInfo` rows (uses ``short_title`` / ``title_zh`` when present)."""
+    """Names per doc_id from :class:`DocumentInfo` rows (metadata ``short_title``, ``short_title_zh``,
+    ``title_zh``, ``doc_number_zh`` first, else names derived from the title)."""
     out: dict[str, DocName] = {}
     for info in documents:
         title = info.title or info.doc_id
         short_en = _attr(info, "short_title") or _short_en(title)
         title_zh = _attr(info, "title_zh")
-        short_zh = _short_zh(title_zh or title, short_en)
+        short_zh = _attr(info, "short_title_zh")
+        short_zh = _book(short_zh) if short_zh else _short_zh(title_zh or title, short_en)
         number = info.doc_number or ""
         out[info.doc_id] = DocName(info.doc_id, title, short_en, short_zh, number, _attr(info, "doc_number_zh") or number)
     return out

@@ -267,7 +267,7 @@ def _related(hits: Sequence[Hit], terms: QueryTerms, names: dict[str, DocName], 
 
 def _is_summary_request(question: str, lang: str) -> bool:
     """True for "what does (12) say" / "第十二条讲了什么": nothing asked beyond the clause itself."""
-    rest = re.sub(r"\(\s*\d{1,3}\s*\)|[（(][一二三四五六七八九十百零〇两\d]+[)）]|第\s*[（(]?[一二三四五六七八九十百零〇两\d]+[)）]?\s*[条项点款]?|\d+", " ", question)
+    rest = re.sub(r"\(\s*\d+\s*\)|[（(][一二三四五六七八九十百千万亿零〇两\d]+[)）]|第\s*[（(]?[一二三四五六七八九十百千万亿零〇两\d]+[)）]?\s*[条项点款]?|\d+", " ", question)
     if lang == "zh":
         for phrase in _SUMMARY_ZH:
             rest = rest.replace(phrase, "")

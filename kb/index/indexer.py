@@ -86,11 +86,11 @@ class Indexer:
             if previous and previous[1] == doc.sha256 and previous[2] == PARSER_VERSION and self._vectors_current(doc, committed):
                 if previous[0] != doc.source_path:
                     self.manifest.relocate(doc.doc_id, doc.source_path)
-                report.add(DocumentResult(doc.doc_id, str(path), "unchanged", len(doc.clauses)))
+                report.add(DocumentResult(doc.doc_id, str(path), "unchanged", len(doc.clauses), warnings=doc.warnings))
                 continue
             report.embedded += self.write_document(doc, step)
             status = "updated" if previous else "added"
-            report.add(DocumentResult(doc.doc_id, str(path), status, len(doc.clauses)))
+            report.add(DocumentResult(doc.doc_id, str(path), status, len(doc.clauses), warnings=doc.warnings))
         for doc_id in self._vanished(paths, state, seen):
             self.manifest.remove_document(doc_id)
             report.add(DocumentResult(doc_id, state[doc_id][0], "removed"))

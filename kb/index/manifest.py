@@ -193,7 +193,7 @@ def _info_from_document(doc: Document) -> DocumentInfo:
     return DocumentInfo(
         doc_id=doc.doc_id, title=doc.title, doc_number=doc.doc_number, issuers=tuple(doc.issuers), lang=doc.lang,
         source_path=doc.source_path, sha256=doc.sha256, clauses=len(doc.clauses), sections=len(doc.sections),
-        preamble=doc.preamble, warnings=tuple(doc.warnings),
+        preamble=doc.preamble, warnings=tuple(doc.warnings), extra=dict(doc.extra),
     )
 
 
@@ -201,5 +201,6 @@ def _info_from_json(text: str) -> DocumentInfo:
     data = json.loads(text)
     data["issuers"] = tuple(data.get("issuers", ()))
     data["warnings"] = tuple(data.get("warnings", ()))
-    return DocumentInfo(**data)
+    data["extra"] = dict(data.get("extra") or {})
+    return DocumentInfo(**{k: v for k, v in data.items() if k in DocumentInfo.__dataclass_fields__})
 

@@ -8,19 +8,21 @@ from policykb.ingest import chinese_to_int
 
 __all__ = ["Lookup", "parse_lookup", "mention_pattern"]
 
-_ZH_NUM = "零〇一二两三四五六七八九十百"
+_ZH_NUM = "零〇一二两三四五六七八九十百千万萬亿億"
 _EN_KIND = r"(?:clause|item|article|art\.|paragraph|para\.|point|provision|measure|no\.)"
+# Clause numbers of any size; a bare "(2022)" without a word such as "clause" is a year, not a clause.
+_NOT_YEAR = r"(?!(?:19|20)\d\d\s*[)）])"
 
 _CLAUSE_PATTERNS = [
-    re.compile(rf"\b{_EN_KIND}\s*(?:no\.?\s*)?\(?\s*(\d{{1,3}})\s*\)?", re.I),
-    re.compile(r"^\s*\(\s*(\d{1,3})\s*\)\s*$"),
-    re.compile(r"(?:^|[\s\"“'‘])\((\d{1,3})\)(?=[\s?.,!:;\"”'’]|$)"),
+    re.compile(rf"\b{_EN_KIND}\s*(?:no\.?\s*)?\(?\s*(\d+)\s*\)?", re.I),
+    re.compile(r"^\s*\(\s*(\d+)\s*\)\s*$"),
+    re.compile(rf"(?:^|[\s\"“'‘])\({_NOT_YEAR}(\d+)\)(?=[\s?.,!:;\"”'’]|$)"),
     re.compile(rf"第\s*[（(]?\s*([{_ZH_NUM}\d]+)\s*[)）]?\s*[条项点]"),
     re.compile(rf"(?:^|[^\w])[（(]([{_ZH_NUM}]+)[)）]"),
-    re.compile(r"[（(](\d{1,3})[)）]"),
+    re.compile(rf"[（(]{_NOT_YEAR}(\d+)[)）]"),
 ]
 _SECTION_PATTERNS = [
-    re.compile(r"\b(?:section|part|chapter)\s+(\d{1,2})\b", re.I),
+    re.compile(r"\b(?:section|part|chapter)\s+(\d+)\b", re.I),
     re.compile(rf"第\s*([{_ZH_NUM}\d]+)\s*(?:部分|章|节)"),
 ]
 _MENTION_PATTERNS = [

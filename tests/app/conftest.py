@@ -45,7 +45,7 @@ def start_app(kb_dir: Path, work: Path, *extra: str) -> RunningApp:
     port = _free_port()
     log = work / f"serve-{port}.log"
     env = {**os.environ, "GRADIO_TEMP_DIR": str(work / "gradio-tmp"), "GRADIO_ANALYTICS_ENABLED": "False",
-           "POLICYKB_CORPUS": str(repo_root() / "corpus")}
+           "POLICYKB_CORPUS": str(repo_root() / "tests" / "fixtures" / "opinions-corpus")}
     env.pop("POLICYKB_USERS", None)
     with log.open("w") as out:
         process = subprocess.Popen([str(POLICYKB), "serve", "--kb", str(kb_dir), "--port", str(port), *extra],

@@ -161,3 +161,10 @@ def test_eval_table_links_every_clause_id():
         labels={"doc-1:18": "(18)"}, lang="en")
     assert html.count('href="#pk:eval||doc-1:18"') == 3 and "pk-chip-gold" in html
     assert 'class="pk-row-bad"' in html and "abstained" in html and "answered off-topic question" in html
+
+
+def test_outline_shows_the_adoption_history() -> None:
+    doc = DocumentInfo(doc_id="law", title="某某法", doc_number="", issuers=(), lang="zh", source_path="x", sha256="",
+                       clauses=1, sections=1, extra={"history": ["2021年8月20日 某会议通过", "2022年1月1日 修正"]})
+    html = render.outline_html(doc, [], lang="zh")
+    assert "2021年8月20日 某会议通过<br>2022年1月1日 修正" in html

@@ -45,6 +45,11 @@ BAD_LINES = [
     (json.dumps({**GOOD, "answerable": False}), "not answerable but names gold ids"),
     (json.dumps({**GOOD, "history": "earlier"}), "'history' must be a list of strings"),
     (json.dumps({**GOOD, "kind": 3}), "'kind' must be a string"),
+    (json.dumps({**GOOD, "kind": "fact:"}), "is not 'label' or 'label:doc_id"),
+    (json.dumps({**GOOD, "kind": ":doc"}), "is not 'label' or 'label:doc_id"),
+    (json.dumps({**GOOD, "kind": "fact:other"}), "name exactly the documents of the gold ids"),
+    (json.dumps({**GOOD, "gold": ["doc:1", "law:2"], "kind": "multi:doc"}), "name exactly the documents of the gold ids"),
+    (json.dumps({**GOOD, "kind": "fact:doc+doc"}), "names a document twice"),
 ]
 
 
@@ -74,3 +79,18 @@ def test_missing_empty_and_non_utf8_files(tmp_path: Path) -> None:
     gbk.write_bytes(json.dumps({**GOOD, "question": "绿色金融"}, ensure_ascii=False).encode("gbk"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_gold(gbk)
+
+
+def test_kind_may_name_the_documents_of_the_gold_ids(tmp_path: Path) -> None:
+    one = {**GOOD, "kind": "fact:doc"}
+    two = {**GOOD, "id": "q2", "gold": ["doc:1", "law:39"], "kind": "multi:law+doc"}
+    off = {**GOOD, "id": "q3", "gold": [], "facts": [], "answerable": False, "kind": "offtopic-near"}
+    plain = {**GOOD, "id": "q4", "gold": ["law:2", "doc:3", "law:4"], "kind": "multi"}
+    rows = load_gold(_write(tmp_path, *(json.dumps(r) for r in (one, two, off, plain))))
+    assert [(r.label, r.documents) for r in rows] == [
+        ("fact", ("doc",)),
+        ("multi", ("law", "doc")),
+        ("offtopic-near", ()),
+        ("multi", ("law", "doc")),
+    ]
+    assert rows[0].kind == "fact:doc"

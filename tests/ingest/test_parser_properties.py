@@ -117,3 +117,67 @@ def test_unnumbered_text_becomes_paragraphs(paragraphs: list[str]) -> None:
     assert [c.text for c in doc.clauses] == paragraphs[len(paragraphs) - n:]
     assert [c.label for c in doc.clauses] == [f"¶{i}" for i in range(1, n + 1)]
     assert doc.warnings == (f"no clause numbering found; split into {n} paragraph{'s' if n != 1 else ''}",)
+
+
+@st.composite
+def markdown_rules(draw):
+    """A rule saved from the web: # title, adoption lines, a comment, ## chapters / ### sections / ## 二、 parts."""
+    n = draw(st.integers(min_value=1, max_value=30))
+    heads = sorted({1} | draw(st.sets(st.integers(min_value=2, max_value=max(2, n)), max_size=5)))
+    style = draw(st.sampled_from(["chapter", "part"]))
+    lines = ["来源：样例网站", "", "# 样例管理条例", "", "2020年1月2日 样例会议通过", "",
+             "2021年3月4日 样例会议《关于修改<样例管理条例>的决定》修正", "", "<!-- INFO END -->", ""]
+    expected_sections: list[str] = []
+    for i in range(1, n + 1):
+        if i in heads:
+            k = len(expected_sections) + 1
+            title = f"标题{int_to_chinese(k)}"
+            if style == "chapter":
+                lines += [f"## 第{int_to_chinese(k)}章 {' '.join(title)}", ""]
+            else:
+                lines += [f"## {int_to_chinese(k)}、关于{title}", ""]
+            expected_sections.append(title if style == "chapter" else f"关于{title}")
+            if draw(st.booleans()):
+                lines += [f"### 第一节 小节{int_to_chinese(k)}", ""]
+        body = "".join(draw(st.lists(st.sampled_from(ZH_SENTENCES), min_size=1, max_size=2)))
+        lines += [f"第{int_to_chinese(i)}条 {body}", ""]
+        for j in range(1, draw(st.integers(min_value=0, max_value=3)) + 1):
+            lines += [f"（{int_to_chinese(j)}）第{j}项；", ""]
+    return "\n".join(lines), n, expected_sections
+
+
+@settings(max_examples=60, deadline=None)
+@given(markdown_rules())
+def test_generated_markdown_rules_keep_headings_out_of_articles(case) -> None:
+    text, n, sections = case
+    doc = parse_text(text, doc_id="md")
+    assert doc.title == "样例管理条例"
+    assert [c.number for c in doc.clauses] == [str(i) for i in range(1, n + 1)]
+    assert [s.title for s in doc.sections] == sections
+    assert len(doc.extra["history"]) == 2
+    for c in doc.clauses:
+        assert "#" not in c.text and "<!--" not in c.text and "章" not in c.text and "小节" not in c.text
+        assert "关于标题" not in c.text and "通过" not in c.text and "修正" not in c.text
+    assert doc.warnings == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=50_000), min_size=2, max_size=40, unique=True).map(sorted),
+       st.sampled_from(["article", "dot"]))
+def test_any_increasing_numbering_parses_and_every_gap_is_named(numbers: list[int], style: str) -> None:
+    if style == "article":
+        text = "\n".join(f"第{int_to_chinese(n)}条 银行应当报告。" for n in numbers)
+    else:
+        text = "\n".join(f"{n}. Banks shall report." for n in numbers)
+    doc = parse_text(text, doc_id="num")
+    assert [c.number for c in doc.clauses] == [str(n) for n in numbers]
+    missing = sorted(set(range(1, numbers[-1] + 1)) - set(numbers))
+    if not missing:
+        assert doc.warnings == ()
+    else:
+        (warning,) = doc.warnings
+        gaps = warning.count(" missing (")
+        runs = sum(1 for k, m in enumerate(missing) if k == 0 or missing[k - 1] != m - 1)
+        assert gaps == min(runs, 10)
+        first = missing[0]
+        assert warning.startswith(f"clause numbering has gaps: {first}")

@@ -13,7 +13,8 @@ from typing import Any, Sequence
 
 from policykb.settings import Settings, repo_root
 
-CORPUS = repo_root() / "corpus"
+# The Opinions alone (a copy of corpus/'s file and sidecar): the fixtures and figures of these tests are about it.
+CORPUS = repo_root() / "tests" / "fixtures" / "opinions-corpus"
 FIXTURES = repo_root() / "tests" / "fixtures"
 OPINIONS_TXT = CORPUS / "pbc-2022-60-zhejiang-common-prosperity-opinions.txt"
 OPINIONS_META = OPINIONS_TXT.with_suffix(".meta.json")

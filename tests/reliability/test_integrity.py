@@ -88,7 +88,7 @@ def test_a_half_document_in_the_manifest_is_reported_and_left_to_a_re_ingest(kb_
 
     kb = KnowledgeBase(settings_for(kb_copy))
     try:
-        report = kb.ingest([repo_root() / "corpus"])
+        report = kb.ingest([repo_root() / "tests" / "fixtures" / "opinions-corpus"])
         assert (report.updated, report.failed) == (1, 0)
         assert kb.check()["ok"]
         assert kb.clause(f"{OPINIONS}:7").number == "7"

@@ -83,7 +83,8 @@ def _citation(payload: str) -> Citation:
 
 def _info(payload: str) -> DocumentInfo:
     return DocumentInfo(doc_id="doc-1", title=payload, doc_number=payload, issuers=(payload, payload), lang=payload,
-                        source_path=f"/x/{payload}", sha256="", clauses=1, sections=1, preamble=payload, warnings=(payload,))
+                        source_path=f"/x/{payload}", sha256="", clauses=1, sections=1, preamble=payload, warnings=(payload,),
+                        extra={"history": [payload]})
 
 
 VIEWS: dict[str, Callable[[str], str]] = {
