@@ -90,11 +90,13 @@ class PairThresholds:
 
 
 def _default_pairs() -> dict[str, PairThresholds]:
-    # zh-zh, "same" and "cross": eval/calibrate_abstain.py on the Opinions (see _ABSTAIN_2022); en-en, zh-en and
+    # en-en, zh-zh, "same" and "cross": eval/calibrate_abstain.py on the Opinions (see _ABSTAIN_2022); zh-en and
     # en-zh: refit with policykb calibrate on the five documents (see _CALIBRATED; the 2022 values were
-    # 0.84/0.74/0.2, 0.84/0.74/0.5 and 0.96/0.74/0.0).
+    # 0.84/0.74/0.5 and 0.96/0.74/0.0). The same fit moved en-en to 0.86/0.74/0.0, which in that KB mostly
+    # turns English questions away from the one English document; on an English-only KB it answered
+    # off-topic questions (min_support 0), so en-en keeps its 2022 values: calibrate a KB to refit it.
     return {
-        "en-en": PairThresholds(0.86, 0.74, 0.0),
+        "en-en": PairThresholds(0.84, 0.74, 0.2),
         "zh-en": PairThresholds(0.82, 0.74, 0.4),
         "zh-zh": PairThresholds(0.895, 0.74, 0.5),
         "en-zh": PairThresholds(0.92, 0.80, 0.0),
@@ -109,7 +111,7 @@ class AbstainConfig:
 
     pairs: dict[str, PairThresholds] = _fd(
         _default_pairs, "cut-offs per pair (en-en, zh-en, zh-zh, en-zh; 'same'/'cross' for other pairs)",
-        _ABSTAIN_2022 + "; en-en, zh-en and en-zh then refit: " + _CALIBRATED)
+        _ABSTAIN_2022 + "; zh-en and en-zh then refit: " + _CALIBRATED)
     top: int = _f(3, "how many top clauses the lexical support is read from", _HAND)
 
 
@@ -184,9 +186,7 @@ class TuningConfig:
         return _default_source(dotted)
 
 
-DEFAULT_TUNING = TuningConfig(sources={
-    "abstain.pairs.en-en": _CALIBRATED, "abstain.pairs.zh-en": _CALIBRATED, "abstain.pairs.en-zh": _CALIBRATED,
-})
+DEFAULT_TUNING = TuningConfig(sources={"abstain.pairs.zh-en": _CALIBRATED, "abstain.pairs.en-zh": _CALIBRATED})
 
 
 def describe(config: TuningConfig = DEFAULT_TUNING) -> Iterator[tuple[str, Any, str, str]]:
