@@ -217,3 +217,20 @@ def test_a_list_lead_in_is_quoted_with_its_items() -> None:
     pick = pick_sentences(hit, terms, max_sentences=1)
     assert pick.quote.startswith(lead) and "资本充足率不得低于百分之八" in pick.quote and "（三）国务院" in pick.quote
     assert pick.quote in text and "执行情况" not in pick.quote
+
+
+def test_follow_ups_do_not_depend_on_the_glossary_line_order() -> None:
+    import random
+
+    from policykb.kb.retrieval.glossary import Glossary
+
+    glossary = bundled_glossary()
+    entries = list(glossary.entries)
+    random.Random(7).shuffle(entries)
+    shuffled = Glossary(entries)
+    cases = [("And Ningbo?", "What does the document ask of Wenzhou?"), ("移动支付呢？", "数字人民币试点有什么安排？"),
+             ("衢州呢？", "湖州在绿色金融方面有什么任务？"), ("And the outbound version for domestic partners?", "Is the QFLP pilot going ahead?")]
+    for question, earlier in cases:
+        a = resolve_followup(question, [_turn(earlier)], glossary)
+        b = resolve_followup(question, [_turn(earlier)], shuffled)
+        assert (a.question, a.how) == (b.question, b.how), question
