@@ -49,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common, as_json], help="find clauses for a query")
     p.add_argument("query", nargs="?", metavar="QUERY")
-    p.add_argument("-k", type=_positive_int, default=None, metavar="K", help="number of results (default 5)")
+    p.add_argument("-k", type=_k, default=None, metavar="K", help="number of results, 1 to 100 (default 5)")
     p.add_argument("--doc", metavar="DOC_ID")
+    p.add_argument("--lang", type=_lang, default=None, metavar="LANG", help="only clauses in this language: en or zh")
     p.add_argument("--mode", choices=("fused", "dense", "lexical"), default="fused", help=argparse.SUPPRESS)
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
 
@@ -127,6 +128,8 @@ def _ingest(args: argparse.Namespace) -> int:
     for doc in report.documents:
         if doc.status == "failed":
             _err(f"failed: {doc.error}")
+        elif doc.error:
+            _err(f"note: {_display_path(doc.path)}: {doc.error}")
         for warning in doc.warnings:
             _err(f"warning: {doc.doc_id}: {warning}")
     if args.json:
@@ -198,9 +201,9 @@ def _search(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()  # batch latencies exclude model loading
-        return _run_batch(args.batch, lambda q: _search_json(kb.search(q, args.k, doc=args.doc, mode=args.mode)))
+        return _run_batch(args.batch, lambda q: _search_json(kb.search(q, args.k, doc=args.doc, lang=args.lang, mode=args.mode)))
     query = _required(args.query, "QUERY", "search")
-    result = kb.search(query, args.k, doc=args.doc, mode=args.mode)
+    result = kb.search(query, args.k, doc=args.doc, lang=args.lang, mode=args.mode)
     if args.json:
         _print_json(_search_json(result))
         return 0
@@ -308,9 +311,9 @@ def _copy_vectors(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
 
-    store = FeedbackStore(_settings(args).kb_dir / "feedback.sqlite")
+    store = FeedbackStore.for_settings(_settings(args))
     rows = store.export_gold() if args.action == "export" else store.list()
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if args.out:
@@ -324,6 +327,7 @@ def _feedback(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from policykb.app.server import serve
 
+    _check_kb_dir(Path(_settings(args).kb_dir), must_exist=False, given="kb" in args)
     return serve(_settings(args), host=args.host, port=args.port, auth_file=args.auth_file)
 
 
@@ -378,10 +382,31 @@ def _settings(args: argparse.Namespace) -> Any:
                              users_file=getattr(args, "auth_file", None))
 
 
+# verbs that only read a KB: a missing folder is a mistake (a typo in --kb), never a reason to create an empty KB
+_READ_VERBS = frozenset({"clauses", "search", "ask", "documents", "eval", "check", "remove", "copy-vectors"})
+
+
 def _kb(args: argparse.Namespace) -> Any:
     from policykb.kb import KnowledgeBase
 
-    return KnowledgeBase(_settings(args))
+    settings = _settings(args)
+    _check_kb_dir(Path(settings.kb_dir), must_exist=args.verb in _READ_VERBS, given="kb" in args)
+    return KnowledgeBase(settings)
+
+
+def _check_kb_dir(kb_dir: Path, *, must_exist: bool, given: bool) -> None:
+    """Refuse a KB folder that is a file, or (for a verb that reads) one that does not exist.
+
+    Raises:
+        ConfigError: exit code 2, naming the folder and the fix.
+    """
+    from policykb.errors import ConfigError
+
+    where = f"--kb {str(kb_dir)!r}" if given else f"the KB folder {str(kb_dir)!r} (from $POLICYKB_HOME, else ./data)"
+    if kb_dir.exists() and not kb_dir.is_dir():
+        raise ConfigError(f"{where} is a file, not a folder; give the folder that holds the KB (or a new folder name to ingest into)")
+    if must_exist and not kb_dir.exists():
+        raise ConfigError(f"{where} does not exist; check the path, or create the KB with `policykb ingest PATH --kb {kb_dir}`")
 
 
 def _run_batch(path: str, run: Callable[[str], dict[str, Any]]) -> int:
@@ -447,6 +472,26 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
+
+
+def _k(text: str) -> int | None:
+    from policykb.app.contracts import check_k
+    from policykb.errors import ConfigError
+
+    try:
+        return check_k(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _lang(text: str) -> str | None:
+    from policykb.app.contracts import check_lang
+    from policykb.errors import ConfigError
+
+    try:
+        return check_lang(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _progress_bar() -> Callable[[str, float], None] | None:

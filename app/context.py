@@ -9,6 +9,7 @@ import functools
 import html
 import inspect
 import logging
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -18,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 from policykb.errors import NotFoundError, PolicyKBError
 
 if TYPE_CHECKING:
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
     from policykb.ingest.model import Clause
     from policykb.kb import KnowledgeBase
     from policykb.settings import Settings
 
-__all__ = ["AppContext", "friendly", "gradio_annotations", "user_message", "username"]
+__all__ = ["AppContext", "friendly", "gradio_annotations", "user_message", "username", "hide_paths"]
 
 log = logging.getLogger("policykb.app")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,7 +53,7 @@ class AppContext:
         """The ratings store of this KB (``kb_dir/feedback.sqlite``), opened on first use."""
         with self._lock:
             if self._feedback is None:
-                from policykb.eval.feedback import FeedbackStore
+                from policykb.app.feedback import FeedbackStore
 
                 self._feedback = FeedbackStore.for_settings(self.settings)
             return self._feedback
@@ -95,11 +96,21 @@ class AppContext:
 
 
 def user_message(exc: BaseException) -> str:
-    """The one line a user sees for an error."""
+    """The one line a user sees for an error (server paths shortened to file names)."""
     if isinstance(exc, PolicyKBError):
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return hide_paths(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"unexpected {type(exc).__name__}{': ' + first if first else ''} (the server log has details)"
+    return hide_paths(f"unexpected {type(exc).__name__}{': ' + first if first else ''} (the server log has details)")
+
+
+# an absolute POSIX path's folders: "/srv/kb/uploads/2026…/" in "/srv/kb/uploads/2026…/dup.txt" (not a URL's path)
+_FOLDERS = re.compile(r"(?<![\w/.:~-])/(?:[^\s/'\"<>(),;]+/)+")
+
+
+def hide_paths(message: str) -> str:
+    """``message`` with every absolute server path cut to its last part (the file name): app users never see
+    where the server keeps its files."""
+    return _FOLDERS.sub("", message)
 
 
 def _gr_error(exc: BaseException) -> Exception:

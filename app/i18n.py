@@ -45,6 +45,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pick_right_clause": ("Choose the right clause first.", "请先选择正确的条款。"),
     "no_answer_to_rate": ("There is no answer to rate yet.", "目前还没有可评价的答案。"),
     "empty_question": ("Type a question first.", "请先输入问题。"),
+    "question_too_long": ("Your question is {n} characters long; questions are limited to {limit}. Shorten it to the point you want answered.",
+                          "问题长度为 {n} 个字符，超过上限 {limit} 个字符。请精简为您想问的要点。"),
     # clause panel
     "refers_to": ("Refers to", "引用"),
     "clause_gone": ("This clause is no longer in the knowledge base.", "该条款已不在知识库中。"),

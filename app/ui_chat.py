@@ -99,6 +99,9 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     def respond(message: str, history: list, turns_: Turns, lang: str) -> Iterator[tuple[Any, Any, Any]]:
         if not message or not message.strip():
             raise gr.Error(t("empty_question", lang), print_exception=False)
+        if len(message.strip()) > ctx.settings.max_question_chars:
+            raise gr.Error(t("question_too_long", lang, n=f"{len(message.strip()):,}", limit=f"{ctx.settings.max_question_chars:,}"),
+                           print_exception=False)
         from policykb.kb.model import Turn
 
         history = list(history or [])

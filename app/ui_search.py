@@ -65,6 +65,9 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
     def run(text: str, doc_id: str, section_no: str, clause_lang: str, top_k: float, ui: str) -> tuple[str, dict, str]:
         if not text or not text.strip():
             raise gr.Error(t("empty_question", ui), print_exception=False)
+        if len(text.strip()) > ctx.settings.max_question_chars:
+            raise gr.Error(t("question_too_long", ui, n=f"{len(text.strip()):,}", limit=f"{ctx.settings.max_question_chars:,}"),
+                           print_exception=False)
         result = ctx.kb.search(text.strip(), int(top_k), doc=doc_id or None, section=section_no or None, lang=clause_lang or None)
         terms = {h.clause.id: list(h.matched_terms) for h in result.hits}
         first = result.hits[0].clause.id if result.hits else ""

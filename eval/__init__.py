@@ -1,10 +1,12 @@
-"""policykb.eval — gold sets, deterministic metrics, the evaluation runner, reports and feedback.
+"""policykb.eval — gold sets, deterministic metrics, the evaluation runner, reports and plots, and the export of
+rated answers as gold rows.
 
-Reaches the knowledge base only through the public API of :mod:`policykb.kb`.
+Reaches the knowledge base only through the public API of :mod:`policykb.kb`; never imports :mod:`policykb.app`.
+Benchmarks (speed, load, crash, scale) live outside the package, in the checkout's ``benchmarks/``.
 """
 from __future__ import annotations
 
-from policykb.eval.feedback import FEEDBACK_FILE, FeedbackStore
+from policykb.eval.feedback import feedback_to_gold
 from policykb.eval.gold import GoldRow, load_gold
 from policykb.eval.metrics import AnswerOutcome, answer_metrics, percentile, retrieval_metrics
 from policykb.eval.progress import ProgressBar
@@ -21,7 +23,6 @@ __all__ = [
     "evaluate",
     "DEFAULT_MODES",
     "write_report",
-    "FeedbackStore",
-    "FEEDBACK_FILE",
+    "feedback_to_gold",
     "ProgressBar",
 ]

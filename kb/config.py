@@ -24,10 +24,10 @@ _FORMAT = 1
 
 _GRID_2022 = (
     "grid search on eval/gold/opinions.jsonl and eval/gold/zh-rule.jsonl over KBs of each document alone and of "
-    "both (eval/bench_search.py ablation), at a plateau where no gold set lost"
+    "both (benchmarks/bench_search.py ablation), at a plateau where no gold set lost"
 )
 _ABSTAIN_2022 = (
-    "grid search with eval/calibrate_abstain.py on the Opinions gold set (143 answerable, 33 off-topic), bundled "
+    "grid search with benchmarks/calibrate_abstain.py on the Opinions gold set (143 answerable, 33 off-topic), bundled "
     "corpus alone and corpus + Chinese test rule: most off-topic abstained with at most 3% false abstentions"
 )
 _HAND = "set by hand on the Opinions gold set while reading failed answers; not grid-searched"
@@ -90,7 +90,7 @@ class PairThresholds:
 
 
 def _default_pairs() -> dict[str, PairThresholds]:
-    # en-en, zh-zh, "same" and "cross": eval/calibrate_abstain.py on the Opinions (see _ABSTAIN_2022); zh-en and
+    # en-en, zh-zh, "same" and "cross": benchmarks/calibrate_abstain.py on the Opinions (see _ABSTAIN_2022); zh-en and
     # en-zh: refit with policykb calibrate on the five documents (see _CALIBRATED; the 2022 values were
     # 0.84/0.74/0.5 and 0.96/0.74/0.0). The same fit moved en-en to 0.86/0.74/0.0, which in that KB mostly
     # turns English questions away from the one English document; on an English-only KB it answered

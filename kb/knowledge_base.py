@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
+from policykb.errors import ConfigError, IndexMismatchError, NotFoundError, PolicyKBError
 from policykb.ingest import PARSER_VERSION
 from policykb.ingest.model import Clause
 from policykb.kb.config import TUNING_FILE, TuningConfig, load_tuning
@@ -228,6 +228,7 @@ class KnowledgeBase:
             raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(MODES)}")
         if not query.strip():
             raise PolicyKBError("the query is empty; type a question or a clause number such as (12) or 第十二条")
+        self._check_length(query, "query")
         k = k or self.settings.top_k
         retriever = self._current_retriever()
         if doc is not None and not any(r.clause.doc_id == doc for r in retriever.snapshot.rows):
@@ -242,6 +243,7 @@ class KnowledgeBase:
 
         if not question.strip():
             raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
+        self._check_length(question, "question")
         retriever = self._current_retriever()
         return answer_question(question, retriever=retriever, documents=self.documents(),
                                settings=self.settings, history=history, mode=mode, tuning=self.tuning)
@@ -251,6 +253,15 @@ class KnowledgeBase:
         from policykb.kb.answer.replay import Replay
 
         return Replay(self._current_retriever(), self.documents())
+
+    def _check_length(self, text: str, what: str) -> None:
+        """Refuse a question longer than ``settings.max_question_chars`` before any work is done on it."""
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            raise ConfigError(
+                f"the {what} is {len(text):,} characters long, over the limit of {limit:,}; "
+                "shorten it to the point you want answered (the limit is POLICYKB_MAX_QUESTION_CHARS)"
+            )
 
     def check(self, *, repair: bool = False) -> dict:
         """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.index.integrity`)."""

@@ -2,7 +2,7 @@
 
 The code lives in the sub-packages ``policykb.ingest`` (files → clauses),
 ``policykb.kb`` (index, retrieval, answers), ``policykb.app`` (CLI, Gradio)
-and ``policykb.eval`` (gold sets, metrics, benchmarks).
+and ``policykb.eval`` (gold sets, metrics, evaluation reports).
 """
 from __future__ import annotations
 

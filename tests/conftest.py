@@ -1,4 +1,8 @@
-"""Shared fixtures: one ingested copy of the bundled corpus per test session, and a real Chroma server."""
+"""Shared fixtures: one ingested copy of the bundled corpus per test session, and a real Chroma server.
+
+The repository root goes on ``sys.path`` here, so tests import the shared helpers as ``tests.support.*`` and the
+benchmarks they exercise as ``benchmarks.*`` (neither is part of the installed package).
+"""
 from __future__ import annotations
 
 import os
@@ -12,17 +16,16 @@ from typing import Iterator
 
 import pytest
 
-from policykb.settings import Settings, repo_root
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from policykb.settings import Settings, repo_root  # noqa: E402
+from tests.support.serve import free_port  # noqa: E402
 
 # The Opinions alone (a copy of corpus/'s file and sidecar): the fixtures and figures of these tests are about it.
 CORPUS = repo_root() / "tests" / "fixtures" / "opinions-corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +77,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 break
         except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma server exited: {(path / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+            try:
+                proc.wait(timeout=0.3)  # a pause that ends at once when the server exits
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"chroma server exited: {(path / 'server.log').read_text()[-2000:]}") from None
     else:
         proc.kill()
         raise RuntimeError("chroma server did not start within 60 s")

@@ -11,8 +11,8 @@ Stopwords of both languages are dropped.
 jieba's dictionary takes about a second to load, so the one process-wide tokenizer is
 built on first use (:func:`load_tokenizer`), never at import.
 
-Regenerate the user dictionary after editing the glossary:
-``python -c "from policykb.kb.index.tokenize import write_userdict; write_userdict()"``.
+Regenerate the user dictionary after editing the glossary (``kb/data/glossary.tsv``, owned by
+``kb.retrieval``, which this layer may not import): ``.venv/bin/python scripts/regenerate_userdict.py``.
 """
 from __future__ import annotations
 
@@ -197,8 +197,9 @@ _EXTRA_HEADER = "# -- extra policy terms (edit by hand; kept when the file is re
 _GLOSSARY_HEADER = "# -- glossary terms (generated from glossary.tsv; do not edit) --"
 
 
-def write_userdict(path: Path | None = None, glossary_terms: Iterable[str] | None = None) -> int:
-    """Regenerate the user dictionary: the hand-kept extra terms plus the glossary's Chinese terms.
+def write_userdict(path: Path, glossary_terms: Iterable[str]) -> int:
+    """Regenerate the user dictionary at ``path``: its hand-kept extra terms plus ``glossary_terms``, the
+    glossary's Chinese terms (``scripts/regenerate_userdict.py`` passes them for the bundled dictionary).
 
     Each word gets the larger of its jieba frequency and ``USERDICT_MIN_FREQ``. Only
     terms jieba can hold as one word (Chinese characters and digits) are written.
@@ -208,12 +209,7 @@ def write_userdict(path: Path | None = None, glossary_terms: Iterable[str] | Non
     """
     import jieba
 
-    from policykb.kb.retrieval.glossary import Glossary
-
-    path = path or USERDICT_PATH
     extras = _extra_terms(path) if path.exists() else []
-    if glossary_terms is None:
-        glossary_terms = Glossary.load().zh_terms
     jieba.setLogLevel(logging.WARNING)
     base = jieba.Tokenizer()
     base.initialize()
@@ -226,7 +222,7 @@ def write_userdict(path: Path | None = None, glossary_terms: Iterable[str] | Non
     extras = [t for t in extras if single.fullmatch(t)]
     lines = [
         "# jieba user dictionary of policy terms for policykb (word frequency per line).",
-        "# Regenerate after editing glossary.tsv: python -c \"from policykb.kb.index.tokenize import write_userdict; write_userdict()\"",
+        "# Regenerate after editing glossary.tsv: .venv/bin/python scripts/regenerate_userdict.py",
         _EXTRA_HEADER,
         *[line(t) for t in extras],
         _GLOSSARY_HEADER,

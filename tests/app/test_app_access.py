@@ -105,7 +105,7 @@ def test_feedback_and_uploads_record_the_signed_in_user(browser, auth_server, cr
     from playwright.sync_api import expect
 
     from policykb.app.uploads import UploadLog
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
     from policykb.settings import repo_root
 
     user, password = credentials

@@ -105,7 +105,7 @@ def test_chat_off_topic_question_shows_the_abstention_with_related_clauses(page,
 def test_copy_as_markdown_and_rating_are_saved(page, app_server):
     from playwright.sync_api import expect
 
-    from policykb.eval.feedback import FeedbackStore
+    from policykb.app.feedback import FeedbackStore
 
     answer = _ask(page, "Which clause is about charitable trusts?")
     assert answer.locator(".pk-sources a.pk-chip").count() >= 1

@@ -1,92 +1,50 @@
-"""FeedbackStore: add / list / export round trip, validation, and eval on the export."""
+"""The feedback export: rating rows → gold rows for review, the rules, and eval on the export."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from policykb.errors import ConfigError
-from policykb.eval import FeedbackStore, evaluate, load_gold
-from policykb.eval.feedback import FEEDBACK_FILE, detect_question_lang
-from policykb.kb.model import Answer, Citation
-from policykb.settings import Settings
+from policykb.eval import evaluate, feedback_to_gold, load_gold
+from policykb.eval.feedback import detect_question_lang
 
 
-def _answer(*ids: str, abstained: bool = False) -> Answer:
-    cites = tuple(Citation(i, "d", i[2:], f"({i[2:]})", "quote", "One", "Doc") for i in ids)
-    return Answer("abstain" if abstained else f"See {', '.join(ids)}.", cites, abstained, "", "extractive", 12.5)
+def rating(row_id: int, question: str, rating: int, *, cited: tuple[str, ...] = (), abstained: bool = False,
+           right_clause: str | None = None, comment: str = "") -> dict:
+    """A rating row as the app's store lists it (only the fields the export reads)."""
+    return {"id": row_id, "question": question, "cited": list(cited), "abstained": abstained, "rating": rating,
+            "right_clause": right_clause, "comment": comment}
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> FeedbackStore:
-    return FeedbackStore(tmp_path / "kb" / FEEDBACK_FILE)
-
-
-def test_add_and_list_newest_first(store: FeedbackStore) -> None:
-    first = store.add("Which clause covers green bonds?", _answer("d:1", "d:1"), 1, user="amy")
-    second = store.add("宁波有什么安排？", _answer("d:3"), -1, right_clause=" d:2 ", comment="wrong city")
-    assert second > first
-    rows = store.list()
-    assert [r["id"] for r in rows] == [second, first]
-    newest = rows[0]
-    assert newest["question"] == "宁波有什么安排？"
-    assert newest["right_clause"] == "d:2" and newest["comment"] == "wrong city" and newest["rating"] == -1
-    assert rows[1]["cited"] == ["d:1"] and rows[1]["user"] == "amy" and rows[1]["abstained"] is False
-    assert rows[1]["answer_json"]["citations"][0]["id"] == "d:1"
-    assert rows[1]["answer_json"]["latency_ms"] == 12.5
-    assert rows[1]["created"].endswith("+00:00")
-    assert len(store.list(limit=1)) == 1
-
-
-def test_store_uses_wal_and_persists(store: FeedbackStore) -> None:
-    store.add("q?", _answer("d:1"), 1)
-    with sqlite3.connect(store.path) as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert len(FeedbackStore(store.path).list()) == 1
-
-
-def test_for_settings_places_the_file_in_the_kb(tmp_path: Path) -> None:
-    store = FeedbackStore.for_settings(Settings.from_env({}, kb_dir=tmp_path / "kb"))
-    assert store.path == tmp_path / "kb" / "feedback.sqlite" and store.path.exists()
-
-
-@pytest.mark.parametrize(
-    ("question", "rating", "right", "message"),
-    [
-        ("  ", 1, None, "question is empty"),
-        ("q?", 0, None, "rating 0 must be 1"),
-        ("q?", True, None, "rating True must be 1"),
-        ("q?", -1, "clause 12", "is not a clause id"),
-    ],
-)
-def test_add_rejects_bad_values(store: FeedbackStore, question: str, rating: int, right: str | None, message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        store.add(question, _answer("d:1"), rating, right_clause=right)
-    assert store.list() == []
-
-
-def test_export_rules(store: FeedbackStore) -> None:
-    up = store.add("Which clause covers green bonds and pensions?", _answer("d:1", "d:3"), 1)
-    down_fixed = store.add("温州的小微企业有什么支持？", _answer("d:1"), -1, right_clause="d:2", comment="should be (2)")
-    store.add("What about Ningbo?", _answer("d:1"), -1)  # 👎 without a right clause: skipped
-    off = store.add("What is the deposit insurance limit?", _answer(abstained=True), 1)
-    store.add("Tell me about (4)", _answer(), 1)  # 👍 on an answer citing nothing: skipped
-    rows = store.export_gold()
-    assert [r["id"] for r in rows] == [f"fb-{up}", f"fb-{down_fixed}", f"fb-{off}"]
+def test_export_rules() -> None:
+    rows = feedback_to_gold([
+        rating(1, "Which clause covers green bonds and pensions?", 1, cited=("d:1", "d:3")),
+        rating(2, "温州的小微企业有什么支持？", -1, cited=("d:1",), right_clause="d:2", comment="should be (2)"),
+        rating(3, "What about Ningbo?", -1, cited=("d:1",)),  # 👎 without a right clause: skipped
+        rating(4, "What is the deposit insurance limit?", 1, abstained=True),
+        rating(5, "Tell me about (4)", 1),  # 👍 on an answer citing nothing: skipped
+    ])
+    assert [r["id"] for r in rows] == ["fb-1", "fb-2", "fb-4"]
     assert rows[0]["gold"] == ["d:1", "d:3"] and rows[0]["answerable"] is True and rows[0]["lang"] == "en"
     assert rows[1]["gold"] == ["d:2"] and rows[1]["lang"] == "zh" and rows[1]["comment"] == "should be (2)"
     assert rows[2]["gold"] == [] and rows[2]["answerable"] is False
-    assert all(r["review"] is True and r["facts"] == [] for r in rows)
+    assert all(r["review"] is True and r["facts"] == [] and r["kind"] == "feedback" for r in rows)
 
 
-def test_export_round_trips_through_load_gold_and_evaluate(store: FeedbackStore, tmp_path: Path, fake_kb) -> None:
-    store.add("green bonds Ningbo", _answer("d:1"), 1)
-    store.add("Wenzhou enterprises", _answer("d:1"), -1, right_clause="d:2")
-    store.add("football tonight", _answer(abstained=True), 1)
+def test_export_keeps_the_order_it_is_given() -> None:
+    rows = feedback_to_gold([rating(9, "b?", 1, cited=("d:2",)), rating(3, "a?", 1, cited=("d:1",))])
+    assert [r["id"] for r in rows] == ["fb-9", "fb-3"]
+
+
+def test_export_round_trips_through_load_gold_and_evaluate(tmp_path: Path, fake_kb) -> None:
+    exported = feedback_to_gold([
+        rating(1, "green bonds Ningbo", 1, cited=("d:1",)),
+        rating(2, "Wenzhou enterprises", -1, cited=("d:1",), right_clause="d:2"),
+        rating(3, "football tonight", 1, abstained=True),
+    ])
     path = tmp_path / "export.jsonl"
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in store.export_gold()), encoding="utf-8")
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in exported), encoding="utf-8")
     rows = load_gold(path)
     assert [r.gold for r in rows] == [("d:1",), ("d:2",), ()]
     result = evaluate(fake_kb, rows)
@@ -95,7 +53,8 @@ def test_export_round_trips_through_load_gold_and_evaluate(store: FeedbackStore,
     assert result["answers"]["abstain_recall"] == 1.0
 
 
-def test_detect_question_lang() -> None:
-    assert detect_question_lang("哪些条款提到宁波？") == "zh"
-    assert detect_question_lang("What does clause (12) say about Ningbo?") == "en"
-    assert detect_question_lang("QFLP试点在哪里？") == "zh"
+@pytest.mark.parametrize(("question", "lang"), [
+    ("哪些条款提到宁波？", "zh"), ("What does clause (12) say about Ningbo?", "en"), ("QFLP试点在哪里？", "zh"),
+])
+def test_detect_question_lang(question: str, lang: str) -> None:
+    assert detect_question_lang(question) == lang

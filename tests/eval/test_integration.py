@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from policykb.eval import FeedbackStore, evaluate, load_gold, write_report
+from policykb.app.feedback import FeedbackStore
+from policykb.eval import evaluate, load_gold, write_report
 from policykb.settings import Settings, repo_root
 
 try:

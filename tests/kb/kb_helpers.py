@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from policykb.settings import Settings, repo_root
+from tests.support.serve import free_port  # noqa: F401 - the kb tests import it from here
 
 # The Opinions alone (a copy of corpus/'s file and sidecar): the fixtures and figures of these tests are about it.
 CORPUS = repo_root() / "tests" / "fixtures" / "opinions-corpus"
@@ -98,13 +98,6 @@ def copy_opinions(folder: Path, *, name: str | None = None, doc_id: str | None =
         meta["doc_id"] = doc_id
     (folder / f"{stem}.meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return target
-
-
-def free_port() -> int:
-    """A loopback TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def clean_env(**extra: str) -> dict[str, str]:

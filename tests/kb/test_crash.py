@@ -59,7 +59,9 @@ def assert_never_half(kb_dir: Path, expected: dict[str, list[str]], context: str
 @pytest.mark.slow
 def test_sigkilled_ingests_leave_whole_documents_and_the_next_ingest_repairs(own_corpus_copy: tuple[Path, Path]) -> None:
     folder, kb_dir = own_corpus_copy  # the Opinions are already committed there
-    copy_opinions(folder, name="opinions-copy", doc_id="pbc-copy")
+    copy = copy_opinions(folder, name="opinions-copy", doc_id="pbc-copy")
+    with copy.open("a", encoding="utf-8") as out:  # other bytes: identical files are one document (recognised by sha256)
+        out.write("\n")
     shutil.copyfile(ZH_RULE_TXT, folder / ZH_RULE_TXT.name)
     shutil.copyfile(EN_RULE_TXT, folder / EN_RULE_TXT.name)
     expected = expected_documents(folder)

@@ -46,7 +46,7 @@ def test_policy_terms_stay_whole_in_sentences(sentence: str, term: str) -> None:
 def test_every_glossary_term_is_in_the_user_dictionary() -> None:
     words = {word for word, _ in read_userdict()}
     missing = [t for t in Glossary.load().zh_terms if SINGLE_RUN.fullmatch(t) and t not in words]
-    assert missing == [], 'regenerate with: python -c "from policykb.kb.index.tokenize import write_userdict; write_userdict()"'
+    assert missing == [], "regenerate with: .venv/bin/python scripts/regenerate_userdict.py"
 
 
 def test_every_user_dictionary_word_comes_out_whole() -> None:

@@ -32,7 +32,7 @@ def versioned_document(doc_id: str, version: int, n: int = 12) -> tuple[Document
 def assert_crash_rounds(results: list, *, min_killed: int) -> None:
     """Every kill left whole documents and a KB that checks (after --repair), and the next ingest completed with every
     clause once in the manifest, the vectors and the lexical index."""
-    from policykb.eval.bench_crash import REPAIRABLE, markdown
+    from benchmarks.bench_crash import REPAIRABLE, markdown
 
     table = markdown(results)
     for r in results:

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from reliability_helpers import SEED, settings_for
 
-from policykb.eval.bench_crash import POLICYKB, UploadWatch, cli_env, start_serve, stop_serve, upload
-from policykb.eval.synthetic import queries, write_corpus
+from benchmarks.bench_crash import POLICYKB, UploadWatch, upload
+from benchmarks.synthetic import queries, write_corpus
 from policykb.ingest import load_document
 from policykb.ingest.model import Clause
 from policykb.kb import KnowledgeBase
+from tests.support.serve import cli_env, start_serve, stop_serve
 
 
 def parsed(files: tuple[Path, ...], kb_dir: Path) -> dict[str, dict[str, Clause]]:

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from reliability_helpers import settings_for
 
-from policykb.eval.bench_crash import POLICYKB, cli_env, problem_kinds
+from benchmarks.bench_crash import POLICYKB, problem_kinds
 from policykb.kb import KnowledgeBase
 from policykb.kb.index.lexical import LexicalIndex
 from policykb.kb.index.snapshot import load_snapshot, save_lexical
 from policykb.settings import repo_root
+from tests.support.serve import cli_env
 
 OPINIONS = "pbc-2022-60"
 

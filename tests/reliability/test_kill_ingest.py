@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from reliability_helpers import SEED, assert_crash_rounds, kill_moments
 
-from policykb.eval.bench_crash import CrashBench
+from benchmarks.bench_crash import CrashBench
 
 
 @pytest.mark.slow

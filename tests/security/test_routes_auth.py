@@ -4,12 +4,8 @@ Gradio's own uploads (the users file, the KB's files) are still never served."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -18,10 +14,10 @@ import httpx
 import pytest
 
 from policykb.app.auth_gate import AuthGate, is_public_path
+from tests.support.serve import cli_env, serving
 
 pytestmark = pytest.mark.slow  # starts the real app
 
-POLICYKB = Path(sys.executable).parent / "policykb"
 USER, PASSWORD = "carol", "a long enough password"
 SECRET = "VAULT-CODE-4471"
 RULE = f"Sample Vault Rules\n\nArticle 1 The vault code is {SECRET}.\n\nArticle 2 Staff keep the code to themselves.\n"
@@ -35,12 +31,6 @@ class Server:
     work: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`policykb serve --auth-file` over a KB holding one small document with a secret in it."""
@@ -51,36 +41,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     (work / "corpus" / "vault-rules.txt").write_text(RULE, encoding="utf-8")
     users_file = work / "users.txt"
     add_user(users_file, USER, PASSWORD)
-    port = _free_port()
-    env = {**os.environ, "GRADIO_TEMP_DIR": str(work / "gradio-tmp"), "GRADIO_ANALYTICS_ENABLED": "False",
-           "POLICYKB_CORPUS": str(work / "corpus"), "POLICYKB_MAX_FILE_MB": "1"}
-    env.pop("POLICYKB_USERS", None)
-    log = (work / "serve.log").open("w")
-    process = subprocess.Popen([str(POLICYKB), "serve", "--kb", str(work / "kb"), "--port", str(port), "--auth-file",
-                                str(users_file)], stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"policykb serve exited: {(work / 'serve.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"policykb serve did not answer: {(work / 'serve.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield Server(url, work / "kb", users_file, work)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+    env = cli_env(POLICYKB_CORPUS=str(work / "corpus"), POLICYKB_MAX_FILE_MB="1")
+    with serving(work / "kb", work, "--auth-file", str(users_file), env=env, timeout=300) as served:
+        yield Server(served.url.rstrip("/"), served.kb_dir, users_file, work)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Load benchmark: N simulated staff ask the running app's API at once, for a bounded time.
 
-    python -m policykb.eval.bench_load [--url URL [--user U --password P] | --start [--kb DIR]]
+    python -m benchmarks.bench_load [--url URL [--user U --password P] | --start [--kb DIR]]
         [--users 1,8,32] [--seconds 60] [--mix ask:0.7,search:0.3] [--think S]
         [--concurrency 1,2,4] [--repeats R] [--json PATH]
 
@@ -16,7 +16,8 @@ With ``--start`` the script runs ``policykb serve`` on a free loopback port (onc
 ``--concurrency`` value, via ``POLICYKB_QUEUE_CONCURRENCY``), warms it up, measures, and stops
 it; the server's resident memory is reported. The table gives, per setting and N, the
 requests, throughput, p50/p95/p99 latency (medians over ``--repeats`` runs) and errors. The
-exit code is 1 when any request failed. The load only ever goes to loopback addresses.
+exit code is 1 when any request failed. The load only ever goes to loopback addresses. Run from the
+repository root.
 """
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ import argparse
 import json
 import os
 import random
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,17 +37,19 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
+from benchmarks import GOLD_DIR
 from policykb.errors import ConfigError, PolicyKBError
 from policykb.eval.gold import load_gold
 from policykb.eval.metrics import percentile
 from policykb.settings import Settings
+from tests.support.serve import ServeError, start_serve, stop_serve
 
 __all__ = [
     "main", "load_questions", "parse_mix", "parse_counts", "check_result", "call", "run_load",
     "summarize", "started_server", "RequestRecord", "LoadRun", "Server",
 ]
 
-GOLD = Path(__file__).parent / "gold" / "opinions.jsonl"
+GOLD = GOLD_DIR / "opinions.jsonl"
 KINDS = ("ask", "search")
 WARMUP_QUESTIONS = 6
 START_TIMEOUT_S = 300.0
@@ -290,70 +291,28 @@ def summarize(run: LoadRun) -> dict[str, Any]:
 
 # -- a server of our own --------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _policykb_command() -> list[str]:
-    beside = Path(sys.executable).parent / "policykb"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("policykb")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "policykb.app.cli"]
-
-
 @contextmanager
 def started_server(kb_dir: Path, concurrency: int | None, work: Path) -> Iterator[Server]:
     """Run ``policykb serve --kb kb_dir`` on a free loopback port until the block ends.
 
+    The server gets this process's environment (the user's POLICYKB_* settings included) without a users file,
+    and ``POLICYKB_QUEUE_CONCURRENCY`` when ``concurrency`` is given.
+
     Raises:
         PolicyKBError: the server exited or did not answer within the start timeout (the log's tail says why).
     """
-    import httpx
-
-    port = _free_port()
-    log = work / f"serve-{port}.log"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "GRADIO_TEMP_DIR": str(work / "gradio-tmp")}
-    env.pop("POLICYKB_USERS", None)
+    env = {k: v for k, v in os.environ.items() if k != "POLICYKB_USERS"}
     if concurrency is not None:
         env["POLICYKB_QUEUE_CONCURRENCY"] = str(concurrency)
     shown = concurrency if concurrency is not None else Settings.from_env().queue_concurrency
-    with log.open("w") as out:
-        process = subprocess.Popen([*_policykb_command(), "serve", "--kb", str(kb_dir), "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    server = Server(f"http://127.0.0.1:{port}/", process, log, shown)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise PolicyKBError(f"policykb serve exited with {process.returncode}: {_tail(log)}")
-            try:
-                if httpx.get(server.url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise PolicyKBError(f"policykb serve did not answer on {server.url} within {START_TIMEOUT_S:.0f} s: {_tail(log)}")
-            time.sleep(0.5)
-        yield server
+        served = start_serve(kb_dir, work, env=env, timeout=START_TIMEOUT_S)
+    except ServeError as exc:
+        raise PolicyKBError(str(exc)) from None
+    try:
+        yield Server(served.url, served.process, served.log, shown)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _tail(log: Path) -> str:
-    try:
-        return " | ".join(log.read_text(errors="replace").strip().splitlines()[-6:])
-    except OSError:
-        return "(no log)"
+        stop_serve(served, timeout=30)
 
 
 def _warm_up(base_url: str, questions: Sequence[str], mix: dict[str, float], auth: tuple[str, str] | None,
@@ -419,7 +378,7 @@ def _conditions() -> dict[str, Any]:
 # -- command line ---------------------------------------------------------------------------
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m policykb.eval.bench_load", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_load", description=__doc__.split("\n\n")[0])
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="a running app on this machine, e.g. http://127.0.0.1:7860/")
     target.add_argument("--start", action="store_true", help="start `policykb serve` on a free loopback port, and stop it after")

@@ -1,6 +1,6 @@
 """Search benchmark: signal ablation on the gold sets, warm latency against query embedding, and scale.
 
-    python -m policykb.eval.bench_search [--kb DIR] [--chroma-url URL] [--sizes 1000,10000] [--grow] [--copy-to URL]
+    python -m benchmarks.bench_search [--kb DIR] [--chroma-url URL] [--sizes 1000,10000] [--grow] [--copy-to URL]
 
 1. Ablation — recall@1, recall@3 and MRR per gold set and question language for each
    retrieval signal alone (a fusion table with one non-zero weight), the dense and lexical
@@ -10,7 +10,7 @@
    ``eval/gold/zh-rule.jsonl`` joins when its document is in the KB.
 2. Latency — warm ``kb.search`` p50/p95 over the gold questions next to the time to embed
    one query alone (``kb.embed_query_ms()``), and their ratio.
-3. Scale — for each size, a synthetic bilingual corpus (:mod:`policykb.eval.synthetic`) is
+3. Scale — for each size, a synthetic bilingual corpus (:mod:`benchmarks.synthetic`) is
    ingested into a fresh KB (embedded Chroma, or the server given by --chroma-url) in a
    child process of its own, which reports ingest throughput, warm search p50/p95 and its
    resident memory (current and peak). With --grow one KB grows through the sizes instead
@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from benchmarks import GOLD_DIR, module_command, with_root_on_path
 from policykb.errors import PolicyKBError
 from policykb.eval.gold import GoldRow, load_gold
 from policykb.eval.metrics import percentile, retrieval_metrics
@@ -41,7 +42,6 @@ from policykb.settings import Settings, repo_root
 
 __all__ = ["main", "ablation", "latency", "scale_one", "memory_mb"]
 
-GOLD_DIR = Path(__file__).parent / "gold"
 GOLD_SETS = {"opinions": GOLD_DIR / "opinions.jsonl", "zh-rule": GOLD_DIR / "zh-rule.jsonl"}
 ZH_RULE_DOC = "zj-inclusive-finance-rules"
 ZH_RULE_FILE = repo_root() / "tests" / "fixtures" / "zj-inclusive-finance-rules.txt"
@@ -157,7 +157,7 @@ def scale_one(n: int, work_dir: Path, chroma_url: str | None, seed: int, n_queri
 
     ``keep`` leaves the KB (and its server collections) in place for a larger size to grow from.
     """
-    from policykb.eval.synthetic import queries, write_corpus
+    from benchmarks.synthetic import queries, write_corpus
     from policykb.kb import KnowledgeBase
     from policykb.kb.index.vectors import drop_collections
 
@@ -195,7 +195,7 @@ def scale_one(n: int, work_dir: Path, chroma_url: str | None, seed: int, n_queri
 
 def scale_copy(n: int, work_dir: Path, target_url: str, seed: int, n_queries: int = 60, keep: bool = False) -> dict[str, Any]:
     """Copy the vectors of an embedded synthetic KB to a Chroma server (``policykb copy-vectors``), then search there."""
-    from policykb.eval.synthetic import queries
+    from benchmarks.synthetic import queries
     from policykb.kb import KnowledgeBase
     from policykb.kb.index.vectors import drop_collections
 
@@ -222,15 +222,14 @@ def scale_copy(n: int, work_dir: Path, target_url: str, seed: int, n_queries: in
 
 def _scale_in_child(n: int, work_dir: Path, chroma_url: str | None, seed: int, keep: bool,
                     copy_to: str | None = None) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "policykb.eval.bench_search", "--one-size", str(n), "--work-dir", str(work_dir),
-           "--seed", str(seed)]
+    cmd = module_command("benchmarks.bench_search", "--one-size", str(n), "--work-dir", str(work_dir), "--seed", str(seed))
     if chroma_url:
         cmd += ["--chroma-url", chroma_url]
     if copy_to:
         cmd += ["--copy-to", copy_to]
     if keep:
         cmd.append("--keep")
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=with_root_on_path())
     if proc.returncode != 0:
         raise PolicyKBError(f"the scale run for {n} clauses failed (exit {proc.returncode}); see the messages above")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -251,7 +250,7 @@ def print_scale(rows: list[dict[str, Any]]) -> None:
 
 # -- driver -----------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m policykb.eval.bench_search", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_search", description=__doc__.split("\n\n")[0])
     p.add_argument("--kb", type=Path, help="an ingested KB for the ablation and latency (default: a temporary one)")
     p.add_argument("--chroma-url", help="Chroma server for every KB of the run (default: embedded)")
     p.add_argument("--sizes", default="", help="comma-separated synthetic corpus sizes, e.g. 1000,10000 (default: none)")

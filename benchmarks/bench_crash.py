@@ -1,10 +1,10 @@
 """Crash-safety benchmark: SIGKILL `policykb ingest` or `policykb serve` in the middle of an ingest, then check,
 repair and ingest again.
 
-    python -m policykb.eval.bench_crash [--rounds 20] [--target both|ingest|serve] [--clauses 60]
-                                        [--seed 7] [--kb DIR] [--chroma-url URL] [--json PATH]
+    python -m benchmarks.bench_crash [--rounds 20] [--target both|ingest|serve] [--clauses 60]
+                                     [--seed 7] [--kb DIR] [--chroma-url URL] [--json PATH]
 
-Each round writes a fresh synthetic document (:mod:`policykb.eval.synthetic`) and starts its ingest:
+Each round writes a fresh synthetic document (:mod:`benchmarks.synthetic`) and starts its ingest:
 ``ingest`` rounds run `policykb ingest FILE`; ``serve`` rounds start `policykb serve` and upload the
 file through the app's upload route, as the Documents tab does. At a random moment (seeded; uniform
 over a window timed by one uninterrupted ingest: from half the time until embedding began to the end)
@@ -18,7 +18,7 @@ the process gets SIGKILL. Then:
 
 Figures are printed as Markdown tables (and written as JSON with --json), never asserted; the
 tests in tests/reliability assert them. Without --kb a temporary KB is built from the bundled
-corpus; with --kb the crash documents are added to that KB.
+corpus; with --kb the crash documents are added to that KB. Run from the repository root.
 """
 from __future__ import annotations
 
@@ -30,25 +30,25 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.request
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from benchmarks import module_command, with_root_on_path
 from policykb.settings import Settings, repo_root
+from tests.support.serve import Served, cli_env, start_serve, stop_serve
 
 __all__ = [
-    "main", "CrashBench", "RoundResult", "Served", "start_serve", "stop_serve", "upload", "UploadWatch", "IngestRun",
-    "problem_kinds", "markdown", "summary", "cli_env", "POLICYKB",
+    "main", "CrashBench", "RoundResult", "upload", "UploadWatch", "IngestRun", "problem_kinds", "markdown", "summary",
+    "POLICYKB",
 ]
 
 POLICYKB = Path(sys.executable).parent / "policykb"
@@ -78,69 +78,7 @@ def problem_kinds(problems: Sequence[str]) -> list[str]:
     return out
 
 
-def cli_env(**extra: str) -> dict[str, str]:
-    """Environment of a `policykb` child process: no POLICYKB_* settings from outside, no telemetry."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKB_")}
-    env.update({"ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}, **extra)
-    return env
-
-
 # -- the app, driven over HTTP ------------------------------------------------------------------------------
-
-
-@dataclass
-class Served:
-    """A running `policykb serve`."""
-
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_serve(kb_dir: Path, work: Path, *, chroma_url: str | None = None, timeout: float = 120.0) -> Served:
-    """Start `policykb serve` on a free loopback port and wait until its page answers.
-
-    Raises:
-        RuntimeError: the app exited or did not answer within ``timeout`` seconds (the log's tail is in the message).
-    """
-    port = _free_port()
-    work.mkdir(parents=True, exist_ok=True)
-    log = work / f"serve-{port}.log"
-    args = [str(POLICYKB), "serve", "--kb", str(kb_dir), "--port", str(port)] + (["--chroma-url", chroma_url] if chroma_url else [])
-    with log.open("w") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                                   env=cli_env(GRADIO_TEMP_DIR=str(work / "gradio-tmp")))
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"policykb serve exited with {process.returncode}: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return Served(url, process, log)
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    process.kill()
-    process.wait(timeout=10)
-    raise RuntimeError(f"policykb serve did not answer within {timeout:.0f} s: {log.read_text()[-2000:]}")
-
-
-def stop_serve(served: Served) -> None:
-    """Stop the app the way Ctrl+C would (SIGTERM), or kill it when it does not stop."""
-    if served.process.poll() is None:
-        served.process.terminate()
-        try:
-            served.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            served.process.kill()
-    served.process.wait(timeout=10)
 
 
 def _add_documents_endpoint(url: str) -> tuple[int, int]:
@@ -307,14 +245,18 @@ class CrashBench:
         extra = ["--chroma-url", self.chroma_url] if self.chroma_url else []
         return IngestRun([str(POLICYKB), "ingest", str(path), "--kb", str(self.kb_dir), "--json", *extra])
 
+    def _serve(self) -> Served:
+        """`policykb serve` over the KB (and the Chroma server, if any), once its page answers."""
+        return start_serve(self.kb_dir, self.work, *(["--chroma-url", self.chroma_url] if self.chroma_url else []))
+
     # -- the KB, read by a fresh process ---------------------------------------------------------------
     def inspect(self, *, check: bool = False) -> dict[str, Any]:
         """What a fresh process reads: committed clause ids per document, clause ids with a clause vector, and with
         ``check`` the integrity report. (Embedded Chroma is not built for several processes: a reader that stays
         open while others write is what the tests in tests/reliability examine; the figures come from fresh reads.)"""
-        args = [sys.executable, "-m", "policykb.eval.bench_crash", "--inspect", str(self.kb_dir)]
+        args = module_command("benchmarks.bench_crash", "--inspect", str(self.kb_dir))
         args += (["--chroma-url", self.chroma_url] if self.chroma_url else []) + (["--with-check"] if check else [])
-        done = subprocess.run(args, capture_output=True, text=True, env=cli_env(), timeout=600)
+        done = subprocess.run(args, capture_output=True, text=True, env=with_root_on_path(cli_env()), timeout=600)
         if done.returncode != 0:
             raise RuntimeError(f"reading the KB at {self.kb_dir} failed: {done.stderr.strip()[-800:]}")
         return json.loads(done.stdout)
@@ -331,7 +273,7 @@ class CrashBench:
     # -- documents ------------------------------------------------------------------------------------
     def write_document(self, name: str, seed: int) -> tuple[Path, str, list[str]]:
         """A synthetic document of ``self.clauses`` clauses saved as ``inbox/NAME.txt``; (path, doc id, clause ids)."""
-        from policykb.eval.synthetic import write_corpus
+        from benchmarks.synthetic import write_corpus
         from policykb.ingest import load_document
 
         scratch = self.work / "scratch"
@@ -359,7 +301,7 @@ class CrashBench:
                 raise RuntimeError(f"the calibration ingest of {path} failed; run `policykb ingest {path}` to see why")
             started, embedding_at, ended = run.started, run.embedding_at, time.perf_counter()
         else:
-            served = start_serve(self.kb_dir, self.work, chroma_url=self.chroma_url)
+            served = self._serve()
             try:
                 watch = UploadWatch(served.url, upload(served.url, path))
                 started = time.perf_counter()
@@ -453,7 +395,7 @@ class CrashBench:
         return alive, at, round(run.fraction, 3), run.embedding_at is not None
 
     def _kill_serve(self, path: Path, delay: float, after: float | None) -> tuple[bool, float, float, bool]:
-        served = start_serve(self.kb_dir, self.work, chroma_url=self.chroma_url)
+        served = self._serve()
         try:
             watch = UploadWatch(served.url, upload(served.url, path))
             started = time.perf_counter()
@@ -588,7 +530,7 @@ def _inspect(kb_dir: Path, chroma_url: str | None, with_check: bool) -> dict[str
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m policykb.eval.bench_crash", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_crash", description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=20, help="kill rounds per target (default 20)")
     p.add_argument("--target", choices=("both", *TARGETS), default="both", help="what to kill (default both)")
     p.add_argument("--clauses", type=int, default=60, help="clauses of each synthetic document (default 60)")

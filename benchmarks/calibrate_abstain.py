@@ -17,7 +17,7 @@ Chinese clauses) — with the Chinese rule's own gold set held out as the check:
 
     policykb ingest corpus --kb /tmp/kb-corpus
     cp -r /tmp/kb-corpus /tmp/kb-mixed && policykb ingest tests/fixtures/zj-inclusive-finance-rules.txt --kb /tmp/kb-mixed
-    python -m policykb.eval.calibrate_abstain --kb /tmp/kb-corpus /tmp/kb-mixed \\
+    python -m benchmarks.calibrate_abstain --kb /tmp/kb-corpus /tmp/kb-mixed \\
         --gold eval/gold/opinions.jsonl --check eval/gold/zh-rule.jsonl
 """
 from __future__ import annotations
@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from policykb.kb.answer.abstain import THRESHOLDS
     from policykb.settings import Settings
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.calibrate_abstain", description=__doc__.split("\n\n")[0])
     parser.add_argument("--kb", type=Path, nargs="+", required=True, help="ingested KB folder(s); the gold sets run on each")
     parser.add_argument("--gold", type=Path, nargs="+", required=True, help="gold JSONL file(s) to calibrate on")
     parser.add_argument("--check", type=Path, nargs="*", default=[], help="gold JSONL file(s) to check only (held out)")

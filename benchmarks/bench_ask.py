@@ -1,6 +1,6 @@
 """Answer latency benchmark: warm ``kb.ask`` against the time to embed the question alone.
 
-    python -m policykb.eval.bench_ask [--kb DIR] [--gold FILE] [--repeats N]
+    python -m benchmarks.bench_ask [--kb DIR] [--gold FILE] [--repeats N]
 
 Over the gold questions (follow-ups asked with their history; only the follow-up itself is
 timed), it prints the p50 of embedding each question alone, the warm ask p50/p95 (extractive
@@ -18,13 +18,14 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from benchmarks import GOLD_DIR
 from policykb.eval.gold import GoldRow, load_gold
 from policykb.eval.metrics import percentile
 from policykb.settings import Settings, repo_root
 
 __all__ = ["main", "measure"]
 
-GOLD = Path(__file__).parent / "gold" / "opinions.jsonl"
+GOLD = GOLD_DIR / "opinions.jsonl"
 BUDGET = 4.0
 
 
@@ -69,7 +70,7 @@ def measure(kb: Any, rows: Sequence[GoldRow], repeats: int = 1) -> dict[str, flo
 def main(argv: Sequence[str] | None = None) -> int:
     from policykb.kb import KnowledgeBase
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_ask", description=__doc__.split("\n\n")[0])
     parser.add_argument("--kb", type=Path, help="an ingested KB folder (default: a temporary KB of the bundled corpus)")
     parser.add_argument("--gold", type=Path, default=GOLD, help="gold JSONL whose questions are timed")
     parser.add_argument("--repeats", type=int, default=2, help="timed passes over the questions")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import bench_load
+from benchmarks.bench_load import LoadRun, RequestRecord, check_result, load_questions, parse_counts, parse_mix, summarize
 from policykb.errors import ConfigError
-from policykb.eval import bench_load
-from policykb.eval.bench_load import LoadRun, RequestRecord, check_result, load_questions, parse_counts, parse_mix, summarize
 from policykb.settings import Settings
 
 GOOD_ANSWER = {"answer": "Clause (18) provides …", "abstained": False,
