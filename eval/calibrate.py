@@ -222,7 +222,7 @@ def _ranked(replay: Any, item: Prepared, retrieval: "RetrievalConfig", k: int, f
 
     if retrieval in item.ranked:
         return item.ranked[retrieval]
-    inputs = _fast_inputs(replay, item) if fast else False
+    inputs = _fast_inputs(replay, item) if fast else None
     if inputs:
         ids, matrix, same, coverage = inputs
         scores = np.where(same, matrix @ _effective(retrieval.same_language, coverage),
@@ -271,7 +271,7 @@ def _weight_grid(base: "RetrievalConfig") -> list["RetrievalConfig"]:
                     continue
                 for share in _SENTENCE_SHARES:
                     w = FusionWeights(round(dense * (1 - share), 4), round(dense * share, 4), lexical, bridge)
-                    points.append(replace(base, **{side: w}))
+                    points.append(replace(base, same_language=w) if side == "same_language" else replace(base, cross_language=w))
     return points
 
 
