@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", required=True, metavar="FILE")
     p.add_argument("--report", metavar="DIR", help="write report.json, report.md and PNG plots here")
 
+    p = sub.add_parser("calibrate", parents=[common, as_json],
+                       help="fit fusion weights and abstention/confidence thresholds to a gold file; store them with the KB")
+    p.add_argument("--gold", required=True, metavar="FILE", help="gold JSONL (at least 30 answerable and 5 off-topic rows)")
+    p.add_argument("--folds", type=_positive_int, default=5, help="cross-validation folds (default 5; one per document "
+                   "when every answerable row names its document in 'kind', e.g. fact:DOC_ID)")
+    p.add_argument("--dry-run", action="store_true", help="print the figures, do not write tuning.json")
+
     p = sub.add_parser("check", parents=[common, as_json], help="check the KB's integrity")
     p.add_argument("--repair", action="store_true", help="fix what an interrupted ingest can leave")
 
@@ -259,6 +266,22 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from policykb.eval.calibrate import calibrate, summary_text
+    from policykb.eval.gold import load_gold
+
+    rows = load_gold(Path(args.gold))
+    kb = _kb(args)
+    result = calibrate(kb, rows, gold_name=Path(args.gold).name, folds=args.folds, write=not args.dry_run,
+                       progress=_progress_bar())
+    _clear_progress()
+    if args.json:
+        _print_json(result)
+    else:
+        print(summary_text(result))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     result = _kb(args).check(repair=args.repair)
     if args.json:
@@ -347,7 +370,7 @@ def _read_password(from_stdin: bool) -> str:
 
 _VERBS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": _ingest, "parse": _parse, "clauses": _clauses, "documents": _documents, "remove": _remove,
-    "search": _search, "ask": _ask, "eval": _eval, "check": _check, "copy-vectors": _copy_vectors, "feedback": _feedback, "users": _users, "serve": _serve,
+    "search": _search, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "check": _check, "copy-vectors": _copy_vectors, "feedback": _feedback, "users": _users, "serve": _serve,
 }
 
 

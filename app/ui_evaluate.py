@@ -15,7 +15,7 @@ from policykb.app.ui_chat import parse_ref
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
 
-__all__ = ["build_evaluate_tab", "bundled_gold_files", "run_evaluation", "metrics_table", "EvalOutcome"]
+__all__ = ["build_evaluate_tab", "bundled_gold_files", "run_evaluation", "run_calibration", "metrics_table", "EvalOutcome"]
 
 
 def bundled_gold_files() -> dict[str, Path]:
@@ -66,6 +66,16 @@ def run_evaluation(ctx: AppContext, gold_path: Path, limit: int, user: str, prog
     return EvalOutcome(result, folder, archive, [p for p in written if p.suffix == ".png"])
 
 
+def run_calibration(ctx: AppContext, gold_path: Path, progress: Any = None) -> str:
+    """Calibrate the KB on a gold file (all rows), store the tuning with it; the before/after figures as text."""
+    from policykb.eval.calibrate import calibrate, summary_text
+    from policykb.eval.gold import load_gold
+
+    rows = load_gold(gold_path)
+    result = calibrate(ctx.kb, rows, gold_name=Path(gold_path).name, progress=progress)
+    return summary_text(result)
+
+
 def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     """Lay out the Evaluate tab inside the current ``gr.Tab`` and wire its events."""
     import gradio as gr
@@ -83,6 +93,11 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     hint = gr.Markdown(t("eval_hint"), elem_id="pk-eval-hint")
     chrome.add_fn(hint, lambda ui: {"value": t("eval_hint", ui)})
     run = chrome.add(gr.Button(t("run_eval"), variant="primary", elem_id="pk-eval-run"), value="run_eval")
+    with gr.Row(equal_height=False):
+        calibrate_btn = chrome.add(gr.Button(t("run_calibrate"), variant="secondary", elem_id="pk-eval-calibrate"), value="run_calibrate")
+        calibrate_hint = gr.Markdown(t("calibrate_hint"), elem_id="pk-calibrate-hint")
+        chrome.add_fn(calibrate_hint, lambda ui: {"value": t("calibrate_hint", ui)})
+    calibrate_out = gr.Textbox(value="", label="", lines=11, interactive=False, visible=False, elem_id="pk-calibrate-result")
     summary = gr.HTML("", elem_id="pk-eval-summary")
     metrics = chrome.add(gr.Dataframe(value=None, label=t("metrics"), interactive=False, elem_id="pk-eval-metrics", max_height=520,
                                       visible=False),
@@ -123,9 +138,25 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                 gr.update(value=[str(p) for p in outcome.plots], visible=True), table, gr.update(value=str(outcome.archive), visible=True))
 
     @friendly
+    def on_calibrate(pick: str | None, uploaded: str | None, ui: str, progress: gr.Progress = gr.Progress()) -> Any:
+        if uploaded:
+            path = Path(uploaded)
+        elif pick and pick in bundled:
+            path = bundled[pick]
+        else:
+            raise gr.Error(t("no_gold", ui), print_exception=False)
+
+        def step(message: str, fraction: float) -> None:
+            progress(fraction, desc=message)
+
+        return gr.update(value=run_calibration(ctx, path, step), visible=True)
+
+    @friendly
     def open_clause(ref: str, ui: str) -> str:
         return ctx.clause_panel(parse_ref(ref)[2], scope="eval", lang=ui)
 
     run.click(on_run, inputs=[gold_pick, gold_file, limit, lang_box], outputs=[summary, metrics, plots, per_question, report],
               api_visibility="private", concurrency_id="eval", concurrency_limit=1)
+    calibrate_btn.click(on_calibrate, inputs=[gold_pick, gold_file, lang_box], outputs=[calibrate_out],
+                        api_visibility="private", concurrency_id="eval", concurrency_limit=1)
     clause_opener("eval", open_clause, [lang_box], [panel])

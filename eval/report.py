@@ -27,6 +27,11 @@ DEFINITIONS = """\
 - **abstain_recall** — abstentions on off-topic questions / off-topic questions.
 - **false_abstain_rate** — abstentions on answerable questions / answerable questions.
 - **invalid_citations** — cited ids that do not exist or were not retrieved for the question.
+- **confidently_wrong** — answerable questions answered as sure (not abstained, not unsure) citing no
+  gold clause / answerable questions: the answers that mislead.
+- **wrong_answered** — answerable questions not abstained and citing no gold clause, sure or unsure
+  / answerable questions.
+- **unsure_rate** — questions answered as unsure (candidate clauses cited, most likely first) / all questions.
 - **latency** — measured inside each call (warm); p50/p95 by nearest rank, in milliseconds.
 - "—" means not measured (no question the metric applies to).
 """
@@ -85,6 +90,9 @@ def render_markdown(result: dict) -> str:
         f"search modes: {', '.join(search_modes) or '—'}; answer modes: {', '.join(answer_modes) or '—'}. "
         "Headline numbers: fused search and the full answerer."
     )
+    a = result.get("answers", {})
+    out += ["", f"**Confidently wrong: {fmt(a.get('confidently_wrong'))}** of answerable questions "
+                f"(unsure: {fmt(a.get('unsure_rate'))} of all; off-topic abstained: {fmt(a.get('abstain_recall'))})."]
     out += ["", "## Headline", "", _table(["metric", "value"], [[k, fmt(v)] for k, v in _headline(result)])]
     by_lang = result.get("by_lang", {})
     out += ["", "## By language: retrieval (fused)", ""]
@@ -161,7 +169,7 @@ def summary_text(result: dict) -> str:
     for lang, g in result.get("by_lang", {}).items():
         lines.append(
             f"  {lang} (n={g['n']}): recall@1 {fmt(g['retrieval'].get('recall@1'))}  mrr {fmt(g['retrieval'].get('mrr'))}"
-            f"  citation_hit {fmt(g['answers'].get('citation_hit'))}"
+            f"  citation_hit {fmt(g['answers'].get('citation_hit'))}  confidently_wrong {fmt(g['answers'].get('confidently_wrong'))}"
         )
     for mode, entry in result.get("ablation", {}).items():
         if "retrieval" in entry:

@@ -138,7 +138,7 @@ def _run_row(kb: Any, row: GoldRow, search_modes: Sequence[str], answer_modes: S
         "answers": {mode: _answer_detail(row, ask, retrieved, checker) for mode, ask in run.asks.items()},
     }
     main = detail["answers"].get(MAIN_ANSWER)
-    for key in ("cited", "abstained", "facts_found", "facts_missing", "answer", "invalid", "error"):
+    for key in ("cited", "abstained", "confidence", "facts_found", "facts_missing", "answer", "invalid", "error"):
         detail[key] = main[key] if main else None
     detail["ask_ms"] = main["latency_ms"] if main else None
     detail["problems"] = _problems(detail, main)
@@ -171,15 +171,18 @@ def _answer_detail(row: GoldRow, ask: _AskResult, retrieved: Callable[[Sequence[
     if answer is None:
         cited: tuple[str, ...] = ()
         text, abstained, reason, latency = "", False, "", None  # an error never counts as a (correct) abstention
+        confidence = "sure"
     else:
         cited = tuple(dict.fromkeys(c.id for c in answer.citations))
         text = "\n".join([answer.answer, *(c.quote for c in answer.citations)])
         abstained, reason, latency = answer.abstained, answer.reason, round(answer.latency_ms, 3)
+        confidence = getattr(answer, "confidence", "abstained" if abstained else "sure")
     found = facts_found(row.facts, text)
     invalid = invalid_citations(cited, retrieved(cited), checker.exists) if cited else ()
     return {
         "cited": list(cited),
         "abstained": abstained,
+        "confidence": confidence,
         "reason": reason,
         "answer": answer.answer if answer else "",
         "facts_found": found,
@@ -203,7 +206,7 @@ def _problems(detail: dict, main: dict | None) -> list[str]:
     elif detail["answerable"] and main["abstained"]:
         problems.append("false abstention")
     elif detail["answerable"] and not set(main["cited"]) & set(detail["gold"]):
-        problems.append("no gold cited")
+        problems.append("no gold cited (unsure)" if main.get("confidence") == "unsure" else "no gold cited")
     if not detail["answerable"] and not main["abstained"] and not main["error"]:
         problems.append("answered off-topic question")
     if main["invalid"]:
@@ -276,6 +279,7 @@ def _outcome(row: GoldRow, answer: dict) -> AnswerOutcome:
         abstained=answer["abstained"],
         text=answer["_text"],
         invalid=tuple(answer["invalid"]),
+        unsure=answer.get("confidence") == "unsure",
     )
 
 

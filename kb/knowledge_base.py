@@ -6,11 +6,12 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from policykb.errors import ConfigError, IndexMismatchError, NotFoundError, PolicyKBError
 from policykb.ingest import PARSER_VERSION
 from policykb.ingest.model import Clause
+from policykb.kb.config import TUNING_FILE, TuningConfig, load_tuning
 from policykb.kb.index.embed import Embedder, load_embedder
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.index.indexer import Indexer, writer_lock
@@ -20,6 +21,9 @@ from policykb.kb.retrieval.retriever import MODES, Retriever
 from policykb.kb.index.snapshot import Snapshot, load_snapshot, save_lexical
 from policykb.kb.index.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
+
+if TYPE_CHECKING:
+    from policykb.kb.answer.replay import Replay
 
 __all__ = ["KnowledgeBase"]
 
@@ -42,6 +46,8 @@ class KnowledgeBase:
         self._vectors: VectorStore | None = None
         self._glossary: Glossary | None = None
         self._retriever: Retriever | None = None
+        self._tuning: TuningConfig | None = None
+        self._tuning_stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the tuning.json read
         self._vectors_generation = -1  # the manifest generation the open vector store is known to hold
         self._writes = 0  # > 0 while this process holds the writer lock: generation changes are its own
 
@@ -86,17 +92,42 @@ class KnowledgeBase:
             for d in self.manifest.documents()
         }
 
+    @property
+    def tuning(self) -> TuningConfig:
+        """The KB's tuning config: ``tuning.json`` (written by ``policykb calibrate``) over the defaults.
+
+        Re-read when the file changes, so a calibration takes effect without reopening the KB.
+
+        Raises:
+            ConfigError: the file is malformed (the message names it and the fix).
+        """
+        path = self.kb_dir / TUNING_FILE
+        try:
+            info = path.stat()
+            stamp: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if self._tuning is None or stamp != self._tuning_stamp:
+                self._tuning = load_tuning(self.kb_dir)
+                self._tuning_stamp = stamp
+            return self._tuning
+
     def _snapshot(self) -> Snapshot:
         return self._current_retriever().snapshot
 
     def _current_retriever(self) -> Retriever:
         """The retriever over the newest committed generation (reloaded when another writer committed)."""
         generation = self.manifest.generation()
+        tuning = self.tuning
         with self._lock:
             self._sync_vectors(generation)
             if self._retriever is None or self._retriever.snapshot.generation != generation:
                 snapshot = load_snapshot(self.manifest, self.kb_dir)
-                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary(), titles=self._titles())
+                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary(),
+                                            titles=self._titles(), config=tuning.retrieval)
+            elif self._retriever.config is not tuning.retrieval:
+                self._retriever = self._retriever.with_config(tuning.retrieval)
             return self._retriever
 
     def _sync_vectors(self, generation: int | None = None) -> None:
@@ -223,8 +254,15 @@ class KnowledgeBase:
         if not question.strip():
             raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
         self._check_length(question, "question")
-        return answer_question(question, retriever=self._current_retriever(), documents=self.documents(),
-                               settings=self.settings, history=history, mode=mode)
+        retriever = self._current_retriever()
+        return answer_question(question, retriever=retriever, documents=self.documents(),
+                               settings=self.settings, history=history, mode=mode, tuning=self.tuning)
+
+    def replay(self) -> "Replay":
+        """Searches and answer verdicts under any tuning, each question retrieved once (for calibration)."""
+        from policykb.kb.answer.replay import Replay
+
+        return Replay(self._current_retriever(), self.documents())
 
     def _check_length(self, text: str, what: str) -> None:
         """Refuse a question longer than ``settings.max_question_chars`` before any work is done on it."""

@@ -66,6 +66,7 @@ class Answer:
     related: tuple[Citation, ...] = ()  # nearest clauses shown as "possibly related" when abstaining
     lang: str = "en"
     resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
+    confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -10,45 +10,28 @@ For a same-language pair the "bridge" signal holds the glossary's synonyms of th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
-__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "fuse", "merge_dictionary"]
+from policykb.kb.config import DEFAULT_TUNING, FusionWeights, RetrievalConfig
+
+__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "weights_table", "fuse", "merge_dictionary"]
 
 SIGNALS = ("dense_clause", "dense_sentence", "lexical", "bridge")
 
 
-@dataclass(frozen=True)
-class Weights:
-    dense_clause: float
-    dense_sentence: float
-    lexical: float
-    bridge: float
+Weights = FusionWeights
 
-    def of(self, signal: str) -> float:
-        return float(getattr(self, signal))
-
-
-# Grid-searched on eval/gold/opinions.jsonl and eval/gold/zh-rule.jsonl over a KB of each document alone
-# and of both (single-clause questions; see benchmarks/bench_search.py for the ablation), taking the point of a
-# plateau where no set lost. Same language: the glossary-synonym signal ("e-CNY" → "digital renminbi")
-# counts most whenever the question holds glossary terms (its weight scales with their share of the
-# question; the rest goes to the dense signals); being normalised over clauses of both languages, like the
-# cross-language bridge, it also keeps a Chinese question about an English document from drifting to a
-# Chinese rule that merely shares its wording. Across languages the glossary bridge is the strongest
-# single signal; when a question holds no glossary term the bridge is silent and the dense signals decide.
-#
-# The lexical signal also carries the dictionary bridge (see :func:`fuse`): BM25 of the question's own
-# words plus BM25 of its dictionary renderings, on one scale, so a question whose English words occur in
-# an English document and one whose renderings occur in a Chinese rule compete on the same footing.
-# With it the cross-language lexical weight rose from 0.05 to 0.25: grid 0.05–0.35 on
-# goldA corpus5.jsonl (English rows over the four Chinese rules), a dev set of 40 English questions over
-# them and opinions.jsonl; 0.25 is where the English-over-Chinese rows gained (top-1 0.23 → 0.40) while
-# Chinese questions about the Opinions did not lose (0.952 → 0.968) and English ones lost 0.04.
-SAME_LANGUAGE = Weights(dense_clause=0.20, dense_sentence=0.25, lexical=0.15, bridge=0.40)
-CROSS_LANGUAGE = Weights(dense_clause=0.15, dense_sentence=0.25, lexical=0.25, bridge=0.55)
-DICTIONARY_SCALE = 1.0  # dictionary BM25 counts like the question's own words' BM25 (0.5 and 1.5 tried: 1.0 best overall)
+# The weights live in the tuning config (policykb.kb.config.RetrievalConfig, with how they were obtained):
+# grid-searched on the Opinions and the Chinese test rule; a KB calibrated with `policykb calibrate` has its own.
+SAME_LANGUAGE = DEFAULT_TUNING.retrieval.same_language
+CROSS_LANGUAGE = DEFAULT_TUNING.retrieval.cross_language
+DICTIONARY_SCALE = DEFAULT_TUNING.retrieval.dictionary_scale
 WEIGHTS: dict[str, Weights] = {"same": SAME_LANGUAGE, "cross": CROSS_LANGUAGE}
+
+
+def weights_table(config: RetrievalConfig) -> dict[str, Weights]:
+    """The "same"/"cross" language weight table of a retrieval config."""
+    return {"same": config.same_language, "cross": config.cross_language}
 
 
 def weights_for(query_lang: str, clause_lang: str, table: Mapping[str, Weights] | None = None) -> Weights:

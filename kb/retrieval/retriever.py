@@ -2,6 +2,7 @@
 a title prior over documents, direct lookups (docs/cross-lingual.md)."""
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -11,8 +12,9 @@ import numpy as np
 from policykb.ingest import detect_lang
 from policykb.ingest.model import Clause
 from policykb.kb.index.embed import Embedder
-from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary
+from policykb.kb.config import DEFAULT_TUNING, RetrievalConfig
 from policykb.kb.retrieval.doc_coverage import CoveragePrior
+from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary, weights_table
 from policykb.kb.retrieval.doc_prior import TitlePrior
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, load_dictionary
 from policykb.kb.retrieval.glossary import Glossary
@@ -26,12 +28,9 @@ from policykb.kb.index.vectors import VectorStore
 __all__ = ["Retriever", "MODES"]
 
 MODES = ("fused", "dense", "lexical")
-_CLAUSE_CANDIDATES = 64
-_SENTENCE_CANDIDATES = 256
-# BM25 matches every clause sharing one common word; fusion only needs the best ones (normalisation
-# divides by the top score, so the tail adds at most a few hundredths to clauses no other signal found).
-_LEXICAL_CANDIDATES = 256
-_LOOKUP_BONUS = 10.0
+# Candidate depths and lookup bonuses: policykb.kb.config.RetrievalConfig. BM25 matches every clause sharing
+# one common word; fusion only needs the best ones (normalisation divides by the top score, so the tail adds
+# at most a few hundredths to clauses no other signal found).
 # Chinese synonyms through a shared English sense (老板 → boss → 雇主) join a Chinese question's
 # dictionary terms: on goldA corpus5.jsonl +0.02 top-1 / +0.02 top-3 for Chinese questions, +0.016 on the
 # Opinions' Chinese questions, nothing lost elsewhere.
@@ -57,7 +56,6 @@ TITLE_PRIOR_WEIGHT = 0.3
 # questions about one rule lost top-1. Words weigh by the share of documents that miss them (a flat weight
 # and an idf weight were tried on cached signals and did no better).
 COVERAGE_PRIOR_WEIGHT = 0.15
-_STYLE_BONUS = 1.0  # "第八条" prefers the document whose clauses are printed 第八条 over one printed (8)
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ class Retriever:
 
     def __init__(self, snapshot: Snapshot, embedder: Embedder, vectors: VectorStore, glossary: Glossary | None,
                  weights: Mapping[str, Weights] | None = None, dictionary: Dictionary | None | bool = True,
-                 titles: Mapping[str, Sequence[str]] | None = None) -> None:
+                 titles: Mapping[str, Sequence[str]] | None = None, config: RetrievalConfig | None = None) -> None:
         """``glossary=None`` turns the curated glossary bridge off; ``dictionary`` is a loaded
         dictionary, True for the bundled CC-CEDICT (loaded on first use) or False/None for none;
         ``titles`` (doc id → its titles) gives the document prior of a KB of several documents."""
@@ -87,7 +85,10 @@ class Retriever:
         self.embedder = embedder
         self.vectors = vectors
         self.glossary = glossary if glossary is not None else Glossary(())
-        self.weights = weights
+        self.config = config or DEFAULT_TUNING.retrieval
+        self.weights = weights if weights is not None else weights_table(self.config)
+        # query → raw signals, when set (calibration re-fuses one question's signals under many configs)
+        self.signal_cache: dict[tuple[str, str], tuple[dict, dict, dict]] | None = None
         self._dictionary_source = dictionary
         self._vocab_bridge: VocabularyBridge | None = None
         self.title_prior = TitlePrior(titles or {})
@@ -95,12 +96,19 @@ class Retriever:
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
+    def with_config(self, config: RetrievalConfig) -> "Retriever":
+        """This retriever (same snapshot, stores and signal cache) ranking with another config."""
+        other = copy.copy(self)
+        other.config = config
+        other.weights = weights_table(config)
+        return other
+
     def search(self, query: str, k: int, *, doc: str | None = None, section: str | None = None,
                lang: str | None = None, mode: str = "fused") -> tuple[list[Hit], str]:
         """Top hits (all of them for a "mentions" lookup) and which lookup path ran ("" for ranked search)."""
         filters = Filters(doc, section, lang)
         query_lang = detect_lang(query)
-        raw, sentences, expanded = self._signals(query, query_lang, mode)
+        raw, sentences, expanded = self._cached_signals(query, query_lang, mode)
         if mode == "fused":
             scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
             if self.title_prior and TITLE_PRIOR_WEIGHT:
@@ -123,8 +131,8 @@ class Retriever:
         lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
         kind = lookup.kind if lookup_ids else ""
         for cid in lookup_ids:
-            style = _STYLE_BONUS if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
-            scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS + style
+            style = self.config.style_bonus if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
+            scores[cid] = scores.get(cid, 0.0) + self.config.lookup_bonus + style
         ranked = sorted(scores, key=lambda cid: (-scores[cid], self._order(cid)))
         limit = max(k, len(lookup_ids)) if kind == "mentions" else k
         terms = self._query_terms(query, query_lang)
@@ -142,6 +150,15 @@ class Retriever:
         return hits, kind
 
     # -- signals ---------------------------------------------------------------------
+    def _cached_signals(self, query: str, query_lang: str, mode: str
+                        ) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]], dict[str, float]]:
+        if self.signal_cache is None:
+            return self._signals(query, query_lang, mode)
+        key = (query, mode)
+        if key not in self.signal_cache:
+            self.signal_cache[key] = self._signals(query, query_lang, mode)
+        return self.signal_cache[key]
+
     def _signals(self, query: str, query_lang: str, mode: str
                  ) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]], dict[str, float]]:
         """Raw scores per signal, the sentence texts per clause, and the dictionary's weighted renderings."""
@@ -151,18 +168,18 @@ class Retriever:
             return raw, sentences, {}
         expanded = self.dictionary_terms(query, query_lang)
         if mode in ("fused", "lexical"):
-            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=_LEXICAL_CANDIDATES)
+            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=self.config.lexical_candidates)
             bridged = self._bridge_tokens(query, query_lang)
-            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=_LEXICAL_CANDIDATES) if bridged else {}
-            raw["dictionary"] = self.snapshot.lexical.weighted_scores(expanded, top=_LEXICAL_CANDIDATES) if expanded else {}
+            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=self.config.lexical_candidates) if bridged else {}
+            raw["dictionary"] = self.snapshot.lexical.weighted_scores(expanded, top=self.config.lexical_candidates) if expanded else {}
         if mode in ("fused", "dense"):
             text = strip_question(query) if query_lang == "en" else query
             hints = self._dense_hints(expanded, raw) if query_lang == "en" else []
             if hints:
                 text = f"{text} {' '.join(hints)}"
             vector = self.embedder.embed_queries([text])[0]
-            raw["dense_clause"] = self._dense("clauses", vector, _CLAUSE_CANDIDATES, {})
-            raw["dense_sentence"] = self._dense("sentences", vector, _SENTENCE_CANDIDATES, sentences)
+            raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {})
+            raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences)
         return raw, sentences, expanded
 
     def _dense_hints(self, expanded: Mapping[str, float], raw: Mapping[str, Mapping[str, float]]) -> list[str]:
