@@ -119,6 +119,14 @@ class LexicalIndex:
         counts = np.diff(self._bm25.scores["indptr"])
         return {token: int(counts[tid]) for token, tid in self._vocab.items() if tid < len(counts)}
 
+    def holders(self, token: str) -> tuple[str, ...]:
+        """Ids of the indexed documents that hold ``token`` (empty when it is not in the vocabulary)."""
+        tid = self._vocab.get(token)
+        if tid is None or self._bm25 is None:
+            return ()
+        indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+        return tuple(self._ids[i] for i in indices[int(indptr[tid]) : int(indptr[tid + 1])])
+
     def weighted_scores(self, token_weights: Mapping[str, float], top: int | None = None) -> dict[str, float]:
         """Like :meth:`scores`, each token's BM25 contribution multiplied by its weight (dictionary bridging)."""
         if self._bm25 is None:
