@@ -61,6 +61,10 @@ class FusionWeights:
         return float(getattr(self, signal))
 
 
+_HINTS_GRID = ("grid over the gate 0.7 / 1.0 / 1.5 on corpus5.jsonl, an English dev set and opinions.jsonl: 1.0 gave "
+               "English-over-Chinese +0.05 top-1 with the Opinions unchanged; 0.7 cost the Opinions' English questions 0.04")
+
+
 @dataclass(frozen=True)
 class RetrievalConfig:
     """Fusion weights and candidate depths of :mod:`policykb.kb.retrieval`."""
@@ -75,6 +79,23 @@ class RetrievalConfig:
         "grid 0.05-0.35 on English questions over the four Chinese rules and opinions.jsonl (docs/cross-lingual.md)")
     dictionary_scale: float = _f(1.0, "the dictionary bridge's BM25 counts this much against the question's own words' BM25",
                                  "0.5, 1.0 and 1.5 tried on corpus5 and opinions.jsonl: 1.0 best overall")
+    dictionary_synonyms: bool = _f(
+        True, "Chinese synonyms through a shared English sense (老板 → boss → 雇主) join a Chinese question's dictionary terms",
+        "on corpus5.jsonl +0.02 top-1 / +0.02 top-3 for Chinese questions, +0.016 on the Opinions' Chinese questions, "
+        "nothing lost elsewhere (docs/cross-lingual.md)")
+    dense_hints: int = _f(6, "how many Chinese dictionary renderings ride along in an English question's embedding",
+                          _HINTS_GRID)
+    dense_hint_min: float = _f(0.5, "the least weight a rendering needs to ride along", _HINTS_GRID)
+    dense_hint_gate: float = _f(1.0, "hints only when the dictionary's Chinese evidence is this many times the question's "
+                                     "own English evidence", _HINTS_GRID)
+    title_prior_weight: float = _f(
+        0.3, "added to a document's clauses times its title prior (a question naming the document's subject)",
+        "grid 0 / 0.2 / 0.3 / 0.5 on corpus5.jsonl, an English dev set and opinions.jsonl: 0.3 gave English questions over "
+        "the Chinese rules +0.05 top-1 with the Opinions unchanged; 0.5 started to cost the Opinions")
+    coverage_prior_weight: float = _f(
+        0.15, "times a document's vocabulary-coverage gap to the best-covered document, added to its clauses' scores",
+        "grid 0.1 / 0.15 / 0.2 / 0.3 on corpus5.jsonl and opinions.jsonl read per document: 0.15 is the largest weight "
+        "where no document's questions lost in either language; from 0.2 one rule's English questions lost top-1")
     clause_candidates: int = _f(64, "clause vectors fetched per clause language", _LIMIT)
     sentence_candidates: int = _f(256, "sentence vectors fetched per clause language", _LIMIT)
     lexical_candidates: int = _f(256, "BM25 matches kept per lexical signal (normalisation divides by the best)", _LIMIT)
@@ -300,14 +321,21 @@ def _overlay(base: Any, data: Any, where: str) -> Any:
     return replace(base, **changes)
 
 
+_UNBOUNDED = ("lookup_bonus", "style_bonus", "dictionary_scale", "dense_hint_gate")  # may exceed 1
+
+
 def _number(value: Any, current: Any, where: str) -> Any:
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, got {json.dumps(value)[:40]}")
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where} must be a number, got {json.dumps(value)[:40]}")
     if isinstance(current, int) and not isinstance(current, bool):
         if int(value) != value or value < 1:
             raise ConfigError(f"{where} must be a whole number of at least 1, got {value!r}")
         return int(value)
-    if value < 0 or (value > 1 and not where.endswith(("lookup_bonus", "style_bonus"))):
+    if value < 0 or (value > 1 and not where.endswith(_UNBOUNDED)):
         raise ConfigError(f"{where} must lie between 0 and 1, got {value!r}")
     return float(value)
 

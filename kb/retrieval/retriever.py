@@ -31,31 +31,8 @@ __all__ = ["Retriever"]
 # Candidate depths and lookup bonuses: policykb.kb.config.RetrievalConfig. BM25 matches every clause sharing
 # one common word; fusion only needs the best ones (normalisation divides by the top score, so the tail adds
 # at most a few hundredths to clauses no other signal found).
-# Chinese synonyms through a shared English sense (老板 → boss → 雇主) join a Chinese question's
-# dictionary terms: on goldA corpus5.jsonl +0.02 top-1 / +0.02 top-3 for Chinese questions, +0.016 on the
-# Opinions' Chinese questions, nothing lost elsewhere.
-_USE_SYNONYMS = True
-# Dense hints (see Retriever._dense_hints): how many Chinese renderings ride along in an English question's
-# embedding, the least weight one needs, and how much the dictionary's Chinese evidence must beat the
-# question's own English evidence. 6 / 0.5 / 1.0 from a grid (gate 0.7 / 1.0 / 1.5) on corpus5, the dev set
-# and opinions.jsonl: 1.0 gave English-over-Chinese +0.05 top-1 with the Opinions unchanged; 0.7 gained
-# +0.03 more there but cost the Opinions' English questions 0.04; ungated hints cost them 0.08-0.12.
-DENSE_HINTS = 6
-DENSE_HINT_MIN = 0.5
-DENSE_HINT_GATE = 1.0
-# Added to the fused score of every clause of a document in proportion to its title prior
-# (policykb.kb.retrieval.doc_prior). Grid 0 / 0.2 / 0.3 / 0.5 on goldA corpus5.jsonl, the 40-question dev
-# set and opinions.jsonl: 0.3 gave English questions over the Chinese rules +0.05 top-1 (+0.02 top-3) and
-# left the Opinions' figures where they were; 0.5 started to cost the Opinions.
-TITLE_PRIOR_WEIGHT = 0.3
-# Times each document's vocabulary-coverage gap to the best-covered document (≤ 0,
-# policykb.kb.retrieval.doc_coverage) added to its clauses' fused scores. Grid 0.1 / 0.15 / 0.2 / 0.3 on goldA
-# corpus5.jsonl and opinions.jsonl over the 5-document KB, read per document: 0.15 is the largest weight where
-# no document's questions lost in either language (English over the rules top-1 0.504 → 0.522, Chinese
-# 0.703 → 0.723, the Opinions' English 0.86 → 0.88 and Chinese 0.968 → 0.984); from 0.2 the English
-# questions about one rule lost top-1. Words weigh by the share of documents that miss them (a flat weight
-# and an idf weight were tried on cached signals and did no better).
-COVERAGE_PRIOR_WEIGHT = 0.15
+# The dictionary synonyms, dense hints and document priors are tuned in RetrievalConfig too (with how each
+# value was obtained; docs/cross-lingual.md has the grids).
 
 
 @dataclass(frozen=True)
@@ -111,16 +88,16 @@ class Retriever:
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode)
         if mode == "fused":
             scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
-            if self.title_prior and TITLE_PRIOR_WEIGHT:
+            if self.title_prior and self.config.title_prior_weight:
                 priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded))
                 if priors:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
-                    scores = {cid: v + TITLE_PRIOR_WEIGHT * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
-            if self.coverage_prior and COVERAGE_PRIOR_WEIGHT:
+                    scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+            if self.coverage_prior and self.config.coverage_prior_weight:
                 gaps = self.coverage_prior.scores(self._word_renderings(query, query_lang))
                 if gaps:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
-                    scores = {cid: v + COVERAGE_PRIOR_WEIGHT * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+                    scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
             merged = merge_dictionary(raw)
@@ -185,20 +162,20 @@ class Retriever:
     def _dense_hints(self, expanded: Mapping[str, float], raw: Mapping[str, Mapping[str, float]]) -> list[str]:
         """Chinese renderings to append to an English question's one query embedding, or [].
 
-        Only when the dictionary's lexical evidence in Chinese clauses is at least DENSE_HINT_GATE times the
+        Only when the dictionary's lexical evidence in Chinese clauses is at least ``config.dense_hint_gate`` times the
         question's own words' evidence in English clauses: then the question is likely about a Chinese text,
         and its best renderings make the clauses that use them stand out among their peers. Otherwise the
         embedding stays the question's own (hints would pull an English document's question off course).
         """
-        if not DENSE_HINTS or not expanded:
+        if not self.config.dense_hints or not expanded:
             return []
         langs = self._clause_langs
         zh_best = max((v for cid, v in raw.get("dictionary", {}).items() if langs.get(cid) == "zh"), default=0.0)
         en_best = max((v for cid, v in raw.get("lexical", {}).items() if langs.get(cid) == "en"), default=0.0)
-        if zh_best <= 0 or zh_best < DENSE_HINT_GATE * en_best:
+        if zh_best <= 0 or zh_best < self.config.dense_hint_gate * en_best:
             return []
         ranked = sorted(expanded.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [t for t, w in ranked if w >= DENSE_HINT_MIN and not t.isascii()][:DENSE_HINTS]
+        return [t for t, w in ranked if w >= self.config.dense_hint_min and not t.isascii()][:self.config.dense_hints]
 
     def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
         """Best cosine per committed clause; sentence texts collected per clause, best first."""
@@ -303,7 +280,7 @@ class Retriever:
         out: dict[str, float] = {}
         if "en" in self.snapshot.langs:
             out.update(bridge.zh_to_en(words, skip))
-        if "zh" in self.snapshot.langs and _USE_SYNONYMS:
+        if "zh" in self.snapshot.langs and self.config.dictionary_synonyms:
             for term, w in bridge.zh_synonyms(words, skip).items():
                 out[term] = max(out.get(term, 0.0), w)
         return out
