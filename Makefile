@@ -1,16 +1,21 @@
-# policykb — `make run` sets up and serves the app on the bundled corpus; `make test` sets up and runs every test.
+# policykb — `make run` sets up and serves the app on the bundled corpus; `make test` sets up and runs every test;
+# `make lint` runs ruff and mypy (settings in pyproject.toml).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test setup setup-test browser clean-kb
+.PHONY: run test lint setup setup-test browser clean-kb
 
 run: setup
 	$(VENV)/bin/policykb serve
 
 test: setup-test
 	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) scripts/typecheck.py
 
 setup: $(VENV)/.installed
 

@@ -7,7 +7,13 @@ Errors arrive as the one-line message of the KB.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
+from policykb.app.contracts import check_k, check_lang
 from policykb.app.context import AppContext, friendly
+
+if TYPE_CHECKING:
+    from policykb.kinds import AnswerMode
 
 __all__ = ["register_api"]
 
@@ -26,7 +32,7 @@ def register_api(ctx: AppContext) -> None:
         """
         if not question or not question.strip():
             raise gr.Error("the question is empty; send a question such as 第十八条讲了什么？", print_exception=False)
-        return ctx.kb.ask(question.strip(), mode=mode or None).to_json()
+        return ctx.kb.ask(question.strip(), mode=cast("AnswerMode | None", mode or None)).to_json()  # the KB checks it
 
     @friendly
     def search(query: str, k: int = 5, doc: str = "", section: str = "", lang: str = "") -> dict:
@@ -34,12 +40,12 @@ def register_api(ctx: AppContext) -> None:
 
         Args:
             query: words, a question, or a clause number such as (12) or 第十二条.
-            k: number of results.
+            k: number of results, 1 to 100.
             doc: only this document id ("" = all).
             section: only this section number of the document ("" = all).
             lang: only clauses in this language, "en" or "zh" ("" = all).
         """
-        result = ctx.kb.search(query or "", int(k) if k else None, doc=doc or None, section=section or None, lang=lang or None)
+        result = ctx.kb.search(query or "", check_k(k), doc=doc or None, section=section or None, lang=check_lang(lang))
         return result.to_json()
 
     ask.__annotations__.update({"question": str, "mode": str, "return": dict})

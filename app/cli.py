@@ -11,7 +11,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from policykb.app.text import short as _short
+from policykb.kinds import ANSWER_MODES, SEARCH_MODES
+
+if TYPE_CHECKING:
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import Settings
 
 __all__ = ["main", "build_parser"]
 
@@ -49,19 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common, as_json], help="find clauses for a query")
     p.add_argument("query", nargs="?", metavar="QUERY")
-    p.add_argument("-k", type=_positive_int, default=None, metavar="K", help="number of results (default 5)")
+    p.add_argument("-k", type=_k, default=None, metavar="K", help="number of results, 1 to 100 (default 5)")
     p.add_argument("--doc", metavar="DOC_ID")
-    p.add_argument("--mode", choices=("fused", "dense", "lexical"), default="fused", help=argparse.SUPPRESS)
+    p.add_argument("--lang", type=_lang, default=None, metavar="LANG", help="only clauses in this language: en or zh")
+    p.add_argument("--mode", choices=SEARCH_MODES, default="fused", help=argparse.SUPPRESS)
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
 
     p = sub.add_parser("ask", parents=[common, as_json], help="answer a question, citing clauses")
     p.add_argument("question", nargs="?", metavar="QUESTION")
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
-    p.add_argument("--mode", choices=("extractive", "llm"), default=None, help="force the answer mode")
+    p.add_argument("--mode", choices=ANSWER_MODES, default=None, help="force the answer mode")
 
     p = sub.add_parser("eval", parents=[common, as_json], help="measure retrieval and answer accuracy on a gold file")
     p.add_argument("--gold", required=True, metavar="FILE")
     p.add_argument("--report", metavar="DIR", help="write report.json, report.md and PNG plots here")
+
+    p = sub.add_parser("calibrate", parents=[common, as_json],
+                       help="fit fusion weights and abstention/confidence thresholds to a gold file; store them with the KB")
+    p.add_argument("--gold", required=True, metavar="FILE", help="gold JSONL (at least 30 answerable and 5 off-topic rows)")
+    p.add_argument("--folds", type=_positive_int, default=5, help="cross-validation folds (default 5; one per document "
+                   "when every answerable row names its document in 'kind', e.g. fact:DOC_ID)")
+    p.add_argument("--dry-run", action="store_true", help="print the figures, do not write tuning.json")
 
     p = sub.add_parser("check", parents=[common, as_json], help="check the KB's integrity")
     p.add_argument("--repair", action="store_true", help="fix what an interrupted ingest can leave")
@@ -120,6 +135,8 @@ def _ingest(args: argparse.Namespace) -> int:
     for doc in report.documents:
         if doc.status == "failed":
             _err(f"failed: {doc.error}")
+        elif doc.error:
+            _err(f"note: {_display_path(doc.path)}: {doc.error}")
         for warning in doc.warnings:
             _err(f"warning: {doc.doc_id}: {warning}")
     if args.json:
@@ -191,11 +208,11 @@ def _search(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()  # batch latencies exclude model loading
-        return _run_batch(args.batch, lambda q: _search_json(kb.search(q, args.k, doc=args.doc, mode=args.mode)))
+        return _run_batch(args.batch, lambda q: kb.search(q, args.k, doc=args.doc, lang=args.lang, mode=args.mode).to_json())
     query = _required(args.query, "QUERY", "search")
-    result = kb.search(query, args.k, doc=args.doc, mode=args.mode)
+    result = kb.search(query, args.k, doc=args.doc, lang=args.lang, mode=args.mode)
     if args.json:
-        _print_json(_search_json(result))
+        _print_json(result.to_json())
         return 0
     for rank, hit in enumerate(result.hits, 1):
         c = hit.clause
@@ -206,13 +223,6 @@ def _search(args: argparse.Namespace) -> int:
         print("no clauses found (is the KB empty? `policykb ingest corpus/`)")
     _err(f"{result.latency_ms:.1f} ms")
     return 0
-
-
-def _search_json(result: Any) -> dict[str, Any]:
-    """DESIGN.md §3: {"query", "results": [Clause fields + "score"], "latency_ms"}."""
-    data = result.to_json()
-    data["results"] = [{**hit.clause.to_dict(), "score": row["score"]} for hit, row in zip(result.hits, data["results"])]
-    return data
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -246,7 +256,7 @@ def _eval(args: argparse.Namespace) -> int:
     bar.close()
     written = write_report(result, Path(args.report)) if args.report else []
     if args.json:
-        _print_json(result)
+        _print_json(result.to_json())
     else:
         from policykb.eval.report import summary_text
 
@@ -256,30 +266,49 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from policykb.eval.calibrate import calibrate, summary_text
+    from policykb.eval.gold import load_gold
+
+    rows = load_gold(Path(args.gold))
+    kb = _kb(args)
+    result = calibrate(kb, rows, gold_name=Path(args.gold).name, folds=args.folds, write=not args.dry_run,
+                       progress=_progress_bar())
+    _clear_progress()
+    if args.json:
+        _print_json(result)
+    else:
+        print(summary_text(result))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     result = _kb(args).check(repair=args.repair)
     if args.json:
-        _print_json(result)
+        _print_json(result.to_json())
     else:
-        for problem in result["problems"]:
+        for problem in result.problems:
             print(f"problem: {problem}")
-        for fix in result.get("repaired", []):
+        for fix in result.repaired:
             print(f"repaired: {fix}")
-        print("ok" if result["ok"] else "the KB has problems; run `policykb check --repair`")
-    return 0 if result["ok"] else 1
+        print("ok" if result.ok else "the KB has problems; run `policykb check --repair`")
+    return 0 if result.ok else 1
 
 
 def _copy_vectors(args: argparse.Namespace) -> int:
+    from policykb.errors import ConfigError
     from policykb.settings import Settings
 
     target = Settings.from_env(chroma_url=args.to).chroma_url  # validates the URL
+    if target is None:
+        raise ConfigError("copy-vectors --to needs a Chroma server URL, e.g. --to http://127.0.0.1:8000")
     result = _kb(args).copy_vectors_to(target, progress=None if args.json else _progress_bar())
     if args.json:
-        _print_json(result)
+        _print_json(result.to_json())
     else:
         _clear_progress()
-        print(f"copied {result['clauses']} clause and {result['sentences']} sentence vectors from {result['from']} "
-              f"to {result['to']} in {result['seconds']} s; from now on pass --chroma-url {result['to']} "
+        print(f"copied {result.clauses} clause and {result.sentences} sentence vectors from {result.source} "
+              f"to {result.target} in {result.seconds} s; from now on pass --chroma-url {result.target} "
               "(or set POLICYKB_CHROMA_URL)")
     return 0
 
@@ -301,6 +330,7 @@ def _feedback(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from policykb.app.server import serve
 
+    _check_kb_dir(Path(_settings(args).kb_dir), must_exist=False, given="kb" in args)
     return serve(_settings(args), host=args.host, port=args.port, auth_file=args.auth_file)
 
 
@@ -343,22 +373,43 @@ def _read_password(from_stdin: bool) -> str:
 
 _VERBS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": _ingest, "parse": _parse, "clauses": _clauses, "documents": _documents, "remove": _remove,
-    "search": _search, "ask": _ask, "eval": _eval, "check": _check, "copy-vectors": _copy_vectors, "feedback": _feedback, "users": _users, "serve": _serve,
+    "search": _search, "ask": _ask, "eval": _eval, "calibrate": _calibrate, "check": _check, "copy-vectors": _copy_vectors, "feedback": _feedback, "users": _users, "serve": _serve,
 }
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _settings(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace) -> Settings:
     from policykb.settings import Settings
 
     return Settings.from_env(kb_dir=getattr(args, "kb", None), chroma_url=getattr(args, "chroma_url", None),
                              users_file=getattr(args, "auth_file", None))
 
 
-def _kb(args: argparse.Namespace) -> Any:
+# verbs that only read a KB: a missing folder is a mistake (a typo in --kb), never a reason to create an empty KB
+_READ_VERBS = frozenset({"clauses", "search", "ask", "documents", "eval", "check", "remove", "copy-vectors"})
+
+
+def _kb(args: argparse.Namespace) -> KnowledgeBase:
     from policykb.kb import KnowledgeBase
 
-    return KnowledgeBase(_settings(args))
+    settings = _settings(args)
+    _check_kb_dir(Path(settings.kb_dir), must_exist=args.verb in _READ_VERBS, given="kb" in args)
+    return KnowledgeBase(settings)
+
+
+def _check_kb_dir(kb_dir: Path, *, must_exist: bool, given: bool) -> None:
+    """Refuse a KB folder that is a file, or (for a verb that reads) one that does not exist.
+
+    Raises:
+        ConfigError: exit code 2, naming the folder and the fix.
+    """
+    from policykb.errors import ConfigError
+
+    where = f"--kb {str(kb_dir)!r}" if given else f"the KB folder {str(kb_dir)!r} (from $POLICYKB_HOME, else ./data)"
+    if kb_dir.exists() and not kb_dir.is_dir():
+        raise ConfigError(f"{where} is a file, not a folder; give the folder that holds the KB (or a new folder name to ingest into)")
+    if must_exist and not kb_dir.exists():
+        raise ConfigError(f"{where} does not exist; check the path, or create the KB with `policykb ingest PATH --kb {kb_dir}`")
 
 
 def _run_batch(path: str, run: Callable[[str], dict[str, Any]]) -> int:
@@ -426,6 +477,26 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _k(text: str) -> int | None:
+    from policykb.app.contracts import check_k
+    from policykb.errors import ConfigError
+
+    try:
+        return check_k(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _lang(text: str) -> str | None:
+    from policykb.app.contracts import check_lang
+    from policykb.errors import ConfigError
+
+    try:
+        return check_lang(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _progress_bar() -> Callable[[str, float], None] | None:
     if not sys.stderr.isatty():
         return None
@@ -449,11 +520,6 @@ def _display_path(path: str) -> str:
         return _printable(str(Path(path).resolve().relative_to(Path.cwd())))
     except ValueError:
         return _printable(path)
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # control characters (a newline or a terminal escape in a file name) are shown as escapes: one line, inert

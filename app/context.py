@@ -9,6 +9,7 @@ import functools
 import html
 import inspect
 import logging
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from policykb.kb import KnowledgeBase
     from policykb.settings import Settings
 
-__all__ = ["AppContext", "friendly", "gradio_annotations", "ui_error", "user_message", "username"]
+__all__ = ["AppContext", "friendly", "gradio_annotations", "hide_paths", "ui_error", "user_message", "username"]
 
 log = logging.getLogger("policykb.app")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,11 +103,21 @@ class AppContext:
 
 
 def user_message(exc: BaseException) -> str:
-    """The one line a user sees for an error."""
+    """The one line a user sees for an error (server paths shortened to file names)."""
     if isinstance(exc, PolicyKBError):
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return hide_paths(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"unexpected {type(exc).__name__}{': ' + first if first else ''} (the server log has details)"
+    return hide_paths(f"unexpected {type(exc).__name__}{': ' + first if first else ''} (the server log has details)")
+
+
+# an absolute POSIX path's folders: "/srv/kb/uploads/2026…/" in "/srv/kb/uploads/2026…/dup.txt" (not a URL's path)
+_FOLDERS = re.compile(r"(?<![\w/.:~-])/(?:[^\s/'\"<>(),;]+/)+")
+
+
+def hide_paths(message: str) -> str:
+    """``message`` with every absolute server path cut to its last part (the file name): app users never see
+    where the server keeps its files."""
+    return _FOLDERS.sub("", message)
 
 
 def _gr_error(exc: BaseException, lang: str = "en") -> Exception:
@@ -176,7 +187,7 @@ def friendly(fn: F) -> F:
 
         wrapped = wrapper
     wrapped.__annotations__ = gradio_annotations(fn)
-    return wrapped  # type: ignore[no-any-return]
+    return wrapped
 
 
 def gradio_annotations(fn: Callable[..., Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ Turning ratings into gold rows for review is evaluation's job: :func:`policykb.e
 """
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import sqlite3
@@ -115,7 +116,7 @@ class FeedbackStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)  # always set after an INSERT
 
     def correct(self, row_id: int, *, right_clause: str | None = None, comment: str = "") -> None:
         """Add the right clause and a comment to a stored rating (a 👎 the user then explains).
@@ -142,7 +143,7 @@ class FeedbackStore:
             rows = db.execute(sql, (limit,) if limit is not None else ()).fetchall()
         return [_row_dict(r) for r in rows]
 
-    def export_gold(self) -> list[dict]:
+    def export_gold(self) -> builtins.list[dict]:  # `list` here is the method above
         """Every stored rating as gold rows for review (oldest first); the rules are those of
         :func:`policykb.eval.feedback.feedback_to_gold`."""
         from policykb.eval.feedback import feedback_to_gold

@@ -62,6 +62,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "correction_saved": ("Thank you, the correction was saved.", "谢谢，更正已保存。"),
     "empty_question": ("Type a question first.", "请先输入问题。"),
     "empty_query": ("Type words or a clause number to search for.", "请输入要检索的关键词或条款编号。"),
+    "question_too_long": ("Your question is {n} characters long; questions are limited to {limit}. Shorten it to the point you want answered.",
+                          "问题长度为 {n} 个字符，超过上限 {limit} 个字符。请精简为您想问的要点。"),
     # clause panel
     "refers_to": ("Refers to", "引用"),
     "clause_gone": ("This clause is no longer in the knowledge base.", "该条款已不在知识库中。"),
@@ -155,6 +157,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval_done": ("{n} questions ({answerable} answerable, {off} off-topic) · {problems} with problems",
                   "{n} 题（可回答 {answerable}，无关 {off}）· 有问题 {problems} 题"),
     "no_gold": ("Choose a bundled gold set or upload a gold file.", "请选择内置问题集或上传问题文件。"),
+    "run_calibrate": ("Calibrate the KB on this gold set", "用此问题集校准知识库"),
+    "calibrate_hint": ("Fits fusion weights and abstention/confidence thresholds to the gold set (cross-validated) and "
+                       "stores them with the KB; needs at least 30 answerable and 5 off-topic questions.",
+                       "按问题集拟合融合权重与拒答/置信阈值（交叉验证），并保存到知识库；至少需要 30 道可回答题和 5 道无关题。"),
     "col_id": ("Id", "编号"),
     "col_question": ("Question", "问题"),
     "col_gold": ("Gold", "标准条款"),

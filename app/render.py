@@ -2,8 +2,8 @@
 
 Every piece of document or user text goes through :func:`esc` before it reaches HTML, so a
 clause holding ``<script>`` shows the characters, never runs them. Clickable clause links are
-``<a class="pk-chip" data-pk="SCOPE|EXTRA|CLAUSE_ID">``; the page script (static/app.js) turns
-a click into opening that clause in the panel of SCOPE ("chat", "search", "browse", "eval").
+chips (:func:`chip`) in the format of :mod:`policykb.app.picker`; the page script (static/app.js) turns
+a click into opening that clause in the panel of its scope ("chat", "search", "browse", "eval").
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import re
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from policykb.app.i18n import t, tn
+from policykb.app.picker import CHIP_ATTR, CHIP_HREF, chip_ref
+from policykb.app.text import short as _short
 
 if TYPE_CHECKING:
     from policykb.app.doc_status import DocRow
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "esc", "hint_html", "plots_html", "find_quote", "term_spans", "highlight", "chip", "clause_html", "answer_html", "answer_markdown",
     "pending_html", "streaming_html", "user_html", "search_html", "outline_html", "eval_questions_html", "message_html",
-    "placeholder_html", "clause_ref", "preview_html", "ingest_results_html", "documents_html",
+    "placeholder_html", "chip_ref", "preview_html", "ingest_results_html", "documents_html",
 ]
 
 _TEMPLATE_CHARS = {ord("{"): "&#123;", ord("}"): "&#125;", ord("$"): "&#36;", ord("`"): "&#96;", ord("\\"): "&#92;"}
@@ -38,16 +40,11 @@ def _text_html(text: str) -> str:
     return esc(text).replace("\n", "<br>")
 
 
-def clause_ref(scope: str, clause_id: str, extra: object = "") -> str:
-    """The ``data-pk`` value of a link opening ``clause_id`` in the panel of ``scope``."""
-    return f"{scope}|{extra}|{clause_id}"
-
-
 def chip(ref: str, label: str, *, title: str = "", cls: str = "") -> str:
     """A clickable clause chip such as "(18)" or "第十八条"."""
     classes = esc(f"pk-chip {cls}".strip())
     tip = f' title="{esc(title)}"' if title else ""
-    return f'<a class="{classes}" href="#pk:{esc(ref)}" data-pk="{esc(ref)}"{tip}>{esc(label)}</a>'
+    return f'<a class="{classes}" href="{CHIP_HREF}{esc(ref)}" {CHIP_ATTR}="{esc(ref)}"{tip}>{esc(label)}</a>'
 
 
 def find_quote(text: str, quote: str) -> tuple[int, int] | None:
@@ -156,7 +153,7 @@ def clause_html(
     ]
     if clause.refs:
         labels = ref_labels or {}
-        chips = " ".join(chip(clause_ref(scope, r), labels.get(r, r.rsplit(":", 1)[-1]), title=r) for r in clause.refs)
+        chips = " ".join(chip(chip_ref(scope, r), labels.get(r, r.rsplit(":", 1)[-1]), title=r) for r in clause.refs)
         parts.append(f'<div class="pk-refs"><span class="pk-h">{esc(t("refers_to", lang))}</span> {chips}</div>')
     parts.append(f'<div class="pk-id">{esc(clause.id)}</div></article>')
     return "".join(parts)
@@ -202,7 +199,7 @@ def _linked_text_html(text: str, citations: Sequence[Citation], turn: int) -> st
     for match in pattern.finditer(text):
         c = by_label[match.group(0)]
         out.append(_text_html(text[pos:match.start()]))
-        out.append(chip(clause_ref("chat", c.id, turn), match.group(0), title=c.id))
+        out.append(chip(chip_ref("chat", c.id, turn), match.group(0), title=c.id))
         pos = match.end()
     out.append(_text_html(text[pos:]))
     return "".join(out)
@@ -219,7 +216,7 @@ def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
     parts.append(f'<div class="pk-answer-text">{_linked_text_html(answer.answer, linked, turn)}</div>')
     if answer.citations:
         items = "".join(
-            f'<li>{chip(clause_ref("chat", c.id, turn), c.label, title=c.id)} '
+            f'<li>{chip(chip_ref("chat", c.id, turn), c.label, title=c.id)} '
             f'<span class="pk-src-title">{esc(c.section_title or c.doc_title)}</span>'
             f'<q class="pk-src-quote">{esc(_short(c.quote, 220))}</q></li>'
             for c in answer.citations
@@ -227,7 +224,7 @@ def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
         parts.append(f'<div class="pk-sources"><div class="pk-h">{esc(t("sources", lang))}</div><ul>{items}</ul></div>')
     if answer.abstained and answer.related:
         items = "".join(
-            f'<li>{chip(clause_ref("chat", c.id, turn), c.label, title=c.id, cls="pk-chip-related")} '
+            f'<li>{chip(chip_ref("chat", c.id, turn), c.label, title=c.id, cls="pk-chip-related")} '
             f'<span class="pk-src-title">{esc(c.section_title or c.doc_title)}</span></li>'
             for c in answer.related
         )
@@ -266,7 +263,7 @@ def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: st
         snippet_html = highlight(snippet, None, term_spans(snippet, hit.matched_terms))
         terms = "".join(f'<span class="pk-term-tag">{esc(term)}</span>' for term in hit.matched_terms)
         where = " › ".join(esc(p) for p in (_short(doc_titles.get(c.doc_id, c.doc_id), 48), c.section_title) if p)
-        ref = clause_ref("search", c.id, rank)
+        ref = chip_ref("search", c.id, rank)
         cards.append(
             f'<li class="pk-result" data-pk="{esc(ref)}">'
             f'<div class="pk-result-top">{chip(ref, c.label, title=c.id)}'
@@ -300,8 +297,8 @@ def outline_html(doc: DocumentInfo, clauses: Sequence[Clause], *, lang: str) -> 
             title = f"{c.section}. {c.section_title}".strip(". ") if c.section_title else c.section
             parts.append(f'<section class="pk-outline-section"><h4>{esc(title)}</h4><ul>')
             section_key = key
-        ref = clause_ref("browse", c.id)
-        parts.append(f'<li data-pk="{esc(ref)}">{chip(ref, c.label, title=c.id)} <span>{esc(_short(c.title or c.text, 110))}</span></li>')
+        ref = chip_ref("browse", c.id)
+        parts.append(f'<li {CHIP_ATTR}="{esc(ref)}">{chip(ref, c.label, title=c.id)} <span>{esc(_short(c.title or c.text, 110))}</span></li>')
     if section_key is not None:
         parts.append("</ul></section>")
     parts.append("</div>")
@@ -313,7 +310,7 @@ def eval_questions_html(questions: Sequence[dict], *, labels: Mapping[str, str],
 
     def links(ids: Iterable[str] | None, gold: Sequence[str] = ()) -> str:
         return " ".join(
-            chip(clause_ref("eval", cid), labels.get(cid, cid), title=cid, cls="pk-chip-gold" if cid in gold else "")
+            chip(chip_ref("eval", cid), labels.get(cid, cid), title=cid, cls="pk-chip-gold" if cid in gold else "")
             for cid in ids or ()
         )
 
@@ -419,8 +416,3 @@ _STATUS_KEYS = {f"status_{s}" for s in ("added", "updated", "unchanged", "failed
 
 def _signals(signals: Mapping[str, float]) -> str:
     return ", ".join(f"{k} {v:.3f}" for k, v in signals.items())
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

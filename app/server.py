@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from policykb.kb import KnowledgeBase
     from policykb.settings import Settings
 
-__all__ = ["serve", "is_loopback", "ensure_corpus", "check_access"]
+__all__ = ["serve", "is_loopback", "ensure_corpus", "check_access", "auth_options"]
 
 
 def is_loopback(host: str) -> bool:
@@ -79,6 +79,26 @@ def ensure_corpus(kb: KnowledgeBase, settings: Settings, log: Any = None) -> int
     return report.added
 
 
+def auth_options(settings: Settings, users_file: Path) -> dict[str, Any]:
+    """The ``launch()`` options of an app with users: the login check (bcrypt off the event loop), and the
+    gate that requires a session everywhere, ends idle and removed users' sessions and limits failed sign-ins."""
+    from starlette.middleware import Middleware
+
+    from policykb.app.auth_gate import AuthGate
+    from policykb.app.sessions import SessionTracker
+    from policykb.app.signin import SignInLimiter, async_auth
+    from policykb.app.users import UsersFile, make_auth
+
+    users = UsersFile(users_file)
+    sessions = SessionTracker(settings.session_idle_minutes * 60, users.names)
+    limiter = SignInLimiter(settings.signin_max_failures, settings.signin_backoff_s)
+    return {
+        "auth": async_auth(make_auth(users)),
+        "auth_message": "policykb: sign in with the user name and password you were given.",
+        "app_kwargs": {"middleware": [Middleware(AuthGate, sessions=sessions, limiter=limiter)]},
+    }
+
+
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, auth_file: str | Path | None = None) -> int:
     """Run the app until interrupted; returns the exit code.
 
@@ -94,16 +114,12 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, auth
     ensure_corpus(kb, settings)
     demo = build_app(settings, kb)
     demo.queue(default_concurrency_limit=settings.queue_concurrency)  # measured in docs/load.md
+    from policykb.app.cors import install as install_cors
+
+    install_cors(settings.allowed_origins)
     kwargs: dict[str, Any] = {}
     if users_file is not None:
-        from starlette.middleware import Middleware
-
-        from policykb.app.auth_gate import AuthGate
-        from policykb.app.users import make_auth
-
-        kwargs["auth"] = make_auth(users_file)
-        kwargs["auth_message"] = "policykb: sign in with the user name and password you were given."
-        kwargs["app_kwargs"] = {"middleware": [Middleware(AuthGate)]}
+        kwargs.update(auth_options(settings, users_file))
     shown_host = f"[{host}]" if ":" in host else host
     print(f"policykb app on http://{shown_host}:{port}/ ({'sign-in required' if users_file else 'no sign-in; loopback only'}); "
           "Ctrl+C stops it", file=sys.stderr, flush=True)

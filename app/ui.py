@@ -13,6 +13,7 @@ from policykb.app import render
 from policykb.app.chrome import Chrome
 from policykb.app.context import AppContext, friendly, username
 from policykb.app.i18n import LANG_CHOICES, t
+from policykb.app.picker import page_constants
 
 if TYPE_CHECKING:
     from policykb.kb import KnowledgeBase
@@ -40,7 +41,7 @@ def launch_options() -> dict[str, Any]:
     return {
         "theme": theme,
         "css": (STATIC_DIR / "app.css").read_text(encoding="utf-8") + _localized_css(),
-        "head": f"<script>{script}</script>",
+        "head": f"<script>{page_constants()}\n{script}</script>",
     }
 
 

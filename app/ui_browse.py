@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Any
 from policykb.app import render
 from policykb.app.context import AppContext, friendly
 from policykb.app.i18n import t
-from policykb.app.picker import clause_opener
-from policykb.app.ui_chat import parse_ref
+from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
@@ -37,7 +36,7 @@ def build_browse_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
         with gr.Column(scale=2, min_width=300):
             outline = gr.HTML(render.placeholder_html("browse_hint"), elem_id="pk-outline")
         with gr.Column(scale=3, min_width=300):
-            panel = gr.HTML(render.placeholder_html("browse_hint"), elem_id="pk-clause-browse", elem_classes=["pk-panel"])
+            panel = gr.HTML(render.placeholder_html("browse_hint"), elem_id=panel_id("browse"), elem_classes=["pk-panel"])
     heading = gr.Markdown(f"### {t('glossary')}", elem_id="pk-glossary-head")
     chrome.add_fn(heading, lambda ui: {"value": f"### {t('glossary', ui)}"})
     with gr.Row():
@@ -57,7 +56,7 @@ def build_browse_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
 
     @friendly
     def open_clause(ref: str, ui: str) -> str:
-        return ctx.clause_panel(parse_ref(ref)[2], scope="browse", lang=ui)
+        return ctx.clause_panel(parse_chip_ref(ref)[2], scope="browse", lang=ui)
 
     @friendly
     def find_terms(text: str, ui: str) -> tuple[Any, str]:

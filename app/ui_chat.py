@@ -13,14 +13,14 @@ from policykb.app import render
 from policykb.app.context import AppContext, friendly, ui_error, user_message, username
 from policykb.app.i18n import t
 from policykb.app.conversations import ConversationStore, conversation_json, conversation_markdown
-from policykb.app.picker import clause_opener
+from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
 from policykb.app.uploads import safe_name
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
     from policykb.kb.model import Answer
 
-__all__ = ["build_chat_tab", "parse_ref", "stream_steps", "HISTORY_TURNS", "EXAMPLES"]
+__all__ = ["build_chat_tab", "stream_steps", "HISTORY_TURNS", "EXAMPLES"]
 
 HISTORY_TURNS = 6  # earlier exchanges passed to kb.ask to resolve follow-up questions
 STREAM_STEPS = 14
@@ -33,13 +33,6 @@ EXAMPLES = [
 ]
 
 Turns = list[tuple[str, "Answer | None"]]
-
-
-def parse_ref(ref: str) -> tuple[str, str, str]:
-    """Split a chip reference ``SCOPE|EXTRA|CLAUSE_ID`` (the clause id may itself hold ':')."""
-    scope, _, rest = (ref or "").partition("|")
-    extra, _, clause_id = rest.partition("|")
-    return scope, extra, clause_id
 
 
 def stream_steps(text: str, steps: int = STREAM_STEPS) -> list[str]:
@@ -121,12 +114,16 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                 conv_file = gr.File(label=None, interactive=False, visible=False, elem_id="pk-conv-file")
                 conv_status = gr.HTML("", elem_id="pk-conv-status")
         with gr.Column(scale=2, min_width=300):
-            panel = gr.HTML(render.placeholder_html("clause_hint"), elem_id="pk-clause-chat", elem_classes=["pk-panel"])
+            panel = gr.HTML(render.placeholder_html("clause_hint"), elem_id=panel_id("chat"), elem_classes=["pk-panel"])
 
     @friendly
     def respond(message: str, history: list, turns_: Turns, lang: str) -> Iterator[tuple[Any, ...]]:
         if not message or not message.strip():  # a light hint beside the input, not an error
             yield gr.update(), turns_, gr.update(), render.hint_html(t("empty_question", lang))
+            return
+        if len(message.strip()) > ctx.settings.max_question_chars:  # also a hint in place, with the limit
+            yield gr.update(), turns_, gr.update(), render.hint_html(
+                t("question_too_long", lang, n=f"{len(message.strip()):,}", limit=f"{ctx.settings.max_question_chars:,}"))
             return
         from policykb.kb.model import Turn
 
@@ -150,7 +147,7 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
 
     @friendly
     def open_clause(ref: str, turns_: Turns, lang: str) -> str:
-        _, extra, clause_id = parse_ref(ref)
+        _, extra, clause_id = parse_chip_ref(ref)
         quote = ""
         if extra.isdigit() and int(extra) < len(turns_):
             answer = turns_[int(extra)][1]

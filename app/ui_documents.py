@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from policykb.app import render
-from policykb.app.context import AppContext, friendly, user_message, username
+from policykb.app.context import AppContext, friendly, hide_paths, user_message, username
 from policykb.app.doc_status import documents_key
 from policykb.app.i18n import t, tn
 from policykb.app.uploads import UploadLog, new_upload_dir, screen_uploads, stage_files
@@ -71,6 +71,8 @@ def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progre
     from policykb.kb.model import IngestReport
 
     accepted, refused = screen_uploads(files, ctx.settings)
+    for row in refused:
+        row["error"] = hide_paths(row["error"])
     log = UploadLog(ctx.uploads_dir)
     for row in refused:
         log.add(user=user, name=row["name"], path=None, status="failed", error=row["error"])
@@ -100,11 +102,12 @@ def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progre
     for name, path in documents:
         result = by_path.get(str(path.resolve()))
         if result is not None:
-            row = {"name": name, "status": result.status, "doc_id": result.doc_id, "clauses": result.clauses, "error": result.error}
+            error = hide_paths(result.error.replace(str(path.resolve()), name).replace(str(path), name))
+            row = {"name": name, "status": result.status, "doc_id": result.doc_id, "clauses": result.clauses, "error": error}
         else:
             note = next((n for n in report.notes if n.startswith(str(path))), "")
             row = {"name": name, "status": "skipped", "doc_id": "", "clauses": 0,
-                   "error": note.replace(str(path), name, 1) if note else "not ingested"}
+                   "error": hide_paths(note.replace(str(path), name, 1)) if note else "not ingested"}
         log.add(user=user, name=name, path=path, status=row["status"], doc_id=row["doc_id"], clauses=row["clauses"], error=row["error"])
         rows.append(row)
     if not any(r["status"] in ("added", "updated", "unchanged") for r in rows):

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 from policykb.app import render
 from policykb.app.context import AppContext, friendly, ui_error, username
 from policykb.app.i18n import metric_help, t, tn
-from policykb.app.picker import clause_opener
-from policykb.app.ui_chat import parse_ref
+from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
+    from policykb.eval.runner import EvalReport
 
-__all__ = ["build_evaluate_tab", "bundled_gold_files", "run_evaluation", "metrics_table", "gold_size", "eval_hint", "EvalOutcome",
-           "SECONDS_PER_QUESTION"]
+__all__ = ["build_evaluate_tab", "bundled_gold_files", "run_evaluation", "run_calibration", "metrics_table", "gold_size", "eval_hint",
+           "EvalOutcome", "SECONDS_PER_QUESTION"]
 
 
 def bundled_gold_files() -> dict[str, Path]:
@@ -32,21 +32,21 @@ def bundled_gold_files() -> dict[str, Path]:
 SECONDS_PER_QUESTION = 0.2
 
 
-def metrics_table(result: dict, lang: str) -> dict[str, Any]:
+def metrics_table(result: EvalReport, lang: str) -> dict[str, Any]:
     """Rows of (metric, all, one column per language, what it measures) for retrieval, answers and latency."""
     from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
     from policykb.eval.report import fmt
 
-    by_lang = result.get("by_lang", {})
+    by_lang = result.by_lang
     langs = list(by_lang)
-    rows: list[list[str]] = [["n", fmt(result.get("n")), *(fmt(by_lang[g].get("n")) for g in langs), metric_help("n", lang)]]
+    rows: list[list[str]] = [["n", fmt(result.n), *(fmt(by_lang[g].get("n")) for g in langs), metric_help("n", lang)]]
     for key in RETRIEVAL_KEYS:
-        rows.append([key, fmt(result["retrieval"].get(key)), *(fmt(by_lang[g]["retrieval"].get(key)) for g in langs),
+        rows.append([key, fmt(result.retrieval.get(key)), *(fmt(by_lang[g]["retrieval"].get(key)) for g in langs),
                      metric_help(key, lang)])
     for key in ANSWER_KEYS:
-        rows.append([key, fmt(result["answers"].get(key)), *(fmt(by_lang[g]["answers"].get(key)) for g in langs),
+        rows.append([key, fmt(result.answers.get(key)), *(fmt(by_lang[g]["answers"].get(key)) for g in langs),
                      metric_help(key, lang)])
-    for key, value in result.get("latency_ms", {}).items():
+    for key, value in result.latency_ms.items():
         rows.append([f"{key} (ms)", fmt(value), *(fmt(by_lang[g].get("latency_ms", {}).get(key)) for g in langs),
                      metric_help(key, lang)])
     return {"headers": [t("col_metric", lang), t("col_all", lang), *langs, t("col_meaning", lang)], "data": rows}
@@ -70,9 +70,9 @@ def eval_hint(n: int, lang: str) -> str:
 
 
 class EvalOutcome:
-    """What one run produced: the result dict, the report folder, its zip and the plot paths."""
+    """What one run produced: the result, the report folder, its zip and the plot paths."""
 
-    def __init__(self, result: dict, folder: Path, archive: Path, plots: list[Path]) -> None:
+    def __init__(self, result: EvalReport, folder: Path, archive: Path, plots: list[Path]) -> None:
         self.result, self.folder, self.archive, self.plots = result, folder, archive, plots
 
 
@@ -92,6 +92,16 @@ def run_evaluation(ctx: AppContext, gold_path: Path, limit: int, user: str, prog
     return EvalOutcome(result, folder, archive, [p for p in written if p.suffix == ".png"])
 
 
+def run_calibration(ctx: AppContext, gold_path: Path, progress: Any = None) -> str:
+    """Calibrate the KB on a gold file (all rows), store the tuning with it; the before/after figures as text."""
+    from policykb.eval.calibrate import calibrate, summary_text
+    from policykb.eval.gold import load_gold
+
+    rows = load_gold(gold_path)
+    result = calibrate(ctx.kb, rows, gold_name=Path(gold_path).name, progress=progress)
+    return summary_text(result)
+
+
 def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     """Lay out the Evaluate tab inside the current ``gr.Tab`` and wire its events."""
     import gradio as gr
@@ -109,6 +119,11 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     first_gold = next(iter(bundled.values()), None)
     hint = gr.HTML(render.hint_html(eval_hint(gold_size(first_gold) if first_gold else 0, "en")), elem_id="pk-eval-hint")
     run = chrome.add(gr.Button(t("run_eval"), variant="primary", elem_id="pk-eval-run"), value="run_eval")
+    with gr.Row(equal_height=False):
+        calibrate_btn = chrome.add(gr.Button(t("run_calibrate"), variant="secondary", elem_id="pk-eval-calibrate"), value="run_calibrate")
+        calibrate_hint = gr.Markdown(t("calibrate_hint"), elem_id="pk-calibrate-hint")
+        chrome.add_fn(calibrate_hint, lambda ui: {"value": t("calibrate_hint", ui)})
+    calibrate_out = gr.Textbox(value="", label="", lines=11, interactive=False, visible=False, elem_id="pk-calibrate-result")
     summary = gr.HTML("", elem_id="pk-eval-summary")
     metrics = chrome.add(gr.Dataframe(value=None, label=t("metrics"), interactive=False, elem_id="pk-eval-metrics", max_height=620,
                                       wrap=True, visible=False),
@@ -121,7 +136,7 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
         with gr.Column(scale=3, min_width=320):
             per_question = gr.HTML("", elem_id="pk-eval-questions")
         with gr.Column(scale=2, min_width=280):
-            panel = gr.HTML(render.placeholder_html("eval_clause_hint"), elem_id="pk-clause-eval", elem_classes=["pk-panel"])
+            panel = gr.HTML(render.placeholder_html("eval_clause_hint"), elem_id=panel_id("eval"), elem_classes=["pk-panel"])
     report = chrome.add(gr.File(label=t("report"), interactive=False, elem_id="pk-eval-report", visible=False), label="report")
 
     def chosen_gold(pick: str | None, uploaded: str | None) -> Path | None:
@@ -153,11 +168,11 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
             progress((done, total), desc=row_id, unit="questions")
 
         outcome = run_evaluation(ctx, path, int(first or 0), username(request), step)
-        questions = outcome.result.get("questions", [])
+        questions = outcome.result.questions
         answerable = sum(1 for q in questions if q.get("answerable"))
         problems = sum(1 for q in questions if q.get("problems"))
         head = render.message_html(
-            t("eval_done", ui, n=outcome.result["n"], answerable=answerable, off=len(questions) - answerable, problems=problems),
+            t("eval_done", ui, n=outcome.result.n, answerable=answerable, off=len(questions) - answerable, problems=problems),
             "ok" if not problems else "info",
         )
         return (head, gr.update(value=metrics_table(outcome.result, ui), visible=True), render.plots_html(outcome.plots),
@@ -169,8 +184,22 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
         return questions_html(questions or [], failing_only, ui) if questions else ""
 
     @friendly
+    def on_calibrate(pick: str | None, uploaded: str | None, ui: str, progress: gr.Progress = gr.Progress()) -> Any:
+        if uploaded:
+            path = Path(uploaded)
+        elif pick and pick in bundled:
+            path = bundled[pick]
+        else:
+            raise gr.Error(t("no_gold", ui), print_exception=False)
+
+        def step(message: str, fraction: float) -> None:
+            progress(fraction, desc=message)
+
+        return gr.update(value=run_calibration(ctx, path, step), visible=True)
+
+    @friendly
     def open_clause(ref: str, ui: str) -> str:
-        return ctx.clause_panel(parse_ref(ref)[2], scope="eval", lang=ui)
+        return ctx.clause_panel(parse_chip_ref(ref)[2], scope="eval", lang=ui)
 
     hint_io = dict(inputs=[gold_pick, gold_file, limit, lang_box], outputs=[hint], api_visibility="private", show_progress="hidden")
     for trigger in (gold_pick.change, gold_file.change, limit.change, lang_box.change):
@@ -180,4 +209,6 @@ def build_evaluate_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
               api_visibility="private", concurrency_id="eval", concurrency_limit=1, show_progress_on=[summary])
     only_failing.change(refilter, inputs=[questions_state, only_failing, lang_box], outputs=[per_question], api_visibility="private",
                         show_progress="hidden")
+    calibrate_btn.click(on_calibrate, inputs=[gold_pick, gold_file, lang_box], outputs=[calibrate_out],
+                        api_visibility="private", concurrency_id="eval", concurrency_limit=1)
     clause_opener("eval", open_clause, [lang_box], [panel])

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 from policykb.app import render
 from policykb.app.context import AppContext, friendly
 from policykb.app.i18n import t
-from policykb.app.picker import clause_opener
-from policykb.app.ui_chat import parse_ref
+from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
+from policykb.app.text import short as _short
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
@@ -59,12 +59,15 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
         with gr.Column(scale=3, min_width=320):
             results = gr.HTML(render.placeholder_html("search_hint"), elem_id="pk-search-results")
         with gr.Column(scale=2, min_width=300):
-            panel = gr.HTML(render.placeholder_html("search_hint"), elem_id="pk-clause-search", elem_classes=["pk-panel"])
+            panel = gr.HTML(render.placeholder_html("search_hint"), elem_id=panel_id("search"), elem_classes=["pk-panel"])
 
     @friendly
     def run(text: str, doc_id: str, section_no: str, clause_lang: str, top_k: float, ui: str) -> tuple[str, dict, str]:
         if not text or not text.strip():  # a light hint in place of the results, not an error
             return render.hint_html(t("empty_query", ui)), gr.update(), gr.update()
+        if len(text.strip()) > ctx.settings.max_question_chars:
+            return (render.hint_html(t("question_too_long", ui, n=f"{len(text.strip()):,}", limit=f"{ctx.settings.max_question_chars:,}")),
+                    gr.update(), gr.update())
         result = ctx.kb.search(text.strip(), int(top_k), doc=doc_id or None, section=section_no or None, lang=clause_lang or None)
         terms = {h.clause.id: list(h.matched_terms) for h in result.hits}
         first = result.hits[0].clause.id if result.hits else ""
@@ -76,7 +79,7 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
 
     @friendly
     def open_clause(ref: str, terms: dict, ui: str) -> str:
-        _, _, clause_id = parse_ref(ref)
+        _, _, clause_id = parse_chip_ref(ref)
         return _clause(clause_id, (terms or {}).get(clause_id, []), ui)
 
     @friendly
@@ -97,8 +100,3 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
                     show_progress="hidden", concurrency_id="pk-lists", concurrency_limit=1)
     clause_opener("search", open_clause, [terms_by_clause, lang_box], [panel])
     return {"doc": doc, "section": section}
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -16,7 +16,7 @@ from typing import Callable
 
 from policykb.errors import ConfigError
 
-__all__ = ["USER_NAME", "MIN_PASSWORD", "MAX_PASSWORD_BYTES", "load_users", "list_users", "add_user", "remove_user", "verify", "make_auth", "require_users"]
+__all__ = ["USER_NAME", "MIN_PASSWORD", "MAX_PASSWORD_BYTES", "load_users", "list_users", "add_user", "remove_user", "verify", "make_auth", "require_users", "UsersFile"]
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 8
@@ -124,29 +124,42 @@ def require_users(path: Path | None) -> dict[str, bytes]:
     return users
 
 
-def make_auth(path: Path) -> Callable[[str, str], bool]:
-    """The login check Gradio calls: bcrypt against the users file, re-read when it changes."""
-    path = Path(path)
-    lock = threading.Lock()
-    cache: dict[str, object] = {"stamp": None, "users": {}}
+class UsersFile:
+    """The users of a users file as the running app sees them: re-read when the file changes (no restart)."""
 
-    def current() -> dict[str, bytes]:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp: object = None
+        self._users: dict[str, bytes] = {}
+
+    def current(self) -> dict[str, bytes]:
+        """name → bcrypt hash, now; {} when the file is missing or unreadable (nobody can sign in)."""
         try:
-            stat = path.stat()
-            stamp: object = (stat.st_mtime_ns, stat.st_size)
+            stat = self.path.stat()
+            stamp: object = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         except OSError:
             return {}
-        with lock:
-            if cache["stamp"] != stamp:
+        with self._lock:
+            if self._stamp != stamp:
                 try:
-                    cache["users"] = load_users(path)
+                    self._users = load_users(self.path)
                 except ConfigError:
-                    cache["users"] = {}
-                cache["stamp"] = stamp
-            return dict(cache["users"])  # type: ignore[arg-type]
+                    self._users = {}
+                self._stamp = stamp
+            return dict(self._users)
+
+    def names(self) -> set[str]:
+        """The user names in the file now."""
+        return set(self.current())
+
+
+def make_auth(path: Path | UsersFile) -> Callable[[str, str], bool]:
+    """The login check Gradio calls: bcrypt against the users file, re-read when it changes."""
+    users = path if isinstance(path, UsersFile) else UsersFile(Path(path))
 
     def auth(name: str, password: str) -> bool:
-        return verify(current(), (name or "").strip(), password or "")
+        return verify(users.current(), (name or "").strip(), password or "")
 
     return auth
 

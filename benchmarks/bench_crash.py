@@ -523,7 +523,7 @@ def _inspect(kb_dir: Path, chroma_url: str | None, with_check: bool) -> dict[str
         out: dict[str, Any] = {"clauses": clauses,
                                "vectors": sorted({v.split("@", 1)[0] for v in kb.vectors.all_ids("clauses")})}
         if with_check:
-            out["check"] = kb.check()
+            out["check"] = kb.check().to_json()
         return out
     finally:
         kb.close()

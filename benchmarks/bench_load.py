@@ -458,7 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runs.extend(_measure(url, args, questions, mix, auth, None, repeat, None))
         else:
             kb_dir = args.kb or Settings.from_env().kb_dir
-            settings: list[int | None] = parse_counts(args.concurrency, "--concurrency") if args.concurrency else [None]
+            settings: list[int | None] = [*parse_counts(args.concurrency, "--concurrency")] if args.concurrency else [None]
             with tempfile.TemporaryDirectory(prefix="policykb-bench-load-") as tmp:
                 for repeat in range(args.repeats):  # settings interleaved, so drift of a shared machine hits all alike
                     for concurrency in settings:

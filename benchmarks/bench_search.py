@@ -68,6 +68,7 @@ def _rankers(kb: Any) -> dict[str, Callable[[str], list[str]]]:
     """Name → function ranking clause ids for a question (top 5)."""
     from policykb.kb.retrieval.fusion import Weights
     from policykb.kb.retrieval.retriever import Retriever
+    from policykb.kinds import SearchMode
     from policykb.kb.index.snapshot import load_snapshot
 
     snapshot = load_snapshot(kb.manifest, kb.kb_dir)
@@ -75,7 +76,7 @@ def _rankers(kb: Any) -> dict[str, Callable[[str], list[str]]]:
     def retriever(weights: dict[str, Weights] | None) -> Retriever:
         return Retriever(snapshot, kb.embedder, kb.vectors, kb.glossary(), weights=weights)
 
-    def ranker(r: Retriever, mode: str, positive_only: bool) -> Callable[[str], list[str]]:
+    def ranker(r: Retriever, mode: SearchMode, positive_only: bool) -> Callable[[str], list[str]]:
         def rank(question: str) -> list[str]:
             hits, _ = r.search(question, 5, mode=mode)
             return [h.clause.id for h in hits if h.score > 0 or not positive_only]
@@ -200,7 +201,7 @@ def scale_copy(n: int, work_dir: Path, target_url: str, seed: int, n_queries: in
     from policykb.kb.index.vectors import drop_collections
 
     kb = KnowledgeBase(Settings.from_env(kb_dir=work_dir / "kb"))
-    copied = kb.copy_vectors_to(target_url)
+    copied = kb.copy_vectors_to(target_url).to_json()
     kb.close()
     kb = KnowledgeBase(Settings.from_env(kb_dir=work_dir / "kb", chroma_url=target_url))
     figures = latency(kb, queries(n_queries, seed=seed + 1))

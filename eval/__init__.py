@@ -11,7 +11,7 @@ from policykb.eval.gold import GoldRow, load_gold
 from policykb.eval.metrics import AnswerOutcome, answer_metrics, percentile, retrieval_metrics
 from policykb.eval.progress import ProgressBar
 from policykb.eval.report import write_report
-from policykb.eval.runner import DEFAULT_MODES, evaluate
+from policykb.eval.runner import DEFAULT_MODES, EvalReport, evaluate
 
 __all__ = [
     "GoldRow",
@@ -21,6 +21,7 @@ __all__ = [
     "AnswerOutcome",
     "percentile",
     "evaluate",
+    "EvalReport",
     "DEFAULT_MODES",
     "write_report",
     "feedback_to_gold",

@@ -11,37 +11,17 @@ an off-topic row (answerable false, no gold); 👎 with a right clause → gold 
 """
 from __future__ import annotations
 
-import importlib
-import re
 from typing import Any, Iterable, Mapping
+
+from policykb.ingest.lang import detect_lang
 
 __all__ = ["feedback_to_gold", "detect_question_lang"]
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 def detect_question_lang(text: str) -> str:
-    """"zh" or "en" for a question: the ingester's detector when it has one, else the share of
-    CJK characters among letters (≥ 30 % → "zh")."""
-    detector = _ingest_detector()
-    if detector is not None:
-        return str(detector(text))
-    cjk = len(_CJK.findall(text))
-    latin_words = len(re.findall(r"[A-Za-z]+", text))
-    letters = cjk + latin_words
-    if not letters:
-        return "en"
-    return "zh" if cjk / letters >= 0.3 else "en"
-
-
-def _ingest_detector() -> Any:
-    for module in ("policykb.ingest", "policykb.ingest.lang"):
-        try:
-            return getattr(importlib.import_module(module), "detect_lang")
-        except (ImportError, AttributeError):
-            continue
-    return None
+    """"zh" or "en" for a question, as the ingester tells a text's language."""
+    return detect_lang(text)
 
 
 def feedback_to_gold(ratings: Iterable[Mapping[str, Any]]) -> list[dict]:

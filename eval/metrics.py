@@ -22,6 +22,11 @@ Answers:
 - ``false_abstain_rate`` — abstentions on answerable rows / answerable rows.
 - ``invalid_citations`` — number of cited ids that do not exist in the KB or were not among the
   clauses retrieved for that question (all rows).
+- ``confidently_wrong`` — share of answerable rows answered as sure (not abstained, not marked
+  unsure) without citing any gold id: the answers that mislead.
+- ``wrong_answered`` — share of answerable rows not abstained and citing no gold id, sure or unsure
+  (an unsure answer lists its candidates; this counts it wrong when none of them is gold).
+- ``unsure_rate`` — share of all rows answered as unsure (candidates cited, most likely first).
 
 Latency: p50/p95 by nearest rank (the ⌈p/100·n⌉-th smallest value).
 
@@ -55,6 +60,9 @@ ANSWER_KEYS: tuple[str, ...] = (
     "abstain_recall",
     "false_abstain_rate",
     "invalid_citations",
+    "confidently_wrong",
+    "wrong_answered",
+    "unsure_rate",
 )
 _DIGITS = 4
 
@@ -74,6 +82,7 @@ class AnswerOutcome:
     abstained: bool
     text: str
     invalid: tuple[str, ...] = ()
+    unsure: bool = False  # answered, but marked unsure (its citations are candidates)
 
 
 def first_gold_rank(ranked: Sequence[str], gold: Iterable[str]) -> int | None:
@@ -126,6 +135,10 @@ def answer_metrics(outcomes: Sequence[AnswerOutcome]) -> dict:
         "abstain_recall": _ratio(sum(1 for o in unanswerable if o.abstained), len(unanswerable)),
         "false_abstain_rate": _ratio(sum(1 for o in answerable if o.abstained), len(answerable)),
         "invalid_citations": sum(len(o.invalid) for o in outcomes),
+        "confidently_wrong": _ratio(sum(1 for o in answerable if not o.abstained and not o.unsure and not set(o.cited) & set(o.gold)),
+                                    len(answerable)),
+        "wrong_answered": _ratio(sum(1 for o in answerable if not o.abstained and not set(o.cited) & set(o.gold)), len(answerable)),
+        "unsure_rate": _ratio(sum(1 for o in outcomes if o.unsure and not o.abstained), len(outcomes)),
     }
 
 
@@ -158,8 +171,7 @@ def _ndcg(ranked: Sequence[str], gold: set[str], k: int) -> float:
 
 
 def _dedupe(ids: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    return [i for i in ids if not (i in seen or seen.add(i))]
+    return list(dict.fromkeys(ids))
 
 
 def _ratio(num: float, den: int) -> float | None:

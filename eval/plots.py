@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
+
+if TYPE_CHECKING:
+    from policykb.eval.runner import EvalReport
 
 __all__ = ["plot_metrics_by_mode", "plot_clause_coverage", "PLOT_RETRIEVAL_KEYS", "PLOT_ANSWER_KEYS"]
 
@@ -24,14 +27,14 @@ def _pyplot() -> Any:
     return plt
 
 
-def plot_metrics_by_mode(result: dict, path: Path) -> Path:
+def plot_metrics_by_mode(report: EvalReport, path: Path) -> Path:
     """Grouped bars: retrieval metrics per search mode (top row) and answer metrics per answer
     mode (bottom row, when answers were evaluated); one panel per language plus "all"."""
     plt = _pyplot()
-    ablation = result.get("ablation", {})
+    ablation = report.ablation
     search_modes = [m for m, v in ablation.items() if "retrieval" in v]
     answer_modes = [m for m, v in ablation.items() if "answers" in v]
-    langs = ["all", *result.get("by_lang", {})]
+    langs = ["all", *report.by_lang]
     panels = [("retrieval", search_modes, PLOT_RETRIEVAL_KEYS)]
     if answer_modes:
         panels.append(("answers", answer_modes, PLOT_ANSWER_KEYS))
@@ -52,7 +55,7 @@ def plot_metrics_by_mode(result: dict, path: Path) -> Path:
             ax.set_xticklabels(keys, rotation=30, ha="right", fontsize=8)
             ax.set_ylim(0, 1.3)
             ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
-            n = result["n"] if lang == "all" else result["by_lang"][lang]["n"]
+            n = report.n if lang == "all" else report.by_lang[lang]["n"]
             ax.set_title(f"{part} · {lang} (n={n})", fontsize=10)
             ax.grid(axis="y", alpha=0.3)
             if col == 0:
@@ -63,11 +66,11 @@ def plot_metrics_by_mode(result: dict, path: Path) -> Path:
     return Path(path)
 
 
-def plot_clause_coverage(result: dict, path: Path) -> Path:
+def plot_clause_coverage(report: EvalReport, path: Path) -> Path:
     """Per clause, over answerable questions: times it is gold, times the fused search put it
     first, and times it was first where it is gold; clauses never in any top k are marked in red."""
     plt = _pyplot()
-    coverage: dict[str, dict[str, int]] = result.get("coverage", {})
+    coverage = report.coverage
     ids = list(coverage)
     docs = {cid.rsplit(":", 1)[0] for cid in ids}
     labels = [cid.rsplit(":", 1)[1] if len(docs) == 1 else cid for cid in ids]

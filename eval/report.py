@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from policykb.errors import ConfigError
 from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS, retrieval_metrics
+
+if TYPE_CHECKING:
+    from policykb.eval.runner import EvalReport
 
 __all__ = ["write_report", "render_markdown", "summary_text", "fmt", "REPORT_JSON", "REPORT_MD"]
 
@@ -27,12 +30,17 @@ DEFINITIONS = """\
 - **abstain_recall** — abstentions on off-topic questions / off-topic questions.
 - **false_abstain_rate** — abstentions on answerable questions / answerable questions.
 - **invalid_citations** — cited ids that do not exist or were not retrieved for the question.
+- **confidently_wrong** — answerable questions answered as sure (not abstained, not unsure) citing no
+  gold clause / answerable questions: the answers that mislead.
+- **wrong_answered** — answerable questions not abstained and citing no gold clause, sure or unsure
+  / answerable questions.
+- **unsure_rate** — questions answered as unsure (candidate clauses cited, most likely first) / all questions.
 - **latency** — measured inside each call (warm); p50/p95 by nearest rank, in milliseconds.
 - "—" means not measured (no question the metric applies to).
 """
 
 
-def write_report(result: dict, folder: Path) -> list[Path]:
+def write_report(result: EvalReport, folder: Path) -> list[Path]:
     """Write ``report.json``, ``report.md``, ``metrics_by_mode.png`` and ``clause_coverage.png``.
 
     Returns:
@@ -47,7 +55,7 @@ def write_report(result: dict, folder: Path) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         json_path = folder / REPORT_JSON
-        json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        json_path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         md_path = folder / REPORT_MD
         md_path.write_text(render_markdown(result), encoding="utf-8")
         paths = [json_path, md_path]
@@ -71,8 +79,9 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def render_markdown(result: dict) -> str:
+def render_markdown(report: EvalReport) -> str:
     """The Markdown summary of an :func:`policykb.eval.evaluate` result."""
+    result = report.to_json()
     questions = result.get("questions", [])
     answerable = sum(1 for q in questions if q.get("answerable"))
     ablation = result.get("ablation", {})
@@ -85,6 +94,9 @@ def render_markdown(result: dict) -> str:
         f"search modes: {', '.join(search_modes) or '—'}; answer modes: {', '.join(answer_modes) or '—'}. "
         "Headline numbers: fused search and the full answerer."
     )
+    a = result.get("answers", {})
+    out += ["", f"**Confidently wrong: {fmt(a.get('confidently_wrong'))}** of answerable questions "
+                f"(unsure: {fmt(a.get('unsure_rate'))} of all; off-topic abstained: {fmt(a.get('abstain_recall'))})."]
     out += ["", "## Headline", "", _table(["metric", "value"], [[k, fmt(v)] for k, v in _headline(result)])]
     by_lang = result.get("by_lang", {})
     out += ["", "## By language: retrieval (fused)", ""]
@@ -152,8 +164,9 @@ def render_markdown(result: dict) -> str:
     return "\n".join(out)
 
 
-def summary_text(result: dict) -> str:
+def summary_text(report: EvalReport) -> str:
     """A few plain lines for a terminal: headline metrics, per-language recall and the failures count."""
+    result = report.to_json()
     lines = [f"{result['n']} questions"]
     r, a, lat = result["retrieval"], result["answers"], result.get("latency_ms", {})
     lines.append("retrieval (fused): " + "  ".join(f"{k} {fmt(r.get(k))}" for k in ("recall@1", "recall@3", "recall@5", "mrr", "ndcg@5")))
@@ -161,7 +174,7 @@ def summary_text(result: dict) -> str:
     for lang, g in result.get("by_lang", {}).items():
         lines.append(
             f"  {lang} (n={g['n']}): recall@1 {fmt(g['retrieval'].get('recall@1'))}  mrr {fmt(g['retrieval'].get('mrr'))}"
-            f"  citation_hit {fmt(g['answers'].get('citation_hit'))}"
+            f"  citation_hit {fmt(g['answers'].get('citation_hit'))}  confidently_wrong {fmt(g['answers'].get('confidently_wrong'))}"
         )
     for mode, entry in result.get("ablation", {}).items():
         if "retrieval" in entry:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from policykb.errors import ConfigError, NotFoundError, PolicyKBError
 from policykb.eval.gold import GoldRow
+from policykb.kinds import SEARCH_MODES, AnswerMode, SearchMode
 from policykb.eval.metrics import (
     ANSWER_KEYS,
     AnswerOutcome,
@@ -40,15 +41,33 @@ from policykb.eval.metrics import (
 if TYPE_CHECKING:
     from policykb.kb.model import Answer, SearchResult
 
-__all__ = ["evaluate", "SEARCH_MODES", "ANSWER_MODES", "DEFAULT_MODES", "MAIN_SEARCH", "MAIN_ANSWER"]
+__all__ = ["evaluate", "EvalReport", "SEARCH_MODES", "ASK_MODES", "DEFAULT_MODES", "MAIN_SEARCH", "MAIN_ANSWER"]
 
-SEARCH_MODES: tuple[str, ...] = ("lexical", "dense", "fused")
-ANSWER_MODES: dict[str, str | None] = {"answer": None, "llm": "llm"}  # eval mode -> kb.ask(mode=...)
+ASK_MODES: dict[str, AnswerMode | None] = {"answer": None, "llm": "llm"}  # eval answer mode -> kb.ask(mode=...)
 DEFAULT_MODES: tuple[str, ...] = ("lexical", "dense", "fused", "answer")
-MAIN_SEARCH = "fused"
+MAIN_SEARCH: SearchMode = "fused"
 MAIN_ANSWER = "answer"
 
 Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """What :func:`evaluate` measured; ``to_json()`` is ``policykb eval --json`` and report.json (DESIGN.md §3 keys first)."""
+
+    n: int
+    retrieval: dict[str, float | None]  # fused search: recall@1/3/5, mrr, ndcg@5
+    answers: dict[str, Any]  # the full answerer: citation_hit, citation_precision, fact_coverage, abstention, …
+    by_lang: dict[str, dict[str, Any]]  # the same per question language, with "n" and "latency_ms"
+    latency_ms: dict[str, float | None]  # search_p50, ask_p50, ask_p95
+    ablation: dict[str, dict[str, Any]]  # per search mode and per answer mode
+    questions: list[dict[str, Any]]  # per-question detail
+    coverage: dict[str, dict[str, int]]  # per clause: gold, top1, top1_gold, topk, cited
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "retrieval": self.retrieval, "answers": self.answers, "by_lang": self.by_lang,
+                "latency_ms": self.latency_ms, "ablation": self.ablation, "questions": self.questions,
+                "coverage": self.coverage}
 
 
 def evaluate(
@@ -58,7 +77,7 @@ def evaluate(
     modes: Sequence[str] = DEFAULT_MODES,
     k: int = 5,
     progress: Progress | None = None,
-) -> dict:
+) -> EvalReport:
     """Evaluate ``rows`` against ``kb`` (a :class:`policykb.kb.KnowledgeBase`).
 
     Args:
@@ -67,7 +86,8 @@ def evaluate(
         progress: called after each question as ``progress(done, total, row_id)``.
 
     Returns:
-        ``{"n", "retrieval", "answers", "by_lang", "latency_ms", "ablation", "questions", "coverage"}``.
+        an :class:`EvalReport` (``n``, ``retrieval``, ``answers``, ``by_lang``, ``latency_ms``, ``ablation``,
+        ``questions``, ``coverage``).
 
     Raises:
         ConfigError: unknown mode, k < 1, no rows, or gold ids the KB does not hold.
@@ -105,7 +125,7 @@ class _RowRun:
 def _run_row(kb: Any, row: GoldRow, search_modes: Sequence[str], answer_modes: Sequence[str], k: int, checker: "_ClauseChecker") -> dict:
     run = _RowRun()
     for mode in answer_modes:
-        run.asks[mode] = _ask(kb, row, ANSWER_MODES[mode])
+        run.asks[mode] = _ask(kb, row, ASK_MODES[mode])
     query = _search_text(row, run.asks.get(MAIN_ANSWER) or next(iter(run.asks.values()), None))
     for mode in search_modes:
         run.searches[mode] = kb.search(query, k=k, mode=mode)
@@ -138,14 +158,14 @@ def _run_row(kb: Any, row: GoldRow, search_modes: Sequence[str], answer_modes: S
         "answers": {mode: _answer_detail(row, ask, retrieved, checker) for mode, ask in run.asks.items()},
     }
     main = detail["answers"].get(MAIN_ANSWER)
-    for key in ("cited", "abstained", "facts_found", "facts_missing", "answer", "invalid", "error"):
+    for key in ("cited", "abstained", "confidence", "facts_found", "facts_missing", "answer", "invalid", "error"):
         detail[key] = main[key] if main else None
     detail["ask_ms"] = main["latency_ms"] if main else None
     detail["problems"] = _problems(detail, main)
     return detail
 
 
-def _ask(kb: Any, row: GoldRow, mode: str | None) -> _AskResult:
+def _ask(kb: Any, row: GoldRow, mode: AnswerMode | None) -> _AskResult:
     from policykb.kb.model import Turn
 
     turns: list[Turn] = []
@@ -171,15 +191,18 @@ def _answer_detail(row: GoldRow, ask: _AskResult, retrieved: Callable[[Sequence[
     if answer is None:
         cited: tuple[str, ...] = ()
         text, abstained, reason, latency = "", False, "", None  # an error never counts as a (correct) abstention
+        confidence = "sure"
     else:
         cited = tuple(dict.fromkeys(c.id for c in answer.citations))
         text = "\n".join([answer.answer, *(c.quote for c in answer.citations)])
         abstained, reason, latency = answer.abstained, answer.reason, round(answer.latency_ms, 3)
+        confidence = getattr(answer, "confidence", "abstained" if abstained else "sure")
     found = facts_found(row.facts, text)
     invalid = invalid_citations(cited, retrieved(cited), checker.exists) if cited else ()
     return {
         "cited": list(cited),
         "abstained": abstained,
+        "confidence": confidence,
         "reason": reason,
         "answer": answer.answer if answer else "",
         "facts_found": found,
@@ -203,7 +226,7 @@ def _problems(detail: dict, main: dict | None) -> list[str]:
     elif detail["answerable"] and main["abstained"]:
         problems.append("false abstention")
     elif detail["answerable"] and not set(main["cited"]) & set(detail["gold"]):
-        problems.append("no gold cited")
+        problems.append("no gold cited (unsure)" if main.get("confidence") == "unsure" else "no gold cited")
     if not detail["answerable"] and not main["abstained"] and not main["error"]:
         problems.append("answered off-topic question")
     if main["invalid"]:
@@ -257,13 +280,13 @@ class _ClauseChecker:
 def _split_modes(modes: Sequence[str]) -> tuple[list[str], list[str]]:
     if isinstance(modes, str):
         modes = [modes]
-    unknown = [m for m in modes if m not in SEARCH_MODES and m not in ANSWER_MODES]
+    unknown = [m for m in modes if m not in SEARCH_MODES and m not in ASK_MODES]
     if unknown:
-        raise ConfigError(f"unknown eval mode(s) {unknown!r}; choose from {[*SEARCH_MODES, *ANSWER_MODES]!r}")
-    search = [m for m in dict.fromkeys(modes) if m in SEARCH_MODES]
+        raise ConfigError(f"unknown eval mode(s) {unknown!r}; choose from {[*SEARCH_MODES, *ASK_MODES]!r}")
+    search: list[str] = [m for m in dict.fromkeys(modes) if m in SEARCH_MODES]
     if MAIN_SEARCH not in search:
         search.append(MAIN_SEARCH)
-    answer = [m for m in dict.fromkeys(modes) if m in ANSWER_MODES]
+    answer = [m for m in dict.fromkeys(modes) if m in ASK_MODES]
     return search, answer
 
 
@@ -276,6 +299,7 @@ def _outcome(row: GoldRow, answer: dict) -> AnswerOutcome:
         abstained=answer["abstained"],
         text=answer["_text"],
         invalid=tuple(answer["invalid"]),
+        unsure=answer.get("confidence") == "unsure",
     )
 
 
@@ -303,7 +327,7 @@ def _by_lang(pairs: Sequence[tuple[GoldRow, dict]]) -> dict[str, list[tuple[Gold
     return dict(sorted(groups.items()))
 
 
-def _summarise(rows: Sequence[GoldRow], details: list[dict], search_modes: Sequence[str], answer_modes: Sequence[str], universe: list[str]) -> dict:
+def _summarise(rows: Sequence[GoldRow], details: list[dict], search_modes: Sequence[str], answer_modes: Sequence[str], universe: list[str]) -> EvalReport:
     pairs = list(zip(rows, details))
     groups = _by_lang(pairs)
     main_answer = MAIN_ANSWER if MAIN_ANSWER in answer_modes else None
@@ -319,19 +343,19 @@ def _summarise(rows: Sequence[GoldRow], details: list[dict], search_modes: Seque
             "by_lang": {lang: {"n": len(g), "answers": _answers(g, mode)} for lang, g in groups.items()},
             "latency_ms": {k: v for k, v in _latency(pairs, mode).items() if k.startswith("ask")},
         }
-    result = {
-        "n": len(rows),
-        "retrieval": _retrieval(pairs, MAIN_SEARCH),
-        "answers": _answers(pairs, main_answer),
-        "by_lang": {
+    result = EvalReport(
+        n=len(rows),
+        retrieval=_retrieval(pairs, MAIN_SEARCH),
+        answers=_answers(pairs, main_answer),
+        by_lang={
             lang: {"n": len(g), "retrieval": _retrieval(g, MAIN_SEARCH), "answers": _answers(g, main_answer), "latency_ms": _latency(g, main_answer)}
             for lang, g in groups.items()
         },
-        "latency_ms": _latency(pairs, main_answer),
-        "ablation": ablation,
-        "questions": details,
-        "coverage": _coverage(details, universe),
-    }
+        latency_ms=_latency(pairs, main_answer),
+        ablation=ablation,
+        questions=details,
+        coverage=_coverage(details, universe),
+    )
     for detail in details:
         for answer in detail["answers"].values():
             answer.pop("_text", None)

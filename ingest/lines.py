@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lang import CJK as _CJK
+
 __all__ = ["Line", "PreparedText", "prepare_lines", "is_adoption_line", "tidy_heading"]
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?$")
 _MD_EMPTY_HEADING = re.compile(r"^#{1,6}$")
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _ADOPTION_ZH = re.compile(
     r"^[（(]?\s*(?:根据\s*)?\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?[^。；;！？!?\n]{0,400}?"

@@ -101,9 +101,9 @@ def load_pdf(data: bytes, name: str, settings: Settings) -> str:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                unlocked = reader.decrypt("")
+                unlocked = bool(reader.decrypt(""))
             except Exception:
-                unlocked = 0
+                unlocked = False
             if not unlocked:
                 raise CorruptFileError(f"{name}: the PDF is password-protected; save an unprotected copy and ingest that")
         if len(reader.pages) == 0:

@@ -15,6 +15,8 @@ from typing import Any
 
 from policykb.errors import CorruptFileError
 
+from .lang import CJK
+
 __all__ = ["SIDECAR_SUFFIX", "MAX_SIDECAR_BYTES", "Header", "sidecar_path", "read_sidecar", "split_header", "find_doc_number", "looks_like_title", "is_note_line", "DOC_ID_PATTERN"]
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -25,7 +27,7 @@ _KNOWN_KEYS = {"doc_id": str, "title": str, "doc_number": str, "issuers": list, 
 _DOC_NUMBERS = (
     re.compile(r"\bNo\.\s*(\d+)\s*[\[［〔(（](\d{4})[\]］〕)）]"),
     re.compile(r"[\[［〔](\d{4})[\]］〕]\s*No\.\s*(\d+)\b"),
-    re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*第?\s*\d+\s*号"),
+    re.compile(rf"[{CJK}]{{1,12}}\s*[〔\[［(（]\s*\d{{4}}\s*[〕\]］)）]\s*第?\s*\d+\s*号"),
 )
 _ISSUERS = re.compile(r"^(?:发布机关|发文机关|发布单位|发文单位|Issued by|Issuers?)\s*[:：]\s*(.+)$", re.IGNORECASE)
 _NOTE = re.compile(

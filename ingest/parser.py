@@ -414,8 +414,8 @@ def parse_structure(text: str, *, doc_id: str, lang: str) -> ParsedText:
     if p.restart:
         warnings.append("clause numbering restarts in each section; clauses are numbered '{section}.{n}'")
         for sec in p.sections:
-            numbers = [int(c.number.rsplit(".", 1)[-1]) for c in sec.clauses]
-            warnings.extend(gap_warnings(numbers, what=f"section {sec.label or sec.number}: clause"))
+            in_section = [int(c.number.rsplit(".", 1)[-1]) for c in sec.clauses]
+            warnings.extend(gap_warnings(in_section, what=f"section {sec.label or sec.number}: clause"))
     else:
         warnings.extend(gap_warnings([int(c.number) for _, c in drafts]))
     return ParsedText(tuple(p.header), tuple(sections), tuple(warnings), scheme.name, title, prepared.history)
@@ -490,7 +490,7 @@ def _inline_items(text: str) -> tuple[Item, ...]:
             continue
         run = [m]
         for nxt in found[start + 1:]:
-            if label_number(nxt.group(1)) == label_number(run[-1].group(1)) + 1 and _same_style(nxt.group(1), m.group(1)):
+            if label_number(nxt.group(1)) == len(run) + 1 and _same_style(nxt.group(1), m.group(1)):
                 run.append(nxt)
         if len(run) >= 2 and len(run) > len(best):
             best = run

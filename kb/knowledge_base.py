@@ -6,22 +6,29 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from policykb.errors import IndexMismatchError, NotFoundError, PolicyKBError
+from policykb.errors import ConfigError, IndexMismatchError, NotFoundError, PolicyKBError
+from policykb.kinds import SEARCH_MODES, AnswerMode, SearchMode
 from policykb.ingest import PARSER_VERSION
 from policykb.ingest.model import Clause
+from policykb.kb.config import TUNING_FILE, TuningConfig, load_tuning
 from policykb.kb.index.embed import Embedder, load_embedder
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.index.indexer import Indexer, writer_lock
 from policykb.kb.index.manifest import Manifest
-from policykb.kb.model import Answer, DocumentInfo, IngestReport, SearchResult, Turn
-from policykb.kb.retrieval.retriever import MODES, Retriever
+from policykb.kb.model import Answer, CheckReport, CopyReport, DocumentInfo, IngestReport, SearchResult, Turn
+from policykb.kb.retrieval.retriever import Retriever
 from policykb.kb.index.snapshot import Snapshot, load_snapshot, save_lexical
 from policykb.kb.index.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
 
+if TYPE_CHECKING:
+    from policykb.kb.answer.replay import Replay
+
 __all__ = ["KnowledgeBase"]
+
+_TITLE_FIELDS = ("short_title", "title_zh", "title_en", "short_title_zh")
 
 
 class KnowledgeBase:
@@ -40,6 +47,8 @@ class KnowledgeBase:
         self._vectors: VectorStore | None = None
         self._glossary: Glossary | None = None
         self._retriever: Retriever | None = None
+        self._tuning: TuningConfig | None = None
+        self._tuning_stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the tuning.json read
         self._vectors_generation = -1  # the manifest generation the open vector store is known to hold
         self._writes = 0  # > 0 while this process holds the writer lock: generation changes are its own
 
@@ -77,17 +86,49 @@ class KnowledgeBase:
                 self._glossary = Glossary.load()
             return self._glossary
 
+    def _titles(self) -> dict[str, tuple[str, ...]]:
+        """Each document's titles (its title, and short or translated titles when its metadata gives them)."""
+        return {
+            d.doc_id: tuple(t for t in (d.title, *(d.extra.get(name, "") for name in _TITLE_FIELDS)) if isinstance(t, str) and t)
+            for d in self.manifest.documents()
+        }
+
+    @property
+    def tuning(self) -> TuningConfig:
+        """The KB's tuning config: ``tuning.json`` (written by ``policykb calibrate``) over the defaults.
+
+        Re-read when the file changes, so a calibration takes effect without reopening the KB.
+
+        Raises:
+            ConfigError: the file is malformed (the message names it and the fix).
+        """
+        path = self.kb_dir / TUNING_FILE
+        try:
+            info = path.stat()
+            stamp: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if self._tuning is None or stamp != self._tuning_stamp:
+                self._tuning = load_tuning(self.kb_dir)
+                self._tuning_stamp = stamp
+            return self._tuning
+
     def _snapshot(self) -> Snapshot:
         return self._current_retriever().snapshot
 
     def _current_retriever(self) -> Retriever:
         """The retriever over the newest committed generation (reloaded when another writer committed)."""
         generation = self.manifest.generation()
+        tuning = self.tuning
         with self._lock:
             self._sync_vectors(generation)
             if self._retriever is None or self._retriever.snapshot.generation != generation:
                 snapshot = load_snapshot(self.manifest, self.kb_dir)
-                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary())
+                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary(),
+                                            titles=self._titles(), config=tuning.retrieval)
+            elif self._retriever.config is not tuning.retrieval:
+                self._retriever = self._retriever.with_config(tuning.retrieval)
             return self._retriever
 
     def _sync_vectors(self, generation: int | None = None) -> None:
@@ -192,12 +233,13 @@ class KnowledgeBase:
             raise NotFoundError(f"no clause {clause_id!r} in the KB; ids look like 'DOC_ID:NUMBER' (`policykb clauses`)") from None
 
     def search(self, query: str, k: int | None = None, *, doc: str | None = None, section: str | None = None,
-               lang: str | None = None, mode: str = "fused") -> SearchResult:
+               lang: str | None = None, mode: SearchMode = "fused") -> SearchResult:
         """Rank clauses for a query (see :class:`policykb.kb.retrieval.retriever.Retriever`)."""
-        if mode not in MODES:
-            raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(MODES)}")
+        if mode not in SEARCH_MODES:
+            raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(SEARCH_MODES)}")
         if not query.strip():
             raise PolicyKBError("the query is empty; type a question or a clause number such as (12) or 第十二条")
+        self._check_length(query, "query")
         k = k or self.settings.top_k
         retriever = self._current_retriever()
         if doc is not None and not any(r.clause.doc_id == doc for r in retriever.snapshot.rows):
@@ -206,16 +248,33 @@ class KnowledgeBase:
         hits, lookup = retriever.search(query, k, doc=doc, section=section, lang=lang, mode=mode)
         return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup)
 
-    def ask(self, question: str, *, history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
+    def ask(self, question: str, *, history: Sequence[Turn] = (), mode: AnswerMode | None = None) -> Answer:
         """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer.respond`)."""
         from policykb.kb.answer.respond import answer_question
 
         if not question.strip():
             raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
-        return answer_question(question, retriever=self._current_retriever(), documents=self.documents(),
-                               settings=self.settings, history=history, mode=mode)
+        self._check_length(question, "question")
+        retriever = self._current_retriever()
+        return answer_question(question, retriever=retriever, documents=self.documents(),
+                               settings=self.settings, history=history, mode=mode, tuning=self.tuning)
 
-    def check(self, *, repair: bool = False) -> dict:
+    def replay(self) -> "Replay":
+        """Searches and answer verdicts under any tuning, each question retrieved once (for calibration)."""
+        from policykb.kb.answer.replay import Replay
+
+        return Replay(self._current_retriever(), self.documents())
+
+    def _check_length(self, text: str, what: str) -> None:
+        """Refuse a question longer than ``settings.max_question_chars`` before any work is done on it."""
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            raise ConfigError(
+                f"the {what} is {len(text):,} characters long, over the limit of {limit:,}; "
+                "shorten it to the point you want answered (the limit is POLICYKB_MAX_QUESTION_CHARS)"
+            )
+
+    def check(self, *, repair: bool = False) -> CheckReport:
         """Integrity check of manifest, vectors and lexical index (see :mod:`policykb.kb.index.integrity`)."""
         from policykb.kb.index.integrity import check_kb
 
@@ -225,7 +284,7 @@ class KnowledgeBase:
             self._retriever = None
         return result
 
-    def copy_vectors_to(self, chroma_url: str, progress: Callable[[str, float], None] | None = None) -> dict:
+    def copy_vectors_to(self, chroma_url: str, progress: Callable[[str, float], None] | None = None) -> CopyReport:
         """Copy the committed vectors into the Chroma server at ``chroma_url`` (see :mod:`policykb.kb.index.transfer`).
 
         Afterwards the KB folder answers with ``--chroma-url`` set to that server; nothing is re-embedded.
@@ -242,7 +301,8 @@ class KnowledgeBase:
                 result = copy_vectors(self.manifest, self.vectors, target, progress)
             finally:
                 target.close()
-        return {**result, "from": self.settings.chroma_url or "embedded", "to": chroma_url}
+        return CopyReport(clauses=int(result["clauses"]), sentences=int(result["sentences"]), seconds=result["seconds"],
+                          source=self.settings.chroma_url or "embedded", target=chroma_url)
 
     def warm_up(self) -> None:
         """Load the model, the committed snapshot and the tokenizer now, so the next calls are warm."""

@@ -23,13 +23,12 @@ from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle
 from policykb.errors import PolicyKBError
 from policykb.ingest.lang import detect_lang
 from policykb.ingest.model import Clause
+from policykb.kinds import ANSWER_MODES, SEARCH_MODES, AnswerMode, SearchMode
 from policykb.kb.answer.evidence import QueryTerms, query_terms
 from policykb.kb.answer.extractive import pick_sentences
 from policykb.kb.answer.naming import doc_names
-from policykb.kb.answer.respond import ANSWER_MODES
 from policykb.kb.knowledge_base import KnowledgeBase
 from policykb.kb.model import Answer, Citation, Hit
-from policykb.kb.retrieval.retriever import MODES
 
 __all__ = ["PolicyKBRetriever", "PolicyKBQueryEngine", "answer_response", "best_quote", "clause_node"]
 
@@ -71,12 +70,12 @@ class PolicyKBRetriever(BaseRetriever):
     """
 
     def __init__(self, kb: KnowledgeBase, *, k: int = 5, doc: str | None = None, section: str | None = None,
-                 lang: str | None = None, mode: str = "fused", callback_manager: CallbackManager | None = None,
+                 lang: str | None = None, mode: SearchMode = "fused", callback_manager: CallbackManager | None = None,
                  verbose: bool = False) -> None:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise PolicyKBError(f"k={k!r} is not a positive whole number; give k=5 or another count of clauses")
-        if mode not in MODES:
-            raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(MODES)}")
+        if mode not in SEARCH_MODES:
+            raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(SEARCH_MODES)}")
         self.kb = kb
         self.k = k
         self.doc = doc
@@ -115,7 +114,7 @@ class PolicyKBQueryEngine(BaseQueryEngine):
         mode: None (extractive unless an LLM endpoint is configured), "extractive" or "llm".
     """
 
-    def __init__(self, kb: KnowledgeBase, *, mode: str | None = None,
+    def __init__(self, kb: KnowledgeBase, *, mode: AnswerMode | None = None,
                  callback_manager: CallbackManager | None = None) -> None:
         if mode is not None and mode not in ANSWER_MODES:
             raise PolicyKBError(f"answer mode {mode!r} is not one of {', '.join(ANSWER_MODES)}")

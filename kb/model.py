@@ -1,12 +1,16 @@
-"""Typed results of the KB: hits, search results, citations, answers, ingest reports."""
+"""Typed results of the KB: hits, search results, citations, answers, ingest, check and copy reports.
+
+Each ``to_json()`` gives the CLI's ``--json`` shape (DESIGN.md §3); the app's API returns the same."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from policykb.ingest.model import Clause
+from policykb.kinds import AnswerMode, IngestStatus, Lang, LookupKind
 
-__all__ = ["Hit", "SearchResult", "Citation", "Answer", "Turn", "DocumentInfo", "DocumentResult", "IngestReport"]
+__all__ = ["Hit", "SearchResult", "Citation", "Answer", "Turn", "DocumentInfo", "DocumentResult", "IngestReport",
+           "CheckReport", "CopyReport"]
 
 
 @dataclass(frozen=True)
@@ -21,12 +25,8 @@ class Hit:
     sentences: tuple[tuple[str, float], ...] = ()  # this clause's best-matching sentences (text, cosine), best first
 
     def to_json(self) -> dict[str, Any]:
-        """Clause fields + score (the CLI's search result row)."""
-        row = self.clause.to_dict()
-        row["score"] = round(self.score, 6)
-        row["signals"] = {k: round(v, 6) for k, v in self.signals.items()}
-        row["matched_terms"] = list(self.matched_terms)
-        return row
+        """A search result row: the clause's fields + ``score``."""
+        return {**self.clause.to_dict(), "score": round(self.score, 6)}
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,10 @@ class SearchResult:
     query: str
     hits: tuple[Hit, ...]
     latency_ms: float
-    lookup: str = ""  # "clause" (direct lookup), "mentions" (all clauses mentioning an entity) or "" (ranked search)
+    lookup: LookupKind | Literal[""] = ""  # the direct lookup the query made, or "" (ranked search)
 
     def to_json(self) -> dict[str, Any]:
+        """``{"query", "results": [clause fields + "score"], "latency_ms"}``."""
         return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3)}
 
 
@@ -61,11 +62,12 @@ class Answer:
     citations: tuple[Citation, ...]
     abstained: bool
     reason: str
-    mode: str  # "extractive" | "llm"
+    mode: AnswerMode
     latency_ms: float
     related: tuple[Citation, ...] = ()  # nearest clauses shown as "possibly related" when abstaining
-    lang: str = "en"
+    lang: Lang = "en"
     resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
+    confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -103,7 +105,7 @@ class DocumentResult:
 
     doc_id: str
     path: str
-    status: str  # added | updated | unchanged | failed | removed
+    status: IngestStatus
     clauses: int = 0
     error: str = ""
     warnings: tuple[str, ...] = ()  # what the parser noticed (numbering gaps, no numbering found, …)
@@ -125,3 +127,37 @@ class IngestReport:
         data = asdict(self)
         data["seconds"] = round(self.seconds, 3)
         return data
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The integrity check of a KB (``policykb check``); after a repair, the problems left."""
+
+    ok: bool
+    problems: tuple[str, ...]
+    repaired: tuple[str, ...]
+    documents: int
+    clauses: int
+    generation: int
+    duplicates: int
+    orphans: int  # vectors of clause versions nobody committed
+    stores: dict[str, int]  # entries per store: manifest, clause and sentence vectors, lexical
+    repair_seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """What ``policykb copy-vectors`` copied, from where to which Chroma server."""
+
+    clauses: int
+    sentences: int
+    seconds: float
+    source: str  # "embedded" or the Chroma URL the KB used
+    target: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"clauses": self.clauses, "sentences": self.sentences, "seconds": self.seconds,
+                "from": self.source, "to": self.target}

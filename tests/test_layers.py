@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Layer of a module, and the layers it may import (its own layer always allowed).
-BASE = "base"  # policykb (version), policykb.settings, policykb.errors: leaves anyone may import
+BASE = "base"  # policykb (version), policykb.settings, policykb.errors, policykb.kinds: leaves anyone may import
 ALLOWED: dict[str, set[str]] = {
     BASE: set(),
     "ingest": {BASE},
@@ -51,7 +51,7 @@ MODULES = package_modules()
 
 def layer(module: str) -> str | None:
     """The layer of a ``policykb`` module name (None for anything outside the package)."""
-    if module in ("policykb", "policykb.settings", "policykb.errors"):
+    if module in ("policykb", "policykb.settings", "policykb.errors", "policykb.kinds"):
         return BASE
     if module in KB_SHARED or any(module.startswith(m + ".") for m in KB_SHARED):
         return "kb.shared"

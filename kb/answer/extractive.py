@@ -6,10 +6,12 @@ Every quote is a verbatim span of the cited clause's text.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from policykb.ingest.model import Clause
+from policykb.kb.config import DEFAULT_TUNING, AnswerConfig
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, term_pattern, tokens_of
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.model import Citation, Hit
@@ -30,21 +32,15 @@ __all__ = [
     "mention_sentence",
 ]
 
-# Sentence score = cosine + _W_TOKEN * shared question tokens + _W_TERM * specific question terms present.
-_W_TOKEN = 0.012
-_W_TERM = 0.03
-# A clause's second sentence is quoted when it scores within _SECOND_GAP of its best one,
-# or carries a question term the best one lacks.
-_SECOND_GAP = 0.012
-# Further clauses are cited when their fused score is at least _REL_SCORE of the first clause's and their
-# best sentence cosine is within _SENT_GAP of the first's, or when they hold a specific question term
-# (found in at most _SPECIFIC_DF of the clauses) that the clauses cited so far lack.
-_REL_SCORE = 0.85
-_SENT_GAP = 0.005
-_SPECIFIC_DF = 0.25
-_MAX_CITED = 3
-_MAX_GLOSS = 4
-_LEAD_CHARS = 420
+# Sentence score = cosine + w_token * shared question tokens + w_term * specific question terms present; a
+# clause's second sentence is quoted when within second_gap of its best or carrying a term the best lacks.
+# Further clauses are cited when their fused score is at least rel_score of the first clause's and their best
+# sentence cosine within sent_gap of the first's, or when they hold a specific question term (in at most
+# specific_df of the clauses) the clauses cited so far lack. Values: policykb.kb.config.AnswerConfig.
+_DEFAULT = DEFAULT_TUNING.answer
+# A sentence that opens a list ("应当遵守下列规定：", "shall comply with the following:") and the items after it.
+_LIST_LEAD = re.compile(r"[:：]\s*$")
+_ITEM = re.compile(r"^\s*(?:[（(]\s*(?:[一二三四五六七八九十百零〇两]+|\d{1,3}|[a-zA-Z])\s*[)）]|\d{1,3}\s*[.、．]|[一二三四五六七八九十]+、|[a-z][.)])")
 
 
 @dataclass(frozen=True)
@@ -64,8 +60,12 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def pick_sentences(hit: Hit, terms: QueryTerms, max_sentences: int = 2) -> Pick:
-    """The clause's sentences that best answer the question (cosine + lexical evidence)."""
+def pick_sentences(hit: Hit, terms: QueryTerms, max_sentences: int = 2, config: AnswerConfig = _DEFAULT) -> Pick:
+    """The clause's sentences that best answer the question (cosine + lexical evidence).
+
+    A chosen sentence that introduces a list ("应当遵守下列规定：") brings the list's items along
+    (up to ``config.list_items``): the lead-in alone answers nothing.
+    """
     text = hit.clause.text
     sentences = clause_sentences(text)
     if not sentences:
@@ -76,7 +76,7 @@ def pick_sentences(hit: Hit, terms: QueryTerms, max_sentences: int = 2) -> Pick:
     for index, (span, _start) in enumerate(sentences):
         groups = frozenset(i for i, g in enumerate(terms.groups) if group_in(g, span))
         shared = len(tokens_of(span) & terms.tokens)
-        score = dense.get(_squash(span), floor) + _W_TOKEN * shared + _W_TERM * len(groups)
+        score = dense.get(_squash(span), floor) + config.w_token * shared + config.w_term * len(groups)
         scored.append((score, index, span, groups))
     scored.sort(key=lambda s: (-s[0], s[1]))
     title = _squash(hit.clause.title)
@@ -88,12 +88,12 @@ def pick_sentences(hit: Hit, terms: QueryTerms, max_sentences: int = 2) -> Pick:
     for cand, heading in zip(scored[1:], is_heading[1:]):
         if len(chosen) >= budget:
             break
-        if cand[0] >= best[0] - _SECOND_GAP or (cand[3] - covered) or (is_heading[0] and len(chosen) == 1 and not heading):
+        if cand[0] >= best[0] - config.second_gap or (cand[3] - covered) or (is_heading[0] and len(chosen) == 1 and not heading):
             chosen.append(cand)
             covered |= cand[3]
-    chosen.sort(key=lambda s: s[1])
+    indices = sorted(_with_list_items({c[1] for c in chosen}, sentences, config.list_items))
     runs: list[list[int]] = []
-    for index in (c[1] for c in chosen):
+    for index in indices:
         if runs and index == runs[-1][-1] + 1:
             runs[-1].append(index)
         else:
@@ -103,20 +103,34 @@ def pick_sentences(hit: Hit, terms: QueryTerms, max_sentences: int = 2) -> Pick:
     return Pick(hit, spans, quote)
 
 
-def choose_hits(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats) -> list[Hit]:
+def _with_list_items(indices: set[int], sentences: Sequence[tuple[str, int]], limit: int) -> set[int]:
+    """``indices`` plus, after each sentence ending in a colon, the item sentences that follow it."""
+    out = set(indices)
+    for index in sorted(indices):
+        if not _LIST_LEAD.search(sentences[index][0]):
+            continue
+        following = range(index + 1, min(len(sentences), index + 1 + limit))
+        for j in following:
+            if not _ITEM.match(sentences[j][0]):
+                break
+            out.add(j)
+    return out
+
+
+def choose_hits(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, config: AnswerConfig = _DEFAULT) -> list[Hit]:
     """The hits worth citing: the first, then others with comparable evidence or covering a missing term."""
     if not hits:
         return []
     top = hits[0]
     chosen = [top]
-    specific = [g for g in terms.groups if 0 < stats.group_df(g) <= max(1, _SPECIFIC_DF * stats.n)]
+    specific = [g for g in terms.groups if 0 < stats.group_df(g) <= max(1, config.specific_df * stats.n)]
     covered = {i for i, g in enumerate(specific) if group_in(g, top.clause.text)}
     top_sent = top.signals.get("dense_sentence", 0.0)
     for hit in hits[1:]:
-        if len(chosen) >= _MAX_CITED:
+        if len(chosen) >= config.max_cited:
             break
         new = {i for i, g in enumerate(specific) if i not in covered and group_in(g, hit.clause.text)}
-        strong = hit.score >= _REL_SCORE * top.score and hit.signals.get("dense_sentence", 0.0) >= top_sent - _SENT_GAP
+        strong = hit.score >= config.rel_score * top.score and hit.signals.get("dense_sentence", 0.0) >= top_sent - config.sent_gap
         if new or strong:
             chosen.append(hit)
             covered |= new
@@ -131,7 +145,8 @@ def citation(clause: Clause, quote: str, names: Mapping[str, DocName]) -> Citati
     )
 
 
-def gloss_note(quote_text: str, clause_lang: str, answer_lang: str, glossary: Glossary, terms: QueryTerms | None = None) -> str:
+def gloss_note(quote_text: str, clause_lang: str, answer_lang: str, glossary: Glossary, terms: QueryTerms | None = None,
+               max_pairs: int = _DEFAULT.max_gloss) -> str:
     """Glossary terms found in a quote, shown for readers of the other language: "（储蓄国债 = savings bonds）"."""
     if clause_lang == answer_lang:
         return ""
@@ -144,7 +159,7 @@ def gloss_note(quote_text: str, clause_lang: str, answer_lang: str, glossary: Gl
         return ""
     wanted = {v for g in terms.groups for v in g} if terms else set()
     ordered = sorted(seen.items(), key=lambda kv: (kv[0] not in wanted, -len(kv[0])))
-    pairs = [pair for _, pair in ordered[:_MAX_GLOSS]]
+    pairs = [pair for _, pair in ordered[:max_pairs]]
     return f"（{'；'.join(pairs)}）" if answer_lang == "zh" else f" ({'; '.join(pairs)})"
 
 
@@ -178,12 +193,12 @@ def compose_ranked(picks: Sequence[Pick], names: Mapping[str, DocName], lang: st
 
 
 def compose_clause(clauses: Sequence[Clause], names: Mapping[str, DocName], lang: str,
-                   glossary: Glossary) -> tuple[str, tuple[Citation, ...]]:
+                   glossary: Glossary, lead_chars: int = _DEFAULT.lead_chars) -> tuple[str, tuple[Citation, ...]]:
     """"What does (12) say": each clause's heading and its opening sentences."""
     lines: list[str] = []
     cites: list[Citation] = []
     for clause in clauses:
-        quote = lead_span(clause.text, _LEAD_CHARS, min_sentences=2)
+        quote = lead_span(clause.text, lead_chars, min_sentences=2)
         title = clause.title.strip()
         body = quote[len(title):].strip() if title and quote.startswith(title) else quote
         note = gloss_note(quote, clause.lang, lang, glossary)

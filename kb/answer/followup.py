@@ -7,9 +7,11 @@ Three shapes are recognised, always against the last earlier turn:
 - the same clause ("Does the same clause cover …?", "该条…"): the reference becomes the
   clause the last answer cited first;
 - an elliptical entity ("And Ningbo?", "What about Taizhou?", "衢州呢？"): the entity takes
-  the place of the glossary term of the same kind in the earlier question (a place for a
-  place, a neighbouring glossary term for a term); when there is none, the entity is
-  appended to the earlier question.
+  the place of the glossary term of the same kind in the earlier question (an acronym for an
+  acronym, a name for a name, a term for a term; among several, the longest, i.e. the most
+  specific, then the first in the question); when there is none, the entity is appended to
+  the earlier question (also when the entity is a phrase around a term rather than the term).
+  Nothing depends on the order of the glossary file.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from policykb.ingest.lang import detect_lang
+from policykb.kb.config import DEFAULT_TUNING, AnswerConfig
 from policykb.kb.retrieval.glossary import Glossary, GlossaryEntry
 from policykb.kb.retrieval.lookup import parse_lookup
 from policykb.kb.model import Turn
@@ -42,9 +45,6 @@ _ELLIPSIS_ZH = [
 ]
 _EN_QUESTION_WORDS = frozenset("what which who whom whose when where why how is are does do did can could should would will may must".split())
 _ZH_QUESTION_WORDS = re.compile(r"什么|怎么|如何|哪|多少|是否|吗")
-_MAX_EN_WORDS = 8
-_MAX_ZH_CHARS = 14
-_NEAR_ENTRIES = 40  # glossary neighbours within this many lines count as terms of the same kind
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def _clause_question(number: int, lang: str) -> str:
     return f"第{number}条讲了什么？" if lang == "zh" else f"What does clause ({number}) say?"
 
 
-def resolve_followup(question: str, history: Sequence[Turn], glossary: Glossary) -> Resolution:
+def resolve_followup(question: str, history: Sequence[Turn], glossary: Glossary,
+                     config: AnswerConfig = DEFAULT_TUNING.answer) -> Resolution:
     """Resolve ``question`` against the last turn of ``history``; a standalone question comes back unchanged."""
     text = question.strip()
     if not history or not text:
@@ -98,10 +99,10 @@ def resolve_followup(question: str, history: Sequence[Turn], glossary: Glossary)
         ref = f"第{cited[1]}条" if lang == "zh" else f"clause ({cited[1]})"
         return Resolution(text[: same.start()] + ref + text[same.end():], True, cited[0], "same")
 
-    entity = _ellipsis_entity(text, lang)
+    entity = _ellipsis_entity(text, lang, config)
     if not entity:
         return Resolution(text)
-    substituted = _substitute(prev_q, entity, glossary)
+    substituted = _substitute(prev_q, entity, glossary, config.followup_min_cover)
     if substituted:
         return Resolution(substituted, True, None, "substitute")
     return Resolution(_append(prev_q, entity, detect_lang(prev_q)), True, None, "append")
@@ -117,16 +118,16 @@ def _next_step(text: str) -> int:
     return 0
 
 
-def _ellipsis_entity(text: str, lang: str) -> str:
+def _ellipsis_entity(text: str, lang: str, config: AnswerConfig) -> str:
     if lang == "zh":
         for pattern in _ELLIPSIS_ZH:
             m = pattern.match(text)
-            if m and len(m.group(1)) <= _MAX_ZH_CHARS and not _ZH_QUESTION_WORDS.search(m.group(1)):
+            if m and len(m.group(1)) <= config.followup_zh_chars and not _ZH_QUESTION_WORDS.search(m.group(1)):
                 return m.group(1).strip()
         return ""
     for pattern in _ELLIPSIS_EN:
         m = pattern.match(text)
-        if m and len(m.group(1).split()) <= _MAX_EN_WORDS and m.group(1).split()[0].lower() not in _EN_QUESTION_WORDS:
+        if m and len(m.group(1).split()) <= config.followup_en_words and m.group(1).split()[0].lower() not in _EN_QUESTION_WORDS:
             return re.sub(r"^(?:the|a|an)\s+", "", m.group(1).strip(), flags=re.I) if _is_name(m.group(1)) else m.group(1).strip()
     return ""
 
@@ -144,26 +145,27 @@ def _kind(entry: GlossaryEntry) -> str:
     return "name" if en[:1].isupper() else "term"
 
 
-def _substitute(prev_q: str, entity: str, glossary: Glossary) -> str:
+def _substitute(prev_q: str, entity: str, glossary: Glossary, min_cover: float) -> str:
     """The earlier question with its term of the entity's kind replaced by the entity, or ""."""
     prev_lang = detect_lang(prev_q)
     ent_lang = detect_lang(entity)
     ent_entries = glossary.terms_in(entity, ent_lang)
     if not ent_entries:
         return ""
-    ent = ent_entries[0]
-    index = {id(e): i for i, e in enumerate(glossary.entries)}
-    ent_pos = index.get(id(ent), 0)
+    ent = max(ent_entries, key=lambda e: len(e.zh if ent_lang == "zh" else e.en))
+    core = re.sub(r"^(?:the|a|an)\s+", "", entity.strip(), flags=re.I)
+    if len(ent.zh if ent_lang == "zh" else ent.en) < min_cover * len(core):
+        return ""  # the entity is a phrase around the term ("the outbound version for domestic partners"), not the term
     replacement = entity if prev_lang == ent_lang else (ent.zh if prev_lang == "zh" else ent.en)
-    best: tuple[int, GlossaryEntry] | None = None
+    best: tuple[tuple[int, int], GlossaryEntry] | None = None
     for cand in glossary.terms_in(prev_q, prev_lang):
         if cand.zh == ent.zh or _kind(cand) != _kind(ent):
             continue
-        distance = abs(index.get(id(cand), 0) - ent_pos)
-        if _kind(ent) == "term" and distance > _NEAR_ENTRIES:
-            continue
-        if best is None or distance < best[0]:
-            best = (distance, cand)
+        surface = cand.zh if prev_lang == "zh" else cand.en
+        position = prev_q.lower().find(surface.lower())
+        rank = (-len(surface), position if position >= 0 else len(prev_q))
+        if best is None or rank < best[0]:
+            best = (rank, cand)
     if best is None:
         return ""
     cand = best[1]

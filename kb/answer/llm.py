@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from policykb.errors import LLMError
+from policykb.ingest.lang import CJK
 from policykb.ingest.model import Clause
 from policykb.ingest.refs import article_refs, paren_refs
 from policykb.kb.model import Citation
@@ -29,7 +30,7 @@ __all__ = ["LLMReply", "NOT_ADDRESSED", "build_messages", "check_reply", "llm_an
 NOT_ADDRESSED = "NOT ADDRESSED"
 _MARKER = re.compile(r"\[([^\[\]\n]{1,80})\]")
 _QUOTE = re.compile(r"“([^”]{6,})”|\"([^\"]{6,})\"|「([^」]{6,})」")
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bNo\.)(?<!\bArt\.)\s+(?=[A-Z“\"(\u4e00-\u9fff])|(?<=[。！？])\s*(?!\[)(?=\S)")
+_SENTENCE_END = re.compile(rf"(?<=[.!?])(?<!\bNo\.)(?<!\bArt\.)\s+(?=[A-Z“\"({CJK}])|(?<=[。！？])\s*(?!\[)(?=\S)")
 _MAX_CLAUSE_CHARS = 4000
 _BARE_CLAUSE = re.compile(r"\bclauses?\s+(\d+)\b", re.IGNORECASE)
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from policykb.ingest.lang import CJK_CHAR as _CJK
 from policykb.ingest.model import Clause
 
 __all__ = ["DocName", "doc_names", "clause_ref", "unknown_doc"]
@@ -31,7 +32,6 @@ _TYPES_ZH_EN: dict[str, str] = {
 _ZH_SHORT = {"管理办法": "办法", "实施细则": "细则", "指导意见": "意见", "实施意见": "意见"}  # how Chinese texts abbreviate
 _NATIONAL_PREFIX = "中华人民共和国"  # statutes are cited without it: 《商业银行法》
 _EN_HEAD = re.compile(r"^(.*?)\s+(?:on|of|for|concerning|regarding|about)\s+", re.I)
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)

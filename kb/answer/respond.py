@@ -2,6 +2,11 @@
 
 The extractive path spends no embedding beyond the one inside ``kb.search``: sentences are
 chosen from the retriever's sentence matches plus lexical evidence (see :mod:`.extractive`).
+
+Three outcomes (``Answer.confidence``): "abstained" when the documents do not address the
+question (:mod:`.abstain`); "unsure" when they may, but the evidence is weak or two clauses
+compete: the answer says so and cites its candidate clauses, most likely first (:func:`unsure_why`);
+else "sure". Every threshold: :class:`policykb.kb.config.TuningConfig`.
 """
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Sequence
 
 from policykb.errors import LLMError, PolicyKBError
-from policykb.ingest.lang import detect_lang
+from policykb.ingest.lang import CJK, detect_lang
 from policykb.ingest.model import Clause
-from policykb.kb.answer.abstain import judge
+from policykb.kinds import ANSWER_MODES, AnswerMode
+from policykb.kb.answer.abstain import Evidence, document_name_words, gather, judge
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, corpus_stats, group_in, query_terms
 from policykb.kb.answer.extractive import (
     choose_hits,
@@ -26,6 +32,7 @@ from policykb.kb.answer.extractive import (
     pick_sentences,
 )
 from policykb.kb.answer.followup import resolve_followup
+from policykb.kb.config import DEFAULT_TUNING, TuningConfig
 from policykb.kb.retrieval.lookup import Lookup, parse_lookup
 from policykb.kb.model import Answer, Citation, DocumentInfo, Hit, Turn
 from policykb.kb.answer.naming import DocName, doc_names
@@ -35,14 +42,8 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "ANSWER_MODES"]
+__all__ = ["answer_question", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
 
-ANSWER_MODES = ("extractive", "llm")
-_K = 5
-_RELATED = 3
-_LLM_CONTEXT = 5
-_MAX_CITED = 3
-_OTHER_LANGUAGE_SCORE = 0.5  # the best hit of another passing language group is cited when its fused score is this close
 _SUMMARY_WORDS_EN = frozenset(
     "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
     "paragraph provision point measure no number about tell full whole please display print state states provide provides "
@@ -63,10 +64,11 @@ class _Draft:
     related: tuple[Citation, ...] = ()
     context: list[Clause] = field(default_factory=list)  # clauses an LLM would be shown
     quotes: dict[str, str] = field(default_factory=dict)  # clause id -> extractive quote
+    unsure: bool = False
 
 
 def answer_question(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
-                    history: Sequence[Turn] = (), mode: str | None = None) -> Answer:
+                    history: Sequence[Turn] = (), mode: AnswerMode | None = None, tuning: TuningConfig | None = None) -> Answer:
     """Answer ``question`` from the clauses of the retriever's snapshot, citing them, or abstain when they do not address it.
 
     Args:
@@ -74,6 +76,7 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
         documents: the KB's documents, for naming them in the answer.
         history: earlier turns of the conversation, oldest first (follow-ups resolve against the last).
         mode: None = extractive unless an LLM endpoint is configured; "extractive"; "llm".
+        tuning: thresholds of abstention, confidence and citation (the KB's calibration; defaults when None).
 
     Raises:
         PolicyKBError: the question is empty or the mode unknown.
@@ -84,49 +87,75 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
         raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
     if mode is not None and mode not in ANSWER_MODES:
         raise PolicyKBError(f"answer mode {mode!r} is not one of {', '.join(ANSWER_MODES)}")
+    tuning = tuning or DEFAULT_TUNING
     glossary = retriever.glossary
-    snapshot = retriever.snapshot
     lang = detect_lang(text)
-    resolution = resolve_followup(text, history, glossary)
+    resolution = resolve_followup(text, history, glossary, tuning.answer)
     asked = resolution.question
-    hits, lookup_kind = retriever.search(asked, _K, doc=resolution.doc)
+    hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=resolution.doc)
     names = doc_names(documents)
-    stats = corpus_stats(snapshot.clauses)
-    terms = query_terms(asked, detect_lang(asked), glossary, set(snapshot.langs))
-    draft = _extractive(snapshot.clauses, asked, lang, hits, lookup_kind, terms, stats, names, glossary)
+    ctx = prepare(asked, lang, retriever, documents, tuning)
+    draft = _extractive(ctx, hits, lookup_kind)
     resolved = asked if resolution.followup else ""
 
     use_llm = mode == "llm" or (mode is None and settings.llm_enabled)
-    answer_mode = "extractive"
+    answer_mode: AnswerMode = "extractive"
     if use_llm and not draft.abstained:
         draft, answer_mode = _with_llm(settings, asked, lang, draft, names)
     elif use_llm:
         draft.reason = f"{draft.reason}; the LLM was not consulted"
+    confidence = "abstained" if draft.abstained else "unsure" if draft.unsure else "sure"
     return Answer(
         answer=draft.answer, citations=draft.citations, abstained=draft.abstained, reason=draft.reason,
         mode=answer_mode, latency_ms=(time.perf_counter() - started) * 1000, related=draft.related,
-        lang=lang, resolved_question=resolved,
+        lang=lang, resolved_question=resolved, confidence=confidence,
     )
 
 
 # -- extractive ------------------------------------------------------------------------
-def _extractive(clauses: Sequence[Clause], asked: str, lang: str, hits: list[Hit], lookup_kind: str, terms: QueryTerms,
-                stats: CorpusStats, names: dict[str, DocName], glossary: Glossary) -> _Draft:
+@dataclass(frozen=True)
+class _Context:
+    """What the extractive answer reads besides the hits."""
+
+    clauses: Sequence[Clause]
+    asked: str
+    lang: str
+    terms: QueryTerms
+    stats: CorpusStats
+    names: dict[str, DocName]
+    glossary: Glossary
+    tuning: TuningConfig
+    generic: frozenset[str]
+
+
+def prepare(asked: str, lang: str, retriever: "Retriever", documents: Sequence[DocumentInfo], tuning: TuningConfig) -> _Context:
+    """What answering ``asked`` reads besides the hits: its terms, the corpus statistics, the documents' names."""
+    snapshot = retriever.snapshot
+    return _Context(
+        snapshot.clauses, asked, lang, query_terms(asked, detect_lang(asked), retriever.glossary, set(snapshot.langs)),
+        corpus_stats(snapshot.clauses), doc_names(documents), retriever.glossary, tuning,
+        document_name_words(documents, snapshot.clauses),
+    )
+
+
+def _extractive(ctx: _Context, hits: list[Hit], lookup_kind: str) -> _Draft:
+    asked, lang, terms, names, glossary, tuning = ctx.asked, ctx.lang, ctx.terms, ctx.names, ctx.glossary, ctx.tuning
+    cfg = tuning.answer
     lookup = parse_lookup(asked)
     if lookup_kind == "clause" and lookup is not None:
-        return _clause_lookup(asked, lang, lookup, hits, terms, names, glossary)
+        return _clause_lookup(asked, lang, lookup, hits, terms, names, glossary, tuning)
     if lookup_kind == "mentions" and lookup is not None:
         return _mentions(lang, lookup, hits, names, glossary)
     if lookup_kind == "section" and lookup is not None:
         doc_id = hits[0].clause.doc_id if hits else None
-        section = [c for c in clauses if c.doc_id == doc_id and c.section == lookup.value]
+        section = [c for c in ctx.clauses if c.doc_id == doc_id and c.section == lookup.value]
         if section:
             text, cites = compose_section(section, names, lang, glossary)
             return _Draft(text, cites, False, f"section {lookup.value}: {len(section)} clause(s)", context=section,
                           quotes={c.id: c.quote for c in cites})
     if not hits:
         return _Draft(compose_abstention(asked, [], names, lang), (), True, "the knowledge base holds no clauses")
-    related = _related(hits, terms, names)
+    related = _related(hits, terms, names, cfg.related)
     if lookup is not None and lookup.kind == "mentions":
         what = f"“{lookup.value}”"
         msg = (f"现有文件未提及{what}。" if lang == "zh" else f"The indexed documents do not mention {what}.")
@@ -134,24 +163,106 @@ def _extractive(clauses: Sequence[Clause], asked: str, lang: str, hits: list[Hit
     if lookup is not None and lookup.kind == "clause":
         msg = (f"现有文件没有第{lookup.value}条。" if lang == "zh" else f"The indexed documents have no clause ({lookup.value}).")
         return _Draft(msg, (), True, f"no clause numbered {lookup.value}", related)
-    passing, why = judge(hits, terms, stats, lang, asked)
-    if not passing:
-        text = compose_abstention(asked, [h.clause for h in hits[:_RELATED]], names, lang)
-        return _Draft(text, (), True, why, related)
-    chosen = choose_hits(passing[0], terms, stats)
-    for group in passing[1:]:  # a document in the other language that addresses the question too
-        if len(chosen) < _MAX_CITED and group[0].score >= _OTHER_LANGUAGE_SCORE * chosen[0].score:
-            chosen.append(group[0])
-    picks = [pick_sentences(h, terms) for h in chosen]
+    verdict = assess(ctx, hits)
+    if verdict.kind == "abstain":
+        text = compose_abstention(asked, [h.clause for h in hits[: cfg.related]], names, lang)
+        return _Draft(text, (), True, verdict.reason, related)
+    picks = [pick_sentences(h, terms, config=cfg) for h in verdict.cite]
     text, cites = compose_ranked(picks, names, lang, glossary, terms)
-    context = [h.clause for h in chosen] + [h.clause for h in hits if h not in chosen][: max(0, _LLM_CONTEXT - len(chosen))]
-    return _Draft(text, cites, False, f"{why}; cited {len(cites)} clause(s)", context=context,
-                  quotes={p.clause.id: p.quote for p in picks})
+    quotes = {p.clause.id: p.quote for p in picks}
+    if verdict.kind == "unsure":
+        head = ("不能确定哪一条回答了这个问题，以下是最可能的条款（按可能性排序）：" if lang == "zh"
+                else "I am not sure which clause answers this; the candidate clauses, most likely first:")
+        return _Draft(f"{head}\n{text}", cites, False, verdict.reason, context=[h.clause for h in verdict.cite],
+                      quotes=quotes, unsure=True)
+    context = [*verdict.cite, *(h for h in hits if h not in verdict.cite)][: max(cfg.llm_context, len(verdict.cite))]
+    return _Draft(text, cites, False, verdict.reason, context=[h.clause for h in context], quotes=quotes)
 
 
-def _related(hits: Sequence[Hit], terms: QueryTerms, names: dict[str, DocName]) -> tuple[Citation, ...]:
+@dataclass(frozen=True)
+class Verdict:
+    """What a ranked search's hits support: "abstain", "unsure" (cite the candidates) or "sure" (cite ``cite``)."""
+
+    kind: str
+    cite: tuple[Hit, ...]
+    reason: str
+
+
+def assess(ctx: _Context, hits: Sequence[Hit]) -> Verdict:
+    """Abstain, unsure or sure for the hits of a ranked (non-lookup) search, and the clauses to cite."""
+    tuning, cfg = ctx.tuning, ctx.tuning.answer
+    passing, why = judge(hits, ctx.terms, ctx.stats, ctx.lang, ctx.asked, tuning.abstain.pairs, ctx.generic, tuning.abstain.top)
+    if not passing:
+        return Verdict("abstain", (), why)
+    chosen = choose_hits(passing[0], ctx.terms, ctx.stats, cfg)
+    for group in passing[1:]:  # a document in the other language that addresses the question too
+        if len(chosen) < cfg.max_cited and group[0].score >= cfg.other_language_score * chosen[0].score:
+            chosen.append(group[0])
+    evidence = gather(passing[0], ctx.terms, ctx.stats, ctx.lang, ctx.asked, ctx.generic, tuning.abstain.top)
+    if scattered(hits, chosen, evidence, tuning):
+        return Verdict("abstain", (), "the nearest clauses are spread over several documents and none is close to the question")
+    doubt = unsure_why(hits, chosen, evidence, tuning)
+    if doubt:
+        candidates = unsure_candidates(hits, chosen, tuning.confidence.candidates)
+        return Verdict("unsure", tuple(candidates), f"unsure: {doubt}; {len(candidates)} candidate clause(s), most likely first")
+    return Verdict("sure", tuple(chosen), f"{why}; cited {len(chosen)} clause(s)")
+
+
+def scattered(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, tuning: TuningConfig) -> bool:
+    """True when a clause of another document scores within ``confidence.scatter_abstain`` of the best one and no
+    sentence reaches the pair's "sure" cosine: no document addresses the question more than another."""
+    limit = tuning.confidence.scatter_abstain
+    if limit <= 0 or not chosen or evidence.mentioned:
+        return False
+    top = chosen[0]
+    cited = {h.clause.id for h in chosen}
+    rival = next((h for h in hits if h.clause.id not in cited and h.clause.doc_id != top.clause.doc_id), None)
+    if rival is None or top.score <= 0 or (top.score - rival.score) / top.score >= limit:
+        return False
+    return evidence.sent_cos < tuning.thresholds(evidence.pair, evidence.cross).sure
+
+
+def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, tuning: TuningConfig) -> str:
+    """Why an answer that passed abstention is still unsure ("" = sure).
+
+    Two clauses compete: the best clause not cited scores within ``margin`` of the top one
+    (``other_doc_margin`` when it belongs to another document). Or the evidence is weak: no
+    sentence reaches the pair's "sure" cosine and few of the question's topic words are found.
+    """
+    conf = tuning.confidence
+    if not hits or not chosen:
+        return ""
+    top = chosen[0]
+    cited = {h.clause.id for h in chosen}
+    rival = next((h for h in hits if h.clause.id not in cited), None)
+    if rival is not None and top.score > 0:
+        gap = (top.score - rival.score) / top.score
+        other_doc = rival.clause.doc_id != top.clause.doc_id
+        limit = conf.other_doc_margin if other_doc else conf.margin
+        if gap < limit:
+            where = "another document" if other_doc else "the same document"
+            how = f"within {gap:.0%} of" if gap >= 0 else "above"
+            return f"{rival.clause.label} of {where} scores {how} the best passing clause"
+    if evidence.mentioned:
+        return ""
+    sure = tuning.thresholds(evidence.pair, evidence.cross).sure
+    if evidence.sent_cos < sure and evidence.topic_words and evidence.support < conf.weak_support:
+        return f"weak evidence: best sentence cosine {evidence.sent_cos:.3f} and {evidence.supported}/{evidence.topic_words} topic words found"
+    return ""
+
+
+def unsure_candidates(hits: Sequence[Hit], chosen: Sequence[Hit], n: int) -> list[Hit]:
+    """The clauses an unsure answer lists: the ranked hits, most likely first, the chosen ones kept."""
+    ordered = sorted({h.clause.id: h for h in [*chosen, *hits]}.values(), key=lambda h: -h.score)
+    top = ordered[: max(n, 1)]
+    if chosen[0] not in top:
+        top = [chosen[0], *top[: max(n, 1) - 1]]
+    return top
+
+
+def _related(hits: Sequence[Hit], terms: QueryTerms, names: dict[str, DocName], n: int) -> tuple[Citation, ...]:
     """The nearest clauses, shown as "possibly related" when abstaining, each with its best sentence."""
-    return tuple(citation(h.clause, pick_sentences(h, terms, 1).quote, names) for h in hits[:_RELATED])
+    return tuple(citation(h.clause, pick_sentences(h, terms, 1).quote, names) for h in hits[:n])
 
 
 def _is_summary_request(question: str, lang: str) -> bool:
@@ -160,19 +271,19 @@ def _is_summary_request(question: str, lang: str) -> bool:
     if lang == "zh":
         for phrase in _SUMMARY_ZH:
             rest = rest.replace(phrase, "")
-        return not re.search(r"[\u4e00-\u9fffA-Za-z]", rest)
+        return not re.search(rf"[{CJK}A-Za-z]", rest)
     words = re.findall(r"[A-Za-z]+", rest.lower())
     return all(w in _SUMMARY_WORDS_EN for w in words)
 
 
 def _clause_lookup(asked: str, lang: str, lookup: Lookup, hits: list[Hit], terms: QueryTerms,
-                   names: dict[str, DocName], glossary) -> _Draft:
+                   names: dict[str, DocName], glossary: Glossary, tuning: TuningConfig) -> _Draft:
     found = [h for h in hits if h.clause.number == lookup.value]
     if _is_summary_request(asked, lang):
-        text, cites = compose_clause([h.clause for h in found], names, lang, glossary)
+        text, cites = compose_clause([h.clause for h in found], names, lang, glossary, tuning.answer.lead_chars)
         reason = f"direct lookup of clause {lookup.value}"
     else:
-        picks = [pick_sentences(h, terms) for h in found]
+        picks = [pick_sentences(h, terms, config=tuning.answer) for h in found]
         text, cites = compose_ranked(picks, names, lang, glossary, terms)
         reason = f"question about clause {lookup.value}: best-matching sentences"
     return _Draft(text, cites, False, reason, context=[h.clause for h in found], quotes={c.id: c.quote for c in cites})
@@ -201,7 +312,7 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
 
 
 # -- LLM -------------------------------------------------------------------------------
-def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, str]:
+def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, AnswerMode]:
     """The checked LLM answer, or the extractive draft with the reason the LLM's was not used."""
     from policykb.kb.answer.llm import llm_answer
 

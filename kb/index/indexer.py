@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Sequence
 from policykb.errors import IngestError
 from policykb.ingest import PARSER_VERSION, discover_files, load_document
 from policykb.ingest.model import Clause, Document
+from policykb.kinds import IngestStatus
 from policykb.kb.index.embed import Embedder
 from policykb.kb.index.manifest import ClauseRow, Manifest
 from policykb.kb.index.passage_cache import PassageCache
@@ -72,16 +73,25 @@ class Indexer:
         state = self.manifest.document_state()
         committed = self.manifest.vec_ids()
         seen: set[str] = set()
+        by_hash = {sha: doc_id for doc_id, (_, sha, _) in sorted(state.items())}  # content → the document holding it
         for index, path in enumerate(files):
             step = _scaled(progress, index / max(len(files), 1), (index + 1) / max(len(files), 1))
             step(f"reading {path.name}", 0.0)
             try:
                 doc = replace(load_document(path, self.settings), source_path=str(path.resolve()))
+                original = self._duplicate_of(doc, state, by_hash, seen)
+                if original is not None:
+                    seen.add(original)
+                    clauses = len(doc.clauses)
+                    report.add(DocumentResult(original, str(path), "unchanged", clauses,
+                                              error=f"same content (sha256 {doc.sha256[:12]}…) as document {original!r}; not added again"))
+                    continue
                 self._check_collision(doc, state, seen)
             except IngestError as exc:
                 report.add(DocumentResult(doc_id="", path=str(path), status="failed", error=str(exc)))
                 continue
             seen.add(doc.doc_id)
+            by_hash.setdefault(doc.sha256, doc.doc_id)
             previous = state.get(doc.doc_id)
             if previous and previous[1] == doc.sha256 and previous[2] == PARSER_VERSION and self._vectors_current(doc, committed):
                 if previous[0] != doc.source_path:
@@ -89,7 +99,7 @@ class Indexer:
                 report.add(DocumentResult(doc.doc_id, str(path), "unchanged", len(doc.clauses), warnings=doc.warnings))
                 continue
             report.embedded += self.write_document(doc, step)
-            status = "updated" if previous else "added"
+            status: IngestStatus = "updated" if previous else "added"
             report.add(DocumentResult(doc.doc_id, str(path), status, len(doc.clauses), warnings=doc.warnings))
         for doc_id in self._vanished(paths, state, seen):
             self.manifest.remove_document(doc_id)
@@ -163,6 +173,23 @@ class Indexer:
             files.extend(found)
             notes.extend(skipped)
         return files, notes
+
+    @staticmethod
+    def _duplicate_of(doc: Document, state: dict[str, tuple[str, str, str]], by_hash: dict[str, str], seen: set[str]) -> str | None:
+        """The document that already holds exactly this file's bytes under another name, or None.
+
+        The same document at a new path (a moved file, same doc id, old file gone) is not a duplicate: it is relocated.
+        """
+        original = by_hash.get(doc.sha256)
+        if original is None:
+            return None
+        if original != doc.doc_id:
+            return None if doc.doc_id in state else original  # an existing document's new version is an update
+        previous = state.get(original)
+        moved = previous is not None and previous[0] != doc.source_path and not Path(previous[0]).exists()
+        again = original in seen  # the same file twice in one run
+        clash = previous is not None and previous[0] != doc.source_path and Path(previous[0]).exists()
+        return original if (again or clash) and not moved else None
 
     @staticmethod
     def _check_collision(doc: Document, state: dict[str, tuple[str, str, str]], seen: set[str]) -> None:

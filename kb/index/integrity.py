@@ -18,14 +18,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
 from policykb.errors import IndexMismatchError
 from policykb.kb.index.indexer import Indexer
 from policykb.kb.index.lexical import LexicalIndex
 from policykb.kb.index.manifest import ClauseRow, Manifest
 from policykb.kb.index.snapshot import load_snapshot, read_stamp, save_lexical
 from policykb.kb.index.vectors import VectorStore
+from policykb.kb.model import CheckReport
 
 __all__ = ["check_kb"]
 
@@ -41,9 +40,8 @@ class _Findings:
     stores: dict[str, int] = field(default_factory=dict)
 
 
-def check_kb(kb_dir: Path, manifest: Manifest, vectors: VectorStore, indexer: Indexer, *, repair: bool) -> dict[str, Any]:
-    """Integrity report: {"ok", "problems", "repaired", "documents", "clauses", "generation", "duplicates",
-    "orphans", "stores", "repair_seconds"}; with ``repair``, the problems are those left after repairing.
+def check_kb(kb_dir: Path, manifest: Manifest, vectors: VectorStore, indexer: Indexer, *, repair: bool) -> CheckReport:
+    """Integrity report; with ``repair``, the problems are those left after repairing.
 
     Call it holding the KB's writer lock.
     """
@@ -64,18 +62,18 @@ def check_kb(kb_dir: Path, manifest: Manifest, vectors: VectorStore, indexer: In
             (kb_dir / "lexical.json.tmp").unlink(missing_ok=True)
             repaired.append("rebuilt the lexical index")
         found = _inspect(kb_dir, manifest, vectors)
-    return {
-        "ok": not found.problems,
-        "problems": found.problems,
-        "repaired": repaired,
-        "documents": len(manifest.documents()),
-        "clauses": found.stores["manifest"],
-        "generation": manifest.generation(),
-        "duplicates": found.duplicates,
-        "orphans": found.orphans,
-        "stores": found.stores,
-        "repair_seconds": round(time.perf_counter() - started, 3) if repaired else 0.0,
-    }
+    return CheckReport(
+        ok=not found.problems,
+        problems=tuple(found.problems),
+        repaired=tuple(repaired),
+        documents=len(manifest.documents()),
+        clauses=found.stores["manifest"],
+        generation=manifest.generation(),
+        duplicates=found.duplicates,
+        orphans=found.orphans,
+        stores=found.stores,
+        repair_seconds=round(time.perf_counter() - started, 3) if repaired else 0.0,
+    )
 
 
 def _inspect(kb_dir: Path, manifest: Manifest, vectors: VectorStore) -> _Findings:

@@ -17,7 +17,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from policykb.errors import IndexMismatchError
 from policykb.kb.index.tokenize import tokenize, tokenizer_config
@@ -85,23 +85,6 @@ class LexicalIndex:
         return self._ids
 
     # -- querying -------------------------------------------------------------------
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """The ``k`` best (id, BM25 score) pairs for a query text, best first; only scores > 0."""
-        return self.search_tokens(tokenize(query), k)
-
-    def search_tokens(self, tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
-        """Like :meth:`search` for ready tokens (e.g. glossary-bridged terms run through ``tokenize``)."""
-        if k < 1:
-            raise ValueError(f"k {k!r} must be at least 1")
-        scores = self._score_array(tokens)
-        if scores is None:
-            return []
-        import numpy as np
-
-        hits = np.flatnonzero(scores > 0)
-        order = hits[np.lexsort((hits, -scores[hits]))][:k]  # best first, ties in build order
-        return [(self._ids[i], float(scores[i])) for i in order]
-
     def scores(self, query_tokens: Sequence[str], top: int | None = None) -> dict[str, float]:
         """Positive BM25 scores for the tokens by id (what rank fusion needs): all, or the ``top`` best."""
         scores = self._score_array(query_tokens)
@@ -113,6 +96,55 @@ class LexicalIndex:
         if top is not None and len(positive) > top:
             positive = positive[np.argpartition(-scores[positive], top - 1)[:top]]
         return {self._ids[i]: float(scores[i]) for i in positive}
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Indexed token → its id in the index (read-only use)."""
+        return self._vocab
+
+    def doc_freq(self, token: str) -> int:
+        """How many indexed documents hold ``token`` (0 when it is not in the vocabulary)."""
+        tid = self._vocab.get(token)
+        if tid is None or self._bm25 is None:
+            return 0
+        indptr = self._bm25.scores["indptr"]
+        return int(indptr[tid + 1] - indptr[tid])
+
+    def doc_freqs(self) -> dict[str, int]:
+        """Every indexed token with the number of documents that hold it."""
+        if self._bm25 is None:
+            return {}
+        import numpy as np
+
+        counts = np.diff(self._bm25.scores["indptr"])
+        return {token: int(counts[tid]) for token, tid in self._vocab.items() if tid < len(counts)}
+
+    def holders(self, token: str) -> tuple[str, ...]:
+        """Ids of the indexed documents that hold ``token`` (empty when it is not in the vocabulary)."""
+        tid = self._vocab.get(token)
+        if tid is None or self._bm25 is None:
+            return ()
+        indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+        return tuple(self._ids[i] for i in indices[int(indptr[tid]) : int(indptr[tid + 1])])
+
+    def weighted_scores(self, token_weights: Mapping[str, float], top: int | None = None) -> dict[str, float]:
+        """Like :meth:`scores`, each token's BM25 contribution multiplied by its weight (dictionary bridging)."""
+        if self._bm25 is None:
+            return {}
+        import numpy as np
+
+        data, indices, indptr = (self._bm25.scores[k] for k in ("data", "indices", "indptr"))
+        total = np.zeros(len(self._ids), dtype=np.float32)
+        for token, weight in token_weights.items():
+            tid = self._vocab.get(token)
+            if tid is None or weight <= 0:
+                continue
+            lo, hi = int(indptr[tid]), int(indptr[tid + 1])
+            total[indices[lo:hi]] += weight * data[lo:hi]
+        positive = np.flatnonzero(total > 0)
+        if top is not None and len(positive) > top:
+            positive = positive[np.argpartition(-total[positive], top - 1)[:top]]
+        return {self._ids[i]: float(total[i]) for i in positive}
 
     def _score_array(self, tokens: Sequence[str]) -> "np.ndarray | None":
         """BM25 of every document; each distinct known token counts once. None if nothing can match."""

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from policykb.ingest.lang import CJK as _CJK
+
 if TYPE_CHECKING:
     import jieba
 
@@ -50,7 +52,6 @@ USERDICT_PATH = Path(__file__).resolve().parent.parent / "data" / "userdict.txt"
 # policy term wins (普惠金融/机构, not 普惠/金融机构).
 USERDICT_MIN_FREQ = 100
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _RUN = re.compile(rf"(?P<zh>[{_CJK}](?:[{_CJK}0-9]*[{_CJK}])?)|(?P<en>[a-z0-9]+)")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 _VOWELS = frozenset("aeiouy")

@@ -95,10 +95,6 @@ class VectorStore:
                 raise StoreUnavailableError(_unreachable(self._url, exc)) from None
             raise
 
-    def langs(self, kind: str) -> list[str]:
-        """The clause languages that have a collection of this kind."""
-        return sorted(lang for (k, lang) in self._collections if k == kind)
-
     def existing(self, kind: str, ids: Sequence[str]) -> set[str]:
         """Which of these vector ids are already stored."""
         found: set[str] = set()
@@ -175,12 +171,6 @@ class VectorStore:
         close = getattr(self._client, "close", None)
         if close is not None:
             close()
-
-    def drop(self) -> None:
-        """Delete every collection of the KB (used by a rebuild)."""
-        for col in list(self._collections.values()):
-            self._call(lambda: self._client.delete_collection(col.name))
-        self._collections.clear()
 
 
 def drop_collections(*, kb_dir: Path, chroma_url: str | None, kb_id: str) -> None:

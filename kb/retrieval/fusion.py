@@ -10,36 +10,28 @@ For a same-language pair the "bridge" signal holds the glossary's synonyms of th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
-__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "fuse"]
+from policykb.kb.config import DEFAULT_TUNING, FusionWeights, RetrievalConfig
+
+__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "weights_table", "fuse", "merge_dictionary"]
 
 SIGNALS = ("dense_clause", "dense_sentence", "lexical", "bridge")
 
 
-@dataclass(frozen=True)
-class Weights:
-    dense_clause: float
-    dense_sentence: float
-    lexical: float
-    bridge: float
+Weights = FusionWeights
 
-    def of(self, signal: str) -> float:
-        return float(getattr(self, signal))
-
-
-# Grid-searched on eval/gold/opinions.jsonl and eval/gold/zh-rule.jsonl over a KB of each document alone
-# and of both (single-clause questions; see benchmarks/bench_search.py for the ablation), taking the point of a
-# plateau where no set lost. Same language: the glossary-synonym signal ("e-CNY" → "digital renminbi")
-# counts most whenever the question holds glossary terms (its weight scales with their share of the
-# question; the rest goes to the dense signals); being normalised over clauses of both languages, like the
-# cross-language bridge, it also keeps a Chinese question about an English document from drifting to a
-# Chinese rule that merely shares its wording. Across languages the glossary bridge is the strongest
-# single signal; when a question holds no glossary term the bridge is silent and the dense signals decide.
-SAME_LANGUAGE = Weights(dense_clause=0.20, dense_sentence=0.25, lexical=0.15, bridge=0.40)
-CROSS_LANGUAGE = Weights(dense_clause=0.15, dense_sentence=0.25, lexical=0.05, bridge=0.55)
+# The weights live in the tuning config (policykb.kb.config.RetrievalConfig, with how they were obtained):
+# grid-searched on the Opinions and the Chinese test rule; a KB calibrated with `policykb calibrate` has its own.
+SAME_LANGUAGE = DEFAULT_TUNING.retrieval.same_language
+CROSS_LANGUAGE = DEFAULT_TUNING.retrieval.cross_language
+DICTIONARY_SCALE = DEFAULT_TUNING.retrieval.dictionary_scale
 WEIGHTS: dict[str, Weights] = {"same": SAME_LANGUAGE, "cross": CROSS_LANGUAGE}
+
+
+def weights_table(config: RetrievalConfig) -> dict[str, Weights]:
+    """The "same"/"cross" language weight table of a retrieval config."""
+    return {"same": config.same_language, "cross": config.cross_language}
 
 
 def weights_for(query_lang: str, clause_lang: str, table: Mapping[str, Weights] | None = None) -> Weights:
@@ -75,6 +67,17 @@ def normalise(raw: Mapping[str, float], *, dense: bool, groups: Mapping[str, str
     return {k: (v - lo) / span if span > 1e-9 else 1.0 for k, v in values.items()}
 
 
+def merge_dictionary(raw: Mapping[str, Mapping[str, float]]) -> dict[str, Mapping[str, float]]:
+    """The signal maps with the ``"dictionary"`` BM25 added into ``"lexical"`` (one lexical scale, see WEIGHTS)."""
+    merged: dict[str, Mapping[str, float]] = dict(raw)
+    if raw.get("dictionary"):
+        lexical = dict(raw.get("lexical", {}))
+        for cid, v in raw["dictionary"].items():
+            lexical[cid] = lexical.get(cid, 0.0) + DICTIONARY_SCALE * v
+        merged["lexical"] = lexical
+    return merged
+
+
 def fuse(
     raw: Mapping[str, Mapping[str, float]],
     clause_langs: Mapping[str, str],
@@ -84,11 +87,14 @@ def fuse(
 ) -> dict[str, float]:
     """Fused score per clause id from raw signal maps (signal → clause id → score).
 
+    A ``"dictionary"`` map (dictionary-bridged BM25) is added into ``"lexical"`` before normalising.
+
     ``bridge_coverage`` is the share of the query's content words the glossary bridged: a
     question that is mostly policy terms ("储蓄国债下乡") trusts the bridge fully, one where
     only generic words were bridged ("bank", "loan") leans on the dense signals instead.
     """
-    norm = {s: normalise(raw.get(s, {}), dense=s.startswith("dense"), groups=clause_langs) for s in SIGNALS}
+    merged = merge_dictionary(raw)
+    norm = {s: normalise(merged.get(s, {}), dense=s.startswith("dense"), groups=clause_langs) for s in SIGNALS}
     candidates = set().union(*(m.keys() for m in norm.values()))
     coverage = min(max(bridge_coverage, 0.0), 1.0)
     out: dict[str, float] = {}

@@ -14,17 +14,18 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from policykb.errors import ConfigError
+from policykb.ingest.lang import CJK_CHAR as _CJK
 
 __all__ = ["GlossaryEntry", "Glossary", "DEFAULT_GLOSSARY_PATH", "bundled_glossary"]
 
 DEFAULT_GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary.tsv"
 LANGS = ("zh", "en")
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[a-z0-9]+")
 _LATIN_WORD = re.compile(r"(?<![a-z0-9])[a-z][a-z0-9]*(?:[-+][a-z0-9]+)*(?![a-z0-9])")
-_SEP = r"[^a-z0-9]+"  # what may stand between the words of an English term in a text
+_SEP = r"[^a-z0-9]+"
+_SPOTTED_MAX = 256  # queries whose spotted terms are remembered  # what may stand between the words of an English term in a text
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class Glossary:
                 en_patterns[key] = _compile_en(entry.en, key)
         self._en_patterns = tuple(en_patterns.values())
         self._folded = tuple((_normalize(e.zh).casefold(), _normalize(e.en).casefold()) for e in self.entries)
+        # One search asks for a query's terms several times (signals, coverage, prior, matched terms).
+        self._spotted: dict[tuple[str, str], tuple[GlossaryEntry, ...]] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
@@ -206,6 +209,16 @@ class Glossary:
         over "micro enterprises".
         """
         _check_lang(lang, "lang")
+        key = (text, lang)
+        found = self._spotted.get(key)
+        if found is None:
+            found = tuple(self._terms_in(text, lang))
+            if len(self._spotted) >= _SPOTTED_MAX:
+                self._spotted.clear()
+            self._spotted[key] = found
+        return list(found)
+
+    def _terms_in(self, text: str, lang: str) -> list[GlossaryEntry]:
         if lang == "zh":
             return [e for zh in dict.fromkeys(zh for _, _, zh in self._zh_spans(text)) for e in self._by_zh[zh]]
         norm = _normalize(text)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from policykb.ingest import chinese_to_int
+from policykb.kinds import LookupKind
 
 __all__ = ["Lookup", "parse_lookup", "mention_pattern"]
 
@@ -47,7 +48,7 @@ _ENTITY_TRIM = re.compile(r"^(?:the\s+|a\s+|an\s+)|[\s?？。.!！,，\"“”'�
 class Lookup:
     """What a query asks for directly: a clause number, a section, or every clause mentioning an entity."""
 
-    kind: str  # "clause" | "section" | "mentions"
+    kind: LookupKind
     value: str  # digits for clause/section, the entity for mentions
 
 

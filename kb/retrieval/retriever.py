@@ -1,16 +1,23 @@
-"""Hybrid clause retrieval: dense (clause + sentence vectors), lexical, glossary bridge, direct lookups."""
+"""Hybrid clause retrieval: dense (clause + sentence vectors), lexical, glossary and dictionary bridges,
+a title prior over documents, direct lookups (docs/cross-lingual.md)."""
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import numpy as np
 
 from policykb.ingest import detect_lang
 from policykb.ingest.model import Clause
+from policykb.kinds import LookupKind, SearchMode
 from policykb.kb.index.embed import Embedder
-from policykb.kb.retrieval.fusion import Weights, fuse
+from policykb.kb.config import DEFAULT_TUNING, RetrievalConfig
+from policykb.kb.retrieval.doc_coverage import CoveragePrior
+from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary, weights_table
+from policykb.kb.retrieval.doc_prior import TitlePrior
+from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, load_dictionary
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.lookup import Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
@@ -19,16 +26,13 @@ from policykb.kb.index.snapshot import Snapshot
 from policykb.kb.index.tokenize import tokenize
 from policykb.kb.index.vectors import VectorStore
 
-__all__ = ["Retriever", "MODES"]
+__all__ = ["Retriever"]
 
-MODES = ("fused", "dense", "lexical")
-_CLAUSE_CANDIDATES = 64
-_SENTENCE_CANDIDATES = 256
-# BM25 matches every clause sharing one common word; fusion only needs the best ones (normalisation
-# divides by the top score, so the tail adds at most a few hundredths to clauses no other signal found).
-_LEXICAL_CANDIDATES = 256
-_LOOKUP_BONUS = 10.0
-_STYLE_BONUS = 1.0  # "第八条" prefers the document whose clauses are printed 第八条 over one printed (8)
+# Candidate depths and lookup bonuses: policykb.kb.config.RetrievalConfig. BM25 matches every clause sharing
+# one common word; fusion only needs the best ones (normalisation divides by the top score, so the tail adds
+# at most a few hundredths to clauses no other signal found).
+# The dictionary synonyms, dense hints and document priors are tuned in RetrievalConfig too (with how each
+# value was obtained; docs/cross-lingual.md has the grids).
 
 
 @dataclass(frozen=True)
@@ -48,35 +52,64 @@ class Filters:
 class Retriever:
     """Ranks the clauses of one snapshot for a query."""
 
-    def __init__(self, snapshot: Snapshot, embedder: Embedder, vectors: VectorStore, glossary: Glossary,
-                 weights: Mapping[str, Weights] | None = None) -> None:
+    def __init__(self, snapshot: Snapshot, embedder: Embedder, vectors: VectorStore, glossary: Glossary | None,
+                 weights: Mapping[str, Weights] | None = None, dictionary: Dictionary | None | bool = True,
+                 titles: Mapping[str, Sequence[str]] | None = None, config: RetrievalConfig | None = None) -> None:
+        """``glossary=None`` turns the curated glossary bridge off; ``dictionary`` is a loaded
+        dictionary, True for the bundled CC-CEDICT (loaded on first use) or False/None for none;
+        ``titles`` (doc id → its titles) gives the document prior of a KB of several documents."""
         self.snapshot = snapshot
         self.embedder = embedder
         self.vectors = vectors
-        self.glossary = glossary
-        self.weights = weights
+        self.glossary = glossary if glossary is not None else Glossary(())
+        self.config = config or DEFAULT_TUNING.retrieval
+        self.weights = weights if weights is not None else weights_table(self.config)
+        # query → raw signals, when set (calibration re-fuses one question's signals under many configs)
+        self.signal_cache: dict[tuple[str, str], tuple[dict, dict, dict]] | None = None
+        self._dictionary_source = dictionary
+        self._vocab_bridge: VocabularyBridge | None = None
+        self.title_prior = TitlePrior(titles or {})
+        self.coverage_prior = CoveragePrior(snapshot.lexical, {cid: c.doc_id for cid, c in snapshot.by_id.items()})
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
+    def with_config(self, config: RetrievalConfig) -> "Retriever":
+        """This retriever (same snapshot, stores and signal cache) ranking with another config."""
+        other = copy.copy(self)
+        other.config = config
+        other.weights = weights_table(config)
+        return other
+
     def search(self, query: str, k: int, *, doc: str | None = None, section: str | None = None,
-               lang: str | None = None, mode: str = "fused") -> tuple[list[Hit], str]:
+               lang: str | None = None, mode: SearchMode = "fused") -> tuple[list[Hit], LookupKind | Literal[""]]:
         """Top hits (all of them for a "mentions" lookup) and which lookup path ran ("" for ranked search)."""
         filters = Filters(doc, section, lang)
         query_lang = detect_lang(query)
-        raw, sentences = self._signals(query, query_lang, mode)
+        raw, sentences, expanded = self._cached_signals(query, query_lang, mode)
         if mode == "fused":
             scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
+            if self.title_prior and self.config.title_prior_weight:
+                priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded))
+                if priors:
+                    docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
+                    scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+            if self.coverage_prior and self.config.coverage_prior_weight:
+                gaps = self.coverage_prior.scores(self._word_renderings(query, query_lang))
+                if gaps:
+                    docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
+                    scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
-            scores = _sum_normalised({s: raw[s] for s in signal_names})
+            merged = merge_dictionary(raw)
+            scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
 
         lookup = parse_lookup(query)
         lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
-        kind = lookup.kind if lookup_ids else ""
+        kind: LookupKind | Literal[""] = lookup.kind if lookup and lookup_ids else ""
         for cid in lookup_ids:
-            style = _STYLE_BONUS if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
-            scores[cid] = scores.get(cid, 0.0) + _LOOKUP_BONUS + style
+            style = self.config.style_bonus if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
+            scores[cid] = scores.get(cid, 0.0) + self.config.lookup_bonus + style
         ranked = sorted(scores, key=lambda cid: (-scores[cid], self._order(cid)))
         limit = max(k, len(lookup_ids)) if kind == "mentions" else k
         terms = self._query_terms(query, query_lang)
@@ -94,20 +127,55 @@ class Retriever:
         return hits, kind
 
     # -- signals ---------------------------------------------------------------------
-    def _signals(self, query: str, query_lang: str, mode: str) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]]]:
-        raw: dict[str, dict[str, float]] = {"dense_clause": {}, "dense_sentence": {}, "lexical": {}, "bridge": {}}
+    def _cached_signals(self, query: str, query_lang: str, mode: str
+                        ) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]], dict[str, float]]:
+        if self.signal_cache is None:
+            return self._signals(query, query_lang, mode)
+        key = (query, mode)
+        if key not in self.signal_cache:
+            self.signal_cache[key] = self._signals(query, query_lang, mode)
+        return self.signal_cache[key]
+
+    def _signals(self, query: str, query_lang: str, mode: str
+                 ) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]], dict[str, float]]:
+        """Raw scores per signal, the sentence texts per clause, and the dictionary's weighted renderings."""
+        raw: dict[str, dict[str, float]] = {"dense_clause": {}, "dense_sentence": {}, "lexical": {}, "bridge": {}, "dictionary": {}}
         sentences: dict[str, list[tuple[str, float]]] = {}
         if not self.snapshot.rows:
-            return raw, sentences
-        if mode in ("fused", "dense"):
-            vector = self.embedder.embed_queries([strip_question(query) if query_lang == "en" else query])[0]
-            raw["dense_clause"] = self._dense("clauses", vector, _CLAUSE_CANDIDATES, {})
-            raw["dense_sentence"] = self._dense("sentences", vector, _SENTENCE_CANDIDATES, sentences)
+            return raw, sentences, {}
+        expanded = self.dictionary_terms(query, query_lang)
         if mode in ("fused", "lexical"):
-            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=_LEXICAL_CANDIDATES)
+            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=self.config.lexical_candidates)
             bridged = self._bridge_tokens(query, query_lang)
-            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=_LEXICAL_CANDIDATES) if bridged else {}
-        return raw, sentences
+            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=self.config.lexical_candidates) if bridged else {}
+            raw["dictionary"] = self.snapshot.lexical.weighted_scores(expanded, top=self.config.lexical_candidates) if expanded else {}
+        if mode in ("fused", "dense"):
+            text = strip_question(query) if query_lang == "en" else query
+            hints = self._dense_hints(expanded, raw) if query_lang == "en" else []
+            if hints:
+                text = f"{text} {' '.join(hints)}"
+            vector = self.embedder.embed_queries([text])[0]
+            raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {})
+            raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences)
+        return raw, sentences, expanded
+
+    def _dense_hints(self, expanded: Mapping[str, float], raw: Mapping[str, Mapping[str, float]]) -> list[str]:
+        """Chinese renderings to append to an English question's one query embedding, or [].
+
+        Only when the dictionary's lexical evidence in Chinese clauses is at least ``config.dense_hint_gate`` times the
+        question's own words' evidence in English clauses: then the question is likely about a Chinese text,
+        and its best renderings make the clauses that use them stand out among their peers. Otherwise the
+        embedding stays the question's own (hints would pull an English document's question off course).
+        """
+        if not self.config.dense_hints or not expanded:
+            return []
+        langs = self._clause_langs
+        zh_best = max((v for cid, v in raw.get("dictionary", {}).items() if langs.get(cid) == "zh"), default=0.0)
+        en_best = max((v for cid, v in raw.get("lexical", {}).items() if langs.get(cid) == "en"), default=0.0)
+        if zh_best <= 0 or zh_best < self.config.dense_hint_gate * en_best:
+            return []
+        ranked = sorted(expanded.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [t for t, w in ranked if w >= self.config.dense_hint_min and not t.isascii()][:self.config.dense_hints]
 
     def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
         """Best cosine per committed clause; sentence texts collected per clause, best first."""
@@ -146,6 +214,76 @@ class Retriever:
                 for term in self.glossary.bridge_query(query, query_lang, pivot):
                     terms.extend(self.glossary.to_en(term) if pivot == "zh" else self.glossary.to_zh(term))
         return [t for term in dict.fromkeys(terms) for t in tokenize(term)]
+
+    def _prior_tokens(self, query: str, query_lang: str, expanded: Mapping[str, float]) -> dict[str, float]:
+        """The question's tokens with their glossary and dictionary renderings, for title matching."""
+        weights = {t: 1.0 for t in tokenize(query)}
+        for target in ("zh", "en"):
+            if target != query_lang:
+                for term in self.glossary.bridge_query(query, query_lang, target):
+                    for t in tokenize(term):
+                        weights[t] = 1.0
+        for t, w in expanded.items():
+            weights[t] = max(weights.get(t, 0.0), w)
+        return weights
+
+    def _word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
+        """Each content word of the question (in its own language) → its weighted lexical tokens: the word
+        itself, its glossary renderings, and its dictionary renderings and synonyms."""
+        found = self.glossary.terms_in(query, query_lang)
+        bridge = self.vocabulary_bridge()
+        out: dict[str, dict[str, float]] = {}
+        for word in dict.fromkeys(tokenize(query)):
+            if word.isascii() != (query_lang == "en"):
+                continue
+            rendered = {word: 1.0}
+            if bridge is not None:
+                if query_lang == "en":
+                    extra = bridge.en_to_zh([word])
+                else:
+                    extra = bridge.zh_to_en([word])
+                    for term, w in bridge.zh_synonyms([word]).items():
+                        extra[term] = max(extra.get(term, 0.0), w)
+                for term, w in extra.items():
+                    rendered[term] = max(rendered.get(term, 0.0), w)
+            for entry in found:
+                own, other = (entry.en, entry.zh) if query_lang == "en" else (entry.zh, entry.en)
+                if word in tokenize(own):
+                    rendered.update(dict.fromkeys(tokenize(other), 1.0))
+            out[word] = rendered
+        return out
+
+    def vocabulary_bridge(self) -> VocabularyBridge | None:
+        """The dictionary restricted to this snapshot's vocabulary (built on first use), or None without one."""
+        if self._vocab_bridge is None and self._dictionary_source:
+            dictionary = load_dictionary() if self._dictionary_source is True else self._dictionary_source
+            lexical = self.snapshot.lexical
+            self._vocab_bridge = dictionary.for_vocabulary(lexical.vocabulary, lexical.doc_freqs(), len(lexical))
+        return self._vocab_bridge
+
+    def dictionary_terms(self, query: str, query_lang: str) -> dict[str, float]:
+        """Weighted lexical tokens the dictionary gives a query: Chinese KB words for an English question;
+        English tokens and Chinese synonyms (through an English sense) for a Chinese one. Words inside
+        curated glossary terms are left to the glossary."""
+        bridge = self.vocabulary_bridge()
+        if bridge is None:
+            return {}
+        found = self.glossary.terms_in(query, query_lang)
+        tokens = tokenize(query)
+        if query_lang == "en":
+            if "zh" not in self.snapshot.langs:
+                return {}
+            skip = frozenset(t for e in found for t in tokenize(e.en))
+            return bridge.en_to_zh([t for t in tokens if t.isascii()], skip)
+        skip = frozenset(t for e in found for t in tokenize(e.zh))
+        words = [t for t in tokens if not t.isascii()]
+        out: dict[str, float] = {}
+        if "en" in self.snapshot.langs:
+            out.update(bridge.zh_to_en(words, skip))
+        if "zh" in self.snapshot.langs and self.config.dictionary_synonyms:
+            for term, w in bridge.zh_synonyms(words, skip).items():
+                out[term] = max(out.get(term, 0.0), w)
+        return out
 
     # -- lookups ---------------------------------------------------------------------
     def _lookup_ids(self, lookup: Lookup, filters: Filters) -> list[str]:

@@ -52,3 +52,19 @@ def test_errors_arrive_as_one_line(client):
     assert "no-such-doc" in message and "\n" not in message and "Traceback" not in message
     with pytest.raises(AppError, match="empty"):
         client.predict("   ", api_name="/ask")
+
+
+def test_search_gives_the_fields_and_results_of_the_cli_json(client, corpus_kb_dir):
+    """One serializer: the API's /search and `policykb search --json` agree field for field."""
+    import json
+    import subprocess
+    import sys
+
+    api = client.predict("储蓄国债下乡", 3, api_name="/search")
+    run = subprocess.run([sys.executable, "-m", "policykb.app.cli", "search", "储蓄国债下乡", "-k", "3",
+                          "--kb", str(corpus_kb_dir), "--json"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    cli = json.loads(run.stdout)
+    assert set(api) == set(cli) == {"query", "results", "latency_ms"}
+    assert api["results"] == cli["results"]
+    assert "signals" not in api["results"][0] and "matched_terms" not in api["results"][0]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import io
-import json
 import re
 from pathlib import Path
 
@@ -88,7 +87,7 @@ def test_run_evaluation_on_the_first_rows_of_a_bundled_gold_set(corpus_kb_dir, t
     assert "opinions.jsonl" in gold
     steps: list[tuple[int, int, str]] = []
     outcome = run_evaluation(ctx, gold["opinions.jsonl"], 2, "carol", lambda d, n, r: steps.append((d, n, r)))
-    assert outcome.result["n"] == 2 and [s[:2] for s in steps] == [(1, 2), (2, 2)]
+    assert outcome.result.n == 2 and [s[:2] for s in steps] == [(1, 2), (2, 2)]
     assert outcome.folder.parent == kb_dir / "reports" and outcome.folder.name.endswith("-opinions-carol")
     assert {p.name for p in outcome.plots} == {"metrics_by_mode.png", "clause_coverage.png"}
     with zipfile.ZipFile(outcome.archive) as zipped:

@@ -48,9 +48,9 @@ def test_export_round_trips_through_load_gold_and_evaluate(tmp_path: Path, fake_
     rows = load_gold(path)
     assert [r.gold for r in rows] == [("d:1",), ("d:2",), ()]
     result = evaluate(fake_kb, rows)
-    assert result["n"] == 3
-    assert result["retrieval"]["recall@1"] == 1.0
-    assert result["answers"]["abstain_recall"] == 1.0
+    assert result.n == 3
+    assert result.retrieval["recall@1"] == 1.0
+    assert result.answers["abstain_recall"] == 1.0
 
 
 @pytest.mark.parametrize(("question", "lang"), [

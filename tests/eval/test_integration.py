@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from policykb.app.feedback import FeedbackStore
-from policykb.eval import evaluate, load_gold, write_report
+from policykb.eval import EvalReport, evaluate, load_gold, write_report
 from policykb.settings import Settings, repo_root
 
 try:
@@ -67,42 +67,43 @@ def gold_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def result(kb, gold_file: Path) -> dict:
+def result(kb, gold_file: Path) -> EvalReport:
     return evaluate(kb, load_gold(gold_file))
 
 
-def test_result_shape_and_modes(result: dict) -> None:
-    assert result["n"] == len(GOLD)
-    assert set(result["retrieval"]) >= {"recall@1", "recall@3", "recall@5", "mrr", "ndcg@5"}
-    assert set(result["answers"]) == {
+def test_result_shape_and_modes(result: EvalReport) -> None:
+    assert result.n == len(GOLD)
+    assert set(result.retrieval) >= {"recall@1", "recall@3", "recall@5", "mrr", "ndcg@5"}
+    assert set(result.answers) == {
         "citation_hit", "citation_precision", "fact_coverage", "abstain_precision", "abstain_recall", "false_abstain_rate", "invalid_citations",
+        "confidently_wrong", "wrong_answered", "unsure_rate",
     }
-    assert set(result["by_lang"]) == {"en", "zh"}
-    assert set(result["ablation"]) == {"lexical", "dense", "fused", "answer"}
-    assert set(result["latency_ms"]) == {"search_p50", "ask_p50", "ask_p95"}
-    assert result["latency_ms"]["search_p50"] > 0 and result["latency_ms"]["ask_p95"] >= result["latency_ms"]["ask_p50"]
-    assert len(result["coverage"]) == 31
+    assert set(result.by_lang) == {"en", "zh"}
+    assert set(result.ablation) == {"lexical", "dense", "fused", "answer"}
+    assert set(result.latency_ms) == {"search_p50", "ask_p50", "ask_p95"}
+    assert result.latency_ms["search_p50"] > 0 and result.latency_ms["ask_p95"] >= result.latency_ms["ask_p50"]
+    assert len(result.coverage) == 31
 
 
-def test_recall_at_1_equals_an_outside_count_over_kb_search(kb, result: dict) -> None:
-    answerable = [q for q in result["questions"] if q["answerable"]]
+def test_recall_at_1_equals_an_outside_count_over_kb_search(kb, result: EvalReport) -> None:
+    answerable = [q for q in result.questions if q["answerable"]]
     searches = [kb.search(q["query"], k=5) for q in answerable]
     firsts = [s.hits[0].clause.id if s.hits else None for s in searches]
     outside = sum(1 for q, first in zip(answerable, firsts) if first in q["gold"]) / len(answerable)
-    assert result["retrieval"]["recall@1"] == round(outside, 4)
+    assert result.retrieval["recall@1"] == round(outside, 4)
 
 
-def test_direct_lookup_is_ranked_first(result: dict) -> None:
-    lookup = next(q for q in result["questions"] if q["id"] == "it-en-3")
+def test_direct_lookup_is_ranked_first(result: EvalReport) -> None:
+    lookup = next(q for q in result.questions if q["id"] == "it-en-3")
     assert lookup["rank"] == 1 and lookup["modes"]["fused"]["ranked"][0] == f"{DOC}:24"
 
 
-def test_detail_agrees_with_the_answer_metrics(kb, result: dict) -> None:
-    questions = result["questions"]
+def test_detail_agrees_with_the_answer_metrics(kb, result: EvalReport) -> None:
+    questions = result.questions
     answerable = [q for q in questions if q["answerable"]]
     hits = sum(1 for q in answerable if not q["abstained"] and set(q["cited"]) & set(q["gold"]))
-    assert result["answers"]["citation_hit"] == round(hits / len(answerable), 4)
-    assert result["answers"]["invalid_citations"] == sum(len(q["invalid"]) for q in questions)
+    assert result.answers["citation_hit"] == round(hits / len(answerable), 4)
+    assert result.answers["invalid_citations"] == sum(len(q["invalid"]) for q in questions)
     for q in questions:
         assert q["error"] == ""
         for cid in q["cited"]:
@@ -111,17 +112,17 @@ def test_detail_agrees_with_the_answer_metrics(kb, result: dict) -> None:
     assert "rental housing" in follow_up["query"]
 
 
-def test_report_from_the_real_run(result: dict, tmp_path: Path) -> None:
+def test_report_from_the_real_run(result: EvalReport, tmp_path: Path) -> None:
     paths = write_report(result, tmp_path)
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
-    expected = result["retrieval"]["recall@1"]
+    expected = result.retrieval["recall@1"]
     assert f"| recall@1 | {expected:.4f} |" in markdown
     assert all(p.stat().st_size > 0 for p in paths)
 
 
-def test_recall_at_1_equals_an_outside_count_over_cli_search_batch(kb, kb_dir: Path, result: dict, tmp_path: Path) -> None:
+def test_recall_at_1_equals_an_outside_count_over_cli_search_batch(kb, kb_dir: Path, result: EvalReport, tmp_path: Path) -> None:
     """Issue acceptance: eval's recall@1 equals a count over `policykb search --batch` output."""
-    plain = [q for q in result["questions"] if q["answerable"] and not q["history"]]
+    plain = [q for q in result.questions if q["answerable"] and not q["history"]]
     batch = tmp_path / "batch.jsonl"
     batch.write_text("".join(json.dumps({"id": q["id"], "question": q["question"]}, ensure_ascii=False) + "\n" for q in plain), encoding="utf-8")
     cli = Path(sys.executable).with_name("policykb")
@@ -154,5 +155,5 @@ def test_feedback_export_round_trip_with_the_real_kb(kb, kb_dir: Path, tmp_path:
     assert rows[1].gold == (f"{DOC}:23",)
     assert all(r.id.startswith("fb-") for r in rows)
     result = evaluate(kb, rows, modes=("fused", "answer"))
-    assert result["n"] == 3
-    assert [q["id"] for q in result["questions"]] == [r.id for r in rows]
+    assert result.n == 3
+    assert [q["id"] for q in result.questions] == [r.id for r in rows]

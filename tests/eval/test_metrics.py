@@ -107,6 +107,9 @@ def test_answer_metrics_edge_cases() -> None:
         "abstain_recall": None,
         "false_abstain_rate": None,
         "invalid_citations": 0,
+        "confidently_wrong": None,
+        "wrong_answered": None,
+        "unsure_rate": None,
     }
     only_off_topic = answer_metrics([_o([], [], abstained=False)])
     assert only_off_topic["citation_hit"] is None
@@ -141,3 +144,17 @@ def test_percentile_nearest_rank() -> None:
     assert percentile([], 50) is None
     with pytest.raises(ValueError):
         percentile([1.0], 0)
+
+
+def test_confidently_wrong_counts_sure_answers_without_gold_only() -> None:
+    outcomes = [
+        AnswerOutcome(("a",), True, (), ("b",), False, ""),  # sure, wrong: confidently wrong
+        AnswerOutcome(("a",), True, (), ("c",), False, "", unsure=True),  # unsure, wrong: wrong but not confidently
+        AnswerOutcome(("a",), True, (), ("b", "a"), False, "", unsure=True),  # unsure, gold among the candidates
+        AnswerOutcome(("a",), True, (), (), True, ""),  # abstained: a false abstention, not confidently wrong
+        AnswerOutcome((), False, (), ("x",), False, ""),  # off-topic answered: not in the answerable denominator
+    ]
+    m = answer_metrics(outcomes)
+    assert m["confidently_wrong"] == 0.25
+    assert m["wrong_answered"] == 0.5
+    assert m["unsure_rate"] == 0.4

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policykb.errors import ConfigError
-from policykb.eval import GoldRow, evaluate, write_report
+from policykb.eval import EvalReport, GoldRow, evaluate, write_report
 from policykb.eval.metrics import ANSWER_KEYS, RETRIEVAL_KEYS
 from policykb.eval.report import fmt, render_markdown, summary_text
 
@@ -40,21 +40,21 @@ def _same(cell: str, value: object) -> bool:
 
 
 @pytest.fixture()
-def written(fake_kb, tmp_path: Path) -> tuple[dict, list[Path]]:
+def written(fake_kb, tmp_path: Path) -> tuple[EvalReport, list[Path]]:
     result = evaluate(fake_kb, ROWS, modes=("lexical", "dense", "fused", "answer", "llm"))
     return result, write_report(result, tmp_path / "report")
 
 
-def test_writes_json_markdown_and_pngs(written: tuple[dict, list[Path]]) -> None:
+def test_writes_json_markdown_and_pngs(written: tuple[EvalReport, list[Path]]) -> None:
     result, paths = written
     assert [p.name for p in paths] == ["report.json", "report.md", "metrics_by_mode.png", "clause_coverage.png"]
-    assert json.loads(paths[0].read_text(encoding="utf-8")) == json.loads(json.dumps(result))
+    assert json.loads(paths[0].read_text(encoding="utf-8")) == json.loads(json.dumps(result.to_json()))
     for png in paths[2:]:
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
 
 
-def test_markdown_numbers_agree_with_json(written: tuple[dict, list[Path]]) -> None:
+def test_markdown_numbers_agree_with_json(written: tuple[EvalReport, list[Path]]) -> None:
     result, paths = written
     data = json.loads(paths[0].read_text(encoding="utf-8"))
     tables = _tables(paths[1].read_text(encoding="utf-8"))
@@ -89,10 +89,10 @@ def test_markdown_numbers_agree_with_json(written: tuple[dict, list[Path]]) -> N
     assert _same(latency["ask_p95"], data["latency_ms"]["ask_p95"])
 
 
-def test_failed_questions_listed_with_rank_and_citations(written: tuple[dict, list[Path]]) -> None:
+def test_failed_questions_listed_with_rank_and_citations(written: tuple[EvalReport, list[Path]]) -> None:
     result, paths = written
     failed = {row["id"]: row for row in _tables(paths[1].read_text(encoding="utf-8"))["Failed questions"]}
-    expected = {q["id"] for q in result["questions"] if q["problems"]}
+    expected = {q["id"] for q in result.questions if q["problems"]}
     assert set(failed) == expected and "en-2" in failed and "en-1" not in failed
     assert failed["en-2"]["rank"] == "2"
     assert failed["en-2"]["cited"] == "d:1"
@@ -100,19 +100,19 @@ def test_failed_questions_listed_with_rank_and_citations(written: tuple[dict, li
 
 
 def test_markdown_marks_unmeasured_values_and_escapes_pipes() -> None:
-    result = {
-        "n": 1,
-        "retrieval": dict.fromkeys(RETRIEVAL_KEYS),
-        "answers": dict.fromkeys(ANSWER_KEYS),
-        "by_lang": {},
-        "latency_ms": {"search_p50": 3.0, "ask_p50": None, "ask_p95": None},
-        "ablation": {},
-        "questions": [
+    result = EvalReport(
+        n=1,
+        retrieval=dict.fromkeys(RETRIEVAL_KEYS),
+        answers=dict.fromkeys(ANSWER_KEYS),
+        by_lang={},
+        latency_ms={"search_p50": 3.0, "ask_p50": None, "ask_p95": None},
+        ablation={},
+        questions=[
             {"id": "a|b", "lang": "en", "kind": "", "question": "x | y", "gold": ["d:1"], "ranked": [], "cited": None, "rank": None,
              "answerable": True, "problems": ["gold not retrieved"]}
         ],
-        "coverage": {"d:1": {"gold": 1, "top1": 0, "topk": 0, "cited": 0}},
-    }
+        coverage={"d:1": {"gold": 1, "top1": 0, "topk": 0, "cited": 0}},
+    )
     text = render_markdown(result)
     assert "| recall@1 | — |" in text
     assert "a\\|b" in text and "x \\| y" in text

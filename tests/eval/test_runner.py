@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from policykb.errors import ConfigError
-from policykb.eval import GoldRow, evaluate
+from policykb.eval import EvalReport, GoldRow, evaluate
 
 ROWS = [
     GoldRow("en-1", "green bonds Ningbo", "en", ("d:1",), ("green bonds",), True, kind="fact"),
@@ -17,20 +17,20 @@ ROWS = [
 
 
 @pytest.fixture()
-def result(fake_kb) -> dict:
+def result(fake_kb) -> EvalReport:
     return evaluate(fake_kb, ROWS)
 
 
-def test_top_level_keys_and_main_numbers(result: dict) -> None:
-    assert set(result) == {"n", "retrieval", "answers", "by_lang", "latency_ms", "ablation", "questions", "coverage"}
-    assert result["n"] == 6
-    r = result["retrieval"]
+def test_top_level_keys_and_main_numbers(result: EvalReport) -> None:
+    assert list(result.to_json()) == ["n", "retrieval", "answers", "by_lang", "latency_ms", "ablation", "questions", "coverage"]
+    assert result.n == 6
+    r = result.retrieval
     # fused ranks: en-1 d:1 first; en-2 d:3 first; en-3 "finance" → d:1,d:2,d:3 (gold first at 2); zh-1 d:2 first
     assert r["recall@1"] == 0.75
     assert r["recall@3"] == 1.0
     assert r["mrr"] == round((1 + 1 + 0.5 + 1) / 4, 4)
     assert r["all_gold_recall@5"] == 1.0
-    a = result["answers"]
+    a = result.answers
     assert a["citation_hit"] == 0.75  # en-3 cites d:1 (not gold)
     assert a["citation_precision"] == 0.6  # d:1, d:3, d:1, d:2, d:99 → 3 gold of 5
     assert a["fact_coverage"] == 0.75  # "green bonds", "elderly care" (from quotes), "Wenzhou"; not "annuity"
@@ -40,32 +40,32 @@ def test_top_level_keys_and_main_numbers(result: dict) -> None:
     assert a["false_abstain_rate"] == 0.0
 
 
-def test_by_lang_and_latency(result: dict) -> None:
-    assert list(result["by_lang"]) == ["en", "zh"]
-    zh = result["by_lang"]["zh"]
+def test_by_lang_and_latency(result: EvalReport) -> None:
+    assert list(result.by_lang) == ["en", "zh"]
+    zh = result.by_lang["zh"]
     assert zh["n"] == 3
     assert zh["retrieval"]["recall@1"] == 1.0  # only zh-1 is answerable
     assert zh["answers"]["abstain_recall"] == 0.5
     # search latency = len(query): 18, 15, 7, 25, 23, 13 → nearest-rank p50 = 3rd of sorted = 15
-    assert result["latency_ms"]["search_p50"] == 15.0
-    assert result["latency_ms"]["ask_p50"] == 7.0
-    assert result["latency_ms"]["ask_p95"] == 7.0
+    assert result.latency_ms["search_p50"] == 15.0
+    assert result.latency_ms["ask_p50"] == 7.0
+    assert result.latency_ms["ask_p95"] == 7.0
 
 
-def test_ablation_runs_every_mode(result: dict) -> None:
-    ab = result["ablation"]
+def test_ablation_runs_every_mode(result: EvalReport) -> None:
+    ab = result.ablation
     assert set(ab) == {"fused", "lexical", "dense", "answer"}
-    assert ab["fused"]["retrieval"] == result["retrieval"]
+    assert ab["fused"]["retrieval"] == result.retrieval
     # dense returns d:4, d:3, d:2, d:1 for everything: en-2 at 2, en-3 at 2, en-1 at 4, zh-1 at 3
     assert ab["dense"]["retrieval"]["recall@1"] == 0.0
     assert ab["dense"]["retrieval"]["mrr"] == round((1 / 4 + 1 / 2 + 1 / 2 + 1 / 3) / 4, 4)
     assert ab["dense"]["by_lang"]["zh"]["retrieval"]["recall@3"] == 1.0
-    assert ab["answer"]["answers"] == result["answers"]
-    assert ab["answer"]["by_lang"]["en"]["answers"] == result["by_lang"]["en"]["answers"]
+    assert ab["answer"]["answers"] == result.answers
+    assert ab["answer"]["by_lang"]["en"]["answers"] == result.by_lang["en"]["answers"]
 
 
-def test_question_detail(result: dict) -> None:
-    q = {d["id"]: d for d in result["questions"]}
+def test_question_detail(result: EvalReport) -> None:
+    q = {d["id"]: d for d in result.questions}
     assert q["en-3"]["ranked"] == ["d:1", "d:2", "d:3"]
     assert q["en-3"]["rank"] == 2
     assert q["en-3"]["modes"]["dense"]["rank"] == 2
@@ -77,11 +77,11 @@ def test_question_detail(result: dict) -> None:
     assert q["zh-2"]["abstained"] is True and q["zh-2"]["problems"] == []
     assert q["zh-3"]["problems"] == ["answered off-topic question"]
     assert q["zh-2"]["rank"] is None and q["zh-2"]["cited"] == []
-    assert all("_text" not in a for d in result["questions"] for a in d["answers"].values())
+    assert all("_text" not in a for d in result.questions for a in d["answers"].values())
 
 
-def test_coverage_lists_every_clause_of_the_gold_documents(result: dict) -> None:
-    cov = result["coverage"]
+def test_coverage_lists_every_clause_of_the_gold_documents(result: EvalReport) -> None:
+    cov = result.coverage
     assert list(cov) == ["d:1", "d:2", "d:3", "d:4"]
     assert cov["d:3"] == {"gold": 2, "top1": 1, "top1_gold": 1, "topk": 2, "cited": 1}
     assert cov["d:4"] == {"gold": 0, "top1": 0, "top1_gold": 0, "topk": 0, "cited": 0}
@@ -94,16 +94,16 @@ def test_follow_up_asks_history_first_and_searches_the_joined_text(fake_kb) -> N
     row = GoldRow("f-1", "And Wenzhou?", "en", ("d:2",), (), True, history=("What about pension care?",), kind="follow-up")
     result = evaluate(kb, [row], modes=("fused", "answer"))
     assert kb.asks == [("What about pension care?", (), None), ("And Wenzhou?", ("What about pension care?",), None)]
-    assert result["questions"][0]["query"] == "What about pension care? And Wenzhou?"
+    assert result.questions[0]["query"] == "What about pension care? And Wenzhou?"
     assert ("What about pension care? And Wenzhou?", 5, "fused") in kb.searches
-    assert result["latency_ms"]["ask_p50"] == 8.0  # the follow-up's own answer, not the history's
+    assert result.latency_ms["ask_p50"] == 8.0  # the follow-up's own answer, not the history's
 
 
 def test_follow_up_searches_the_resolved_question_when_the_answer_has_one(fake_kb_class) -> None:
     kb = fake_kb_class(resolve=True)
     row = GoldRow("f-1", "And Wenzhou?", "en", ("d:2",), (), True, history=("What about pension care?",))
     result = evaluate(kb, [row], modes=("lexical", "fused", "answer"))
-    assert result["questions"][0]["query"] == "And Wenzhou? (What about pension care?)"
+    assert result.questions[0]["query"] == "And Wenzhou? (What about pension care?)"
     assert {(q, m) for q, _, m in kb.searches} == {("And Wenzhou? (What about pension care?)", "lexical"), ("And Wenzhou? (What about pension care?)", "fused")}
 
 
@@ -112,27 +112,27 @@ def test_cited_clause_outside_top_k_is_checked_in_a_deeper_search(fake_kb) -> No
     row = GoldRow("e-1", "Ningbo green elsewhere", "en", ("d:1",), (), True)
     result = evaluate(kb, [row], modes=("fused", "answer"), k=1)
     # d:4 cited, not in the top 1 nor in the deeper search (no word overlap) → invalid
-    assert result["questions"][0]["invalid"] == ["d:4"]
+    assert result.questions[0]["invalid"] == ["d:4"]
     assert ("Ningbo green elsewhere", 10, "fused") in kb.searches
 
 
 def test_answer_errors_are_recorded_not_counted_as_abstentions(fake_kb) -> None:
     result = evaluate(fake_kb, ROWS[:1] + ROWS[4:5], modes=("fused", "answer", "llm"))
-    llm = result["ablation"]["llm"]
+    llm = result.ablation["llm"]
     assert llm["answers"]["abstain_recall"] == 0.0
     assert llm["answers"]["citation_hit"] == 0.0
     assert llm["latency_ms"] == {"ask_p50": None, "ask_p95": None}
-    detail = result["questions"][0]["answers"]["llm"]
+    detail = result.questions[0]["answers"]["llm"]
     assert "timed out" in detail["error"] and detail["abstained"] is False
-    assert result["answers"]["citation_hit"] == 1.0  # the main answerer is unaffected
+    assert result.answers["citation_hit"] == 1.0  # the main answerer is unaffected
 
 
 def test_without_answer_modes_answers_are_not_measured(fake_kb) -> None:
     result = evaluate(fake_kb, ROWS, modes=("lexical",))
-    assert set(result["ablation"]) == {"fused", "lexical"}
-    assert all(v is None for v in result["answers"].values())
-    assert result["latency_ms"]["ask_p50"] is None
-    assert result["questions"][0]["cited"] is None
+    assert set(result.ablation) == {"fused", "lexical"}
+    assert all(v is None for v in result.answers.values())
+    assert result.latency_ms["ask_p50"] is None
+    assert result.questions[0]["cited"] is None
 
 
 def test_progress_callback(fake_kb) -> None:

@@ -7,7 +7,7 @@ from policykb.ingest.model import Clause
 from policykb.kb.answer.abstain import Evidence, Thresholds, asks_live, asks_quantity, decide, mention_subject, states_number
 from policykb.kb.answer.respond import _is_summary_request
 from policykb.kb.retrieval.glossary import bundled_glossary
-from policykb.kb.model import Answer, Citation, DocumentInfo, Turn
+from policykb.kb.model import Answer, Citation, DocumentInfo, Hit, Turn
 from policykb.kb.answer.naming import clause_ref, doc_names
 from policykb.kb.answer.quotes import clause_sentences, lead_span, locate
 from policykb.kb.answer.followup import resolve_followup
@@ -166,3 +166,69 @@ def test_decide_reads_the_signals_in_order() -> None:
 )
 def test_summary_requests(question: str, lang: str, summary: bool) -> None:
     assert _is_summary_request(question, lang) is summary
+
+
+# -- confidence and lists ----------------------------------------------------------------------
+def _hit(clause: Clause, score: float, cos: float = 0.9) -> Hit:
+    return Hit(clause=clause, score=score, signals={"dense_sentence": cos})
+
+
+def _evidence(cos: float = 0.9, supported: int = 3, topic: int = 3, pair: str = "en-en") -> Evidence:
+    return Evidence(sent_cos=cos, cross=False, topic_words=topic, supported=supported, unknown=0, pair=pair)
+
+
+def test_competing_clauses_make_an_answer_unsure() -> None:
+    from dataclasses import replace
+
+    from policykb.kb.answer.respond import unsure_candidates, unsure_why
+    from policykb.kb.config import DEFAULT_TUNING as defaults
+
+    DEFAULT_TUNING = replace(defaults, confidence=replace(defaults.confidence, margin=0.06, other_doc_margin=0.15, weak_support=0.5))
+
+    a = _hit(_clause("1", "第一条", "甲", lang="zh", doc="law-a"), 0.80)
+    b_other = _hit(_clause("9", "第九条", "乙", lang="zh", doc="law-b"), 0.74)  # another document, 7.5% below
+    b_same = _hit(_clause("2", "第二条", "丙", lang="zh", doc="law-a"), 0.74)  # the same document, 7.5% below
+    far = _hit(_clause("3", "第三条", "丁", lang="zh", doc="law-b"), 0.40)
+    assert "another document" in unsure_why([a, b_other, far], [a], _evidence(), DEFAULT_TUNING)
+    assert unsure_why([a, b_same, far], [a], _evidence(), DEFAULT_TUNING) == ""  # beyond the same-document margin
+    assert unsure_why([a, far], [a], _evidence(), DEFAULT_TUNING) == ""
+    assert unsure_why([a, b_other], [a, b_other], _evidence(), DEFAULT_TUNING) == ""  # both cited: no rival left
+    weak = _evidence(cos=0.80, supported=1, topic=4)  # below en-en "sure" (0.84) and 1/4 of the topic words found
+    assert unsure_why([a, far], [a], weak, DEFAULT_TUNING).startswith("weak evidence")
+    assert [h.clause.id for h in unsure_candidates([far, b_other, a], [a], 3)] == ["law-a:1", "law-b:9", "law-b:3"]  # most likely first
+
+
+def test_a_list_lead_in_is_quoted_with_its_items() -> None:
+    from policykb.kb.answer.evidence import QueryTerms
+    from policykb.kb.answer.extractive import pick_sentences
+    from policykb.kb.model import Hit
+
+    text = ("商业银行贷款，应当遵守下列资产负债比例管理的规定：\n（一）资本充足率不得低于百分之八；\n"
+            "（二）流动性资产余额与流动性负债余额的比例不得低于百分之二十五；\n"
+            "（三）国务院银行业监督管理机构对资产负债比例管理的其他规定。\n"
+            "商业银行应当按照规定的期限向监督管理机构报送资产负债比例的执行情况。")
+    clause = _clause("39", "第三十九条", text, lang="zh")
+    lead = "商业银行贷款，应当遵守下列资产负债比例管理的规定："
+    last = "商业银行应当按照规定的期限向监督管理机构报送资产负债比例的执行情况。"
+    hit = Hit(clause=clause, score=1.0, signals={}, sentences=((lead, 0.95), (last, 0.80)))
+    terms = QueryTerms(lang="zh", tokens=frozenset(), own_tokens=frozenset(), groups=())
+    pick = pick_sentences(hit, terms, max_sentences=1)
+    assert pick.quote.startswith(lead) and "资本充足率不得低于百分之八" in pick.quote and "（三）国务院" in pick.quote
+    assert pick.quote in text and "执行情况" not in pick.quote
+
+
+def test_follow_ups_do_not_depend_on_the_glossary_line_order() -> None:
+    import random
+
+    from policykb.kb.retrieval.glossary import Glossary
+
+    glossary = bundled_glossary()
+    entries = list(glossary.entries)
+    random.Random(7).shuffle(entries)
+    shuffled = Glossary(entries)
+    cases = [("And Ningbo?", "What does the document ask of Wenzhou?"), ("移动支付呢？", "数字人民币试点有什么安排？"),
+             ("衢州呢？", "湖州在绿色金融方面有什么任务？"), ("And the outbound version for domestic partners?", "Is the QFLP pilot going ahead?")]
+    for question, earlier in cases:
+        a = resolve_followup(question, [_turn(earlier)], glossary)
+        b = resolve_followup(question, [_turn(earlier)], shuffled)
+        assert (a.question, a.how) == (b.question, b.how), question

@@ -49,6 +49,9 @@ ERRORS = [
     (["search", "charitable trusts", "--doc", "nope", "--kb", "{kb}"], 1, "'nope'"),
     (["remove", "nope", "--kb", "{kb}"], 1, "'nope'"),
     (["eval", "--gold", "{tmp}/missing-gold.jsonl", "--kb", "{kb}"], 2, "missing-gold.jsonl"),
+    (["calibrate", "--kb", "{kb}"], 2, "--gold"),
+    (["calibrate", "--gold", "{tmp}/missing-gold.jsonl", "--kb", "{kb}"], 2, "missing-gold.jsonl"),
+    (["calibrate", "--gold", "{tmp}/missing-gold.jsonl", "--folds", "none"], 2, "'none' is not a whole number"),
 ]
 
 
@@ -67,7 +70,7 @@ def test_usage_errors_and_failures(corpus_kb_dir: Path, tmp_path: Path, args: li
 def test_help_lists_the_verbs() -> None:
     run = cli("--help")
     assert run.code == 0
-    for verb in ("ingest", "clauses", "search", "ask", "eval", "serve"):
+    for verb in ("ingest", "clauses", "search", "ask", "eval", "calibrate", "serve"):
         assert verb in run.out
 
 
@@ -118,6 +121,12 @@ def test_ask_json_is_an_answer(corpus_kb_dir: Path) -> None:
     assert data["abstained"] is False and data["mode"] == "extractive"
     assert data["citations"] and all(set(c) == {f.name for f in fields(Citation)} for c in data["citations"])
     assert data["citations"][0]["id"] == op(18)
+    assert data["confidence"] == "sure"  # a direct lookup is sure
+
+
+def test_ask_json_off_topic_is_abstained_with_confidence(corpus_kb_dir: Path) -> None:
+    data = json.loads(cli("ask", "How long should sourdough bread rise before baking?", "--kb", corpus_kb_dir, "--json").out)
+    assert data["abstained"] is True and data["confidence"] == "abstained" and data["citations"] == []
 
 
 # -- JSONL batches --------------------------------------------------------------------------------

@@ -45,3 +45,6 @@ def test_copy_refuses_a_bad_or_unreachable_target(kb_copy: Path, chroma_server: 
 
     run = run_cli(["copy-vectors", "--kb", kb_copy, "--chroma-url", chroma_server, "--to", chroma_server])
     assert run.code != 0 and "already live" in run.err
+
+    run = run_cli(["copy-vectors", "--kb", kb_copy, "--to", ""])  # an empty URL would mean the embedded store
+    assert run.code == 2 and "needs a Chroma server URL" in run.err and len(run.err.strip().splitlines()) == 1

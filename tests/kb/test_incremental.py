@@ -38,7 +38,7 @@ def expected_counts(kb: KnowledgeBase) -> tuple[int, int]:
 
 def assert_consistent(kb: KnowledgeBase) -> None:
     check = kb.check()
-    assert check["ok"], check["problems"]
+    assert check.ok, check.problems
     assert vector_counts(kb) == expected_counts(kb)
     ids = [c.id for c in kb.clauses()]
     assert len(ids) == len(set(ids))

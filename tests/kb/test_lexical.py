@@ -1,9 +1,10 @@
-"""The BM25 lexical index: build, search, persistence, refusal of a stale index, and the Opinions."""
+"""The BM25 lexical index: build, scores, persistence, refusal of a stale index, and the Opinions."""
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from typing import Sequence
 
 import pytest
 
@@ -29,31 +30,31 @@ def small() -> LexicalIndex:
     return LexicalIndex.build(list(CLAUSES), list(CLAUSES.values()))
 
 
-def ids(results: list[tuple[str, float]]) -> list[str]:
-    return [i for i, _ in results]
+def top(index: LexicalIndex, query: str | Sequence[str], k: int) -> list[str]:
+    """The ``k`` best ids for a query text (or ready tokens), best first, ties in build order."""
+    scores = index.scores(tokenize(query) if isinstance(query, str) else query)
+    order = {cid: n for n, cid in enumerate(index.ids)}
+    return sorted(scores, key=lambda cid: (-scores[cid], order[cid]))[:k]
 
 
 # -- building and searching -------------------------------------------------------------
 def test_search_finds_chinese_and_english_clauses(small: LexicalIndex) -> None:
     assert len(small) == 5
-    assert ids(small.search("普惠金融", 3))[0] == "zh:1"
-    assert ids(small.search("供应链金融", 3))[0] == "zh:2"
-    assert ids(small.search("charitable trust", 3)) == ["en:1"]
-    assert set(ids(small.search("储蓄国债", 5))) == {"zh:3"}
+    assert top(small, "普惠金融", 3)[0] == "zh:1"
+    assert top(small, "供应链金融", 3)[0] == "zh:2"
+    assert top(small, "charitable trust", 3) == ["en:1"]
+    assert set(top(small, "储蓄国债", 5)) == {"zh:3"}
 
 
-def test_results_are_best_first_positive_and_cut_at_k(small: LexicalIndex) -> None:
-    results = small.search("savings bonds distribution banking 手机银行", 5)
-    scores = [s for _, s in results]
-    assert scores == sorted(scores, reverse=True)
-    assert all(s > 0 for s in scores)
-    assert ids(results)[0] == "en:2"
-    assert len(small.search("savings bonds distribution banking 手机银行", 1)) == 1
+def test_the_best_match_scores_highest(small: LexicalIndex) -> None:
+    scores = small.scores(tokenize("savings bonds distribution banking 手机银行"))
+    assert all(s > 0 for s in scores.values())
+    assert max(scores, key=scores.__getitem__) == "en:2"
 
 
 def test_a_part_of_a_compound_finds_the_whole(small: LexicalIndex) -> None:
     index = LexicalIndex.build(["a", "b"], ["高质量发展建设共同富裕示范区", "推进乡村振兴"])
-    assert ids(index.search("共同富裕", 2)) == ["a"]
+    assert top(index, "共同富裕", 2) == ["a"]
 
 
 def test_scores_gives_every_positive_score(small: LexicalIndex) -> None:
@@ -74,20 +75,15 @@ def test_repeated_query_tokens_count_once(small: LexicalIndex) -> None:
     assert small.scores(["trust"]) == small.scores(["trust", "trust", "trust"])
 
 
-def test_search_tokens_matches_search_on_the_same_tokens(small: LexicalIndex) -> None:
-    assert small.search_tokens(tokenize("savings bonds"), 5) == small.search("savings bonds", 5)
-
-
 @pytest.mark.parametrize("query", ["", "the of and", "的 了", "unseen words only", "完全无关"])
 def test_queries_without_known_tokens_find_nothing(small: LexicalIndex, query: str) -> None:
-    assert small.search(query, 5) == []
     assert small.scores(tokenize(query)) == {}
 
 
 def test_empty_index(tmp_path: Path) -> None:
     empty = LexicalIndex.build([], [])
     assert len(empty) == 0
-    assert empty.search("普惠金融", 5) == []
+    assert empty.scores(tokenize("普惠金融")) == {}
     assert empty.scores(["x"]) == {}
     empty.save(tmp_path / "lex")
     assert len(LexicalIndex.load(tmp_path / "lex")) == 0
@@ -96,7 +92,7 @@ def test_empty_index(tmp_path: Path) -> None:
 def test_index_of_texts_without_tokens(tmp_path: Path) -> None:
     index = LexicalIndex.build(["a", "b"], ["的", ""])
     assert len(index) == 2
-    assert index.search("的", 3) == []
+    assert index.scores(tokenize("的")) == {}
     index.save(tmp_path / "lex")
     assert LexicalIndex.load(tmp_path / "lex").ids == ("a", "b")
 
@@ -113,11 +109,6 @@ def test_build_rejects_bad_input(ids_: list[str], texts: list[str], message: str
         LexicalIndex.build(ids_, texts)
 
 
-def test_k_must_be_positive(small: LexicalIndex) -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        small.search("金融", 0)
-
-
 # -- persistence ------------------------------------------------------------------------
 def test_save_load_round_trip_gives_the_same_results(small: LexicalIndex, tmp_path: Path) -> None:
     folder = tmp_path / "lex"
@@ -125,7 +116,7 @@ def test_save_load_round_trip_gives_the_same_results(small: LexicalIndex, tmp_pa
     loaded = LexicalIndex.load(folder)
     assert loaded.ids == small.ids
     for query in ["普惠金融", "savings bonds", "储蓄国债下乡", "charitable trusts 信托"]:
-        assert loaded.search(query, 5) == small.search(query, 5)
+        assert loaded.scores(tokenize(query)) == small.scores(tokenize(query))
     version = folder / (folder / "CURRENT").read_text().strip()
     params = json.loads((version / "params.json").read_text())
     assert params["tokenizer"] == tokenizer_config()
@@ -236,7 +227,7 @@ def bridged(glossary: Glossary, query: str) -> list[str]:
     ],
 )
 def test_english_queries_rank_the_right_clause_first(opinions_index: LexicalIndex, query: str, clause: str) -> None:
-    assert ids(opinions_index.search(query, 3))[0] == clause
+    assert top(opinions_index, query, 3)[0] == clause
 
 
 @pytest.mark.parametrize(
@@ -259,11 +250,11 @@ def test_english_queries_rank_the_right_clause_first(opinions_index: LexicalInde
 def test_chinese_queries_bridged_by_the_glossary_rank_the_right_clause_first(
     opinions_index: LexicalIndex, glossary: Glossary, query: str, clause: str
 ) -> None:
-    assert ids(opinions_index.search_tokens(bridged(glossary, query), 3))[0] == clause
+    assert top(opinions_index, bridged(glossary, query), 3)[0] == clause
 
 
 def test_chinese_queries_without_the_bridge_find_nothing_in_english_text(opinions_index: LexicalIndex) -> None:
-    assert opinions_index.search("慈善信托", 3) == []
+    assert opinions_index.scores(tokenize("慈善信托")) == {}
 
 
 @pytest.mark.parametrize("query", ["宁波", "哪些条款提到宁波", "宁波市"])

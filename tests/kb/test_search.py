@@ -69,7 +69,7 @@ def test_ranked_hits_are_sorted_and_carry_their_signals(corpus_kb) -> None:
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True)
     assert len(set(ids(result))) == 7
-    assert set(result.hits[0].signals) == {"dense_clause", "dense_sentence", "lexical", "bridge"}
+    assert set(result.hits[0].signals) == {"dense_clause", "dense_sentence", "lexical", "bridge", "dictionary"}
     assert result.latency_ms > 0
     assert result.query == "green bonds and ESG disclosure"
 

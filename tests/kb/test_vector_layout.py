@@ -59,7 +59,7 @@ def test_a_single_collection_kb_moves_to_per_language_collections(kb_copy: Path)
     try:
         assert [h.clause.id for h in kb.search("储蓄国债下乡", 3).hits] == before
         assert len(before) == 3
-        assert kb.check()["ok"]
+        assert kb.check().ok
     finally:
         kb.close()
     assert _collections(kb_copy) == expected

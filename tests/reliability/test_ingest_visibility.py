@@ -146,8 +146,8 @@ def test_an_ingest_in_another_process_appears_whole_and_at_once(kb_copy: Path, t
                 top = [h.clause.id for h in reader.search(clause.text, 3, doc=doc_id, mode="dense").hits]
                 assert clause.id in top, (clause.id, top)
         check = reader.check()
-        assert check["ok"], check["problems"]
-        assert check["stores"]["manifest"] == check["stores"]["clause_vectors"] == check["stores"]["lexical"] == 31 + 80
+        assert check.ok, check.problems
+        assert check.stores["manifest"] == check.stores["clause_vectors"] == check.stores["lexical"] == 31 + 80
     finally:
         reader.close()
 

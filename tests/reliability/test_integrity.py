@@ -91,7 +91,7 @@ def test_a_half_document_in_the_manifest_is_reported_and_left_to_a_re_ingest(kb_
     try:
         report = kb.ingest([repo_root() / "tests" / "fixtures" / "opinions-corpus"])
         assert (report.updated, report.failed) == (1, 0)
-        assert kb.check()["ok"]
+        assert kb.check().ok
         assert kb.clause(f"{OPINIONS}:7").number == "7"
     finally:
         kb.close()
@@ -117,6 +117,7 @@ def test_a_repair_in_another_process_reaches_a_long_lived_reader(kb_copy: Path) 
 
 
 def test_a_kb_nothing_was_ingested_into_checks(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()  # an existing folder: a missing one is refused as a mistyped --kb
     code, report = check(tmp_path / "empty")
     assert code == 0 and report["ok"], report
     assert report["stores"] == {"manifest": 0, "clause_vectors": 0, "sentence_vectors": 0, "lexical": 0}

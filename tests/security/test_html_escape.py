@@ -110,7 +110,7 @@ VIEWS: dict[str, Callable[[str], str]] = {
     "placeholder": lambda p: render.placeholder_html(p, "en"),
     "question": lambda p: render.user_html(p),
     "streaming": lambda p: render.streaming_html(p),
-    "chip": lambda p: render.chip(render.clause_ref(p, p, p), p, title=p, cls=p),
+    "chip": lambda p: render.chip(render.chip_ref(p, p, p), p, title=p, cls=p),
 }
 
 
