@@ -8,6 +8,8 @@ path outside the user's folder.
 """
 from __future__ import annotations
 
+import builtins
+
 import json
 import os
 import re
@@ -103,7 +105,7 @@ class ConversationStore:
                         "turns": len(data.get("turns", []))})
         return sorted(out, key=lambda c: c["updated"], reverse=True)
 
-    def load(self, conv_id: str) -> tuple[dict[str, Any], list[tuple[str, Answer]]]:
+    def load(self, conv_id: str) -> tuple[dict[str, Any], builtins.list[tuple[str, Answer]]]:
         """The conversation's record and its turns as (question, Answer)."""
         path = self._path(conv_id)
         if not path.exists():

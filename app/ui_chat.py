@@ -169,9 +169,9 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     def liked(turns_: Turns, lang: str, data: gr.LikeData, request: gr.Request) -> tuple[Any, ...]:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = int(index) // 2
-        if not isinstance(data.liked, bool) or turn >= len(turns_) or turns_[turn][1] is None:
+        question, answer = turns_[turn] if turn < len(turns_) else ("", None)
+        if not isinstance(data.liked, bool) or answer is None:
             return "", gr.update(visible=False), None, gr.update()
-        question, answer = turns_[turn]
         row_id = ctx.feedback().add(question, answer, 1 if data.liked else -1, user=username(request))
         if data.liked:
             return render.message_html(t("thanks", lang), "ok"), gr.update(visible=False), None, gr.update()

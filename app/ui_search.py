@@ -62,7 +62,7 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
             panel = gr.HTML(render.placeholder_html("search_hint"), elem_id=panel_id("search"), elem_classes=["pk-panel"])
 
     @friendly
-    def run(text: str, doc_id: str, section_no: str, clause_lang: str, top_k: float, ui: str) -> tuple[str, dict, str]:
+    def run(text: str, doc_id: str, section_no: str, clause_lang: str, top_k: float, ui: str) -> tuple[str, Any, Any]:
         if not text or not text.strip():  # a light hint in place of the results, not an error
             return render.hint_html(t("empty_query", ui)), gr.update(), gr.update()
         if len(text.strip()) > ctx.settings.max_question_chars:
