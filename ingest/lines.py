@@ -16,7 +16,6 @@ from .lang import CJK as _CJK
 
 __all__ = ["Line", "PreparedText", "prepare_lines", "is_adoption_line", "tidy_heading"]
 
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?$")
 _MD_EMPTY_HEADING = re.compile(r"^#{1,6}$")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
@@ -59,9 +58,32 @@ def tidy_heading(text: str) -> str:
     return _CJK_GAP.sub("", text.strip())
 
 
+def strip_html_comments(text: str) -> str:
+    """``text`` without its ``<!-- … -->`` comments; an unterminated ``<!--`` stays as text.
+
+    Linear in the text's length: the regex ``<!--.*?-->`` rescans to the end from every unterminated
+    ``<!--``, which made a file of many of them quadratic.
+    """
+    if "<!--" not in text:
+        return text
+    parts: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # no comment closes after here: nothing more to remove
+        parts.append(text[pos:start])
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def prepare_lines(text: str) -> PreparedText:
     """Split clean text into :class:`Line` s; drop HTML comments; set adoption lines aside."""
-    text = _HTML_COMMENT.sub("", text)
+    text = strip_html_comments(text)
     lines: list[Line] = []
     history: list[str] = []
     blank = False

@@ -13,7 +13,6 @@ import re
 __all__ = ["markdown_to_text"]
 
 _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"<!--.*?-->", re.DOTALL), ""),
     (re.compile(r"^\s{0,3}(?:```|~~~).*$", re.MULTILINE), ""),
     (re.compile(r"^\s{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE), r"\1 \2"),  # kept: the parser reads levels
     (re.compile(r"^\s{0,3}#{1,6}[ \t]*$", re.MULTILINE), ""),
