@@ -132,8 +132,9 @@ class UploadWatch(threading.Thread):
                     event = json.loads(line[5:])
                     if event.get("msg") == "progress":
                         for step in event.get("progress_data") or []:
-                            self.fraction = float(step.get("progress") or 0.0)
-                            if self.embedding_at is None and "embedding" in (step.get("desc") or ""):
+                            self.fraction = _fraction(step)
+                            # The upload's bar counts embedded clauses ("name: 3 of 64 clauses"); older builds said "embedding".
+                            if self.embedding_at is None and (self.fraction > 0 or "embedding" in (step.get("desc") or "")):
                                 self.embedding_at = time.perf_counter()
                     elif event.get("msg") == "process_completed":
                         self.output = event
@@ -141,6 +142,14 @@ class UploadWatch(threading.Thread):
                         return
         except (OSError, ValueError):
             return  # the app went away (it was killed)
+
+
+def _fraction(step: dict[str, Any]) -> float:
+    """How far one progress step is: its ``progress`` fraction, or ``index`` of ``length`` for a counted bar."""
+    if step.get("progress") is not None:
+        return float(step["progress"])
+    index, length = step.get("index"), step.get("length")
+    return float(index) / float(length) if isinstance(index, (int, float)) and isinstance(length, (int, float)) and length else 0.0
 
 
 class IngestRun:
