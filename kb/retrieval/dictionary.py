@@ -33,7 +33,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from policykb.ingest.lang import CJK
 from policykb.kb.index.tokenize import EN_STOPWORDS, stem
@@ -270,16 +270,20 @@ class VocabularyBridge:
         return weight
 
     # -- Chinese question → English KB tokens -----------------------------------------
-    def zh_to_en(self, query_words: list[str], skip: frozenset[str] = frozenset()) -> dict[str, float]:
-        """Weighted English KB tokens for a Chinese question's words (their dictionary senses)."""
-        chosen: list[Candidate] = []
+    def _question_senses(self, query_words: list[str], skip: frozenset[str]) -> Iterator[tuple[str, list[str], float]]:
+        """Each distinct question word with dictionary senses, its senses, and the share each sense gets
+        (fewer senses and longer words are more specific)."""
         for word in dict.fromkeys(query_words):
             if word in skip:
                 continue
-            senses = self.dictionary.senses(word)
-            if not senses:
-                continue
-            share = 1.0 / math.sqrt(len(senses)) * (SINGLE_CHAR_FACTOR if len(word) == 1 else 1.0)
+            senses = list(self.dictionary.senses(word))
+            if senses:
+                yield word, senses, 1.0 / math.sqrt(len(senses)) * (SINGLE_CHAR_FACTOR if len(word) == 1 else 1.0)
+
+    def zh_to_en(self, query_words: list[str], skip: frozenset[str] = frozenset()) -> dict[str, float]:
+        """Weighted English KB tokens for a Chinese question's words (their dictionary senses)."""
+        chosen: list[Candidate] = []
+        for word, senses, share in self._question_senses(query_words, skip):
             for sense in senses:
                 tokens = [t for t in sense.split(" ") if t in self._english_vocab]
                 for token in tokens:
@@ -290,13 +294,7 @@ class VocabularyBridge:
     def zh_synonyms(self, query_words: list[str], skip: frozenset[str] = frozenset()) -> dict[str, float]:
         """KB words that share an English sense with a question word (老板 → boss → 雇主), weighted."""
         chosen: list[Candidate] = []
-        for word in dict.fromkeys(query_words):
-            if word in skip:
-                continue
-            senses = self.dictionary.senses(word)
-            if not senses:
-                continue
-            share = 1.0 / math.sqrt(len(senses)) * (SINGLE_CHAR_FACTOR if len(word) == 1 else 1.0)
+        for word, senses, share in self._question_senses(query_words, skip):
             for sense in senses:
                 for term, (coverage, n_senses) in (self._by_ngram.get(sense) or {}).items():
                     if term != word and coverage == 1.0:
