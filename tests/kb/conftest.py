@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from kb_helpers import ZH_RULE_TXT, copy_opinions, settings_for
+from kb_helpers import EN_RULE_TXT, ZH_RULE_TXT, copy_opinions, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +67,15 @@ def own_corpus_copy(own_corpus: tuple[Path, Path, Path], tmp_path: Path) -> Iter
     finally:
         shutil.rmtree(folder)
         shutil.copytree(pristine, folder)
+
+
+@pytest.fixture(scope="session")
+def en_rule_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A KB holding only the English sample rule (read-only: copy it to write)."""
+    from policykb.kb import KnowledgeBase
+
+    kb_dir = tmp_path_factory.mktemp("en-rule") / "kb"
+    kb = KnowledgeBase(settings_for(kb_dir))
+    assert kb.ingest([EN_RULE_TXT]).added == 1
+    kb.close()
+    return kb_dir

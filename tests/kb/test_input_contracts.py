@@ -14,17 +14,6 @@ from policykb.app.contracts import check_k, check_lang
 from policykb.errors import ConfigError
 
 
-@pytest.fixture(scope="module")
-def en_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A KB holding only the English sample rule (copy it to write)."""
-    from policykb.kb import KnowledgeBase
-
-    kb_dir = tmp_path_factory.mktemp("contracts") / "kb"
-    kb = KnowledgeBase(settings_for(kb_dir))
-    assert kb.ingest([EN_RULE_TXT]).added == 1
-    kb.close()
-    return kb_dir
-
 
 @pytest.mark.parametrize("value, message", [
     (0, "k 0 must be at least 1"), (-1, "k -1 must be at least 1"), ("0", "k '0' must be at least 1"),
@@ -80,9 +69,9 @@ def test_a_file_given_as_kb_gets_a_clear_message(tmp_path: Path, args: list[str]
     assert not_a_folder.read_text() == "not a KB\n"
 
 
-def test_the_same_bytes_under_another_name_are_one_document(en_kb_dir: Path, tmp_path: Path) -> None:
+def test_the_same_bytes_under_another_name_are_one_document(en_rule_kb_dir: Path, tmp_path: Path) -> None:
     kb_dir = tmp_path / "kb"
-    shutil.copytree(en_kb_dir, kb_dir)
+    shutil.copytree(en_rule_kb_dir, kb_dir)
     again = tmp_path / "uploads" / "green-credit-copy.txt"
     again.parent.mkdir()
     shutil.copyfile(EN_RULE_TXT, again)
@@ -101,13 +90,13 @@ def test_the_same_bytes_under_another_name_are_one_document(en_kb_dir: Path, tmp
     assert run_cli(["ingest", str(changed), "--kb", str(kb_dir), "--json"]).json()["added"] == 1  # other bytes: a new document
 
 
-def test_app_uploads_recognise_content_and_never_show_server_paths(en_kb_dir: Path, tmp_path: Path) -> None:
+def test_app_uploads_recognise_content_and_never_show_server_paths(en_rule_kb_dir: Path, tmp_path: Path) -> None:
     from policykb.app.context import AppContext, hide_paths
     from policykb.app.ui_documents import ingest_files
     from policykb.kb import KnowledgeBase
 
     kb_dir = tmp_path / "kb"
-    shutil.copytree(en_kb_dir, kb_dir)
+    shutil.copytree(en_rule_kb_dir, kb_dir)
     settings = settings_for(kb_dir)
     kb = KnowledgeBase(settings)
     try:

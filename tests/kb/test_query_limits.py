@@ -10,28 +10,17 @@ from typing import Any
 
 import pytest
 
-from kb_helpers import EN_RULE, EN_RULE_TXT, clean_env, run_cli, settings_for
+from kb_helpers import EN_RULE, clean_env, run_cli, settings_for
 from policykb.errors import ConfigError
 
 LONG = "How are green loans reported? " * 3500  # about 100 KB of text
 
 
-@pytest.fixture(scope="module")
-def small_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A KB holding only the English sample rule (read-only here)."""
+
+def test_a_long_question_is_refused_before_any_work(en_rule_kb_dir: Path) -> None:
     from policykb.kb import KnowledgeBase
 
-    kb_dir = tmp_path_factory.mktemp("limits") / "kb"
-    kb = KnowledgeBase(settings_for(kb_dir))
-    assert kb.ingest([EN_RULE_TXT]).added == 1
-    kb.close()
-    return kb_dir
-
-
-def test_a_long_question_is_refused_before_any_work(small_kb_dir: Path) -> None:
-    from policykb.kb import KnowledgeBase
-
-    kb = KnowledgeBase(settings_for(small_kb_dir))
+    kb = KnowledgeBase(settings_for(en_rule_kb_dir))
     try:
         assert len(LONG) > 100_000
         for call in (lambda: kb.ask(LONG), lambda: kb.search(LONG)):
@@ -45,17 +34,17 @@ def test_a_long_question_is_refused_before_any_work(small_kb_dir: Path) -> None:
         kb.close()
 
 
-def test_the_limit_is_a_setting(small_kb_dir: Path) -> None:
+def test_the_limit_is_a_setting(en_rule_kb_dir: Path) -> None:
     from policykb.kb import KnowledgeBase
 
-    assert settings_for(small_kb_dir).max_question_chars == 2000
-    assert settings_for(small_kb_dir, max_question_chars=None).max_question_chars == 2000
+    assert settings_for(en_rule_kb_dir).max_question_chars == 2000
+    assert settings_for(en_rule_kb_dir, max_question_chars=None).max_question_chars == 2000
     from policykb.settings import Settings
 
     assert Settings.from_env(env={"POLICYKB_MAX_QUESTION_CHARS": "40"}).max_question_chars == 40
     with pytest.raises(ConfigError, match="POLICYKB_MAX_QUESTION_CHARS"):
         Settings.from_env(env={"POLICYKB_MAX_QUESTION_CHARS": "0"})
-    kb = KnowledgeBase(settings_for(small_kb_dir, max_question_chars=40))
+    kb = KnowledgeBase(settings_for(en_rule_kb_dir, max_question_chars=40))
     try:
         assert kb.search("green credit report quarterly", 3).hits  # 29 characters: answered
         with pytest.raises(ConfigError, match="41 characters long, over the limit of 40"):
@@ -64,26 +53,26 @@ def test_the_limit_is_a_setting(small_kb_dir: Path) -> None:
         kb.close()
 
 
-def test_the_cli_refuses_a_long_question_in_one_line(small_kb_dir: Path, tmp_path: Path) -> None:
+def test_the_cli_refuses_a_long_question_in_one_line(en_rule_kb_dir: Path, tmp_path: Path) -> None:
     long_file = tmp_path / "long.txt"
     long_file.write_text(LONG, encoding="utf-8")
     for verb in ("ask", "search"):
-        run = run_cli([verb, LONG[:30_000], "--kb", str(small_kb_dir)], timeout=120)
+        run = run_cli([verb, LONG[:30_000], "--kb", str(en_rule_kb_dir)], timeout=120)
         assert run.code == 2, run
         assert "Traceback" not in run.err and len(run.err.strip().splitlines()) == 1
         assert "over the limit of 2,000" in run.err and not run.out
-    run = run_cli(["search", "green loans reported by banks", "--kb", str(small_kb_dir)],
+    run = run_cli(["search", "green loans reported by banks", "--kb", str(en_rule_kb_dir)],
                   env=clean_env(POLICYKB_MAX_QUESTION_CHARS="20"), timeout=120)
     assert run.code == 2 and "over the limit of 20" in run.err
 
 
 @pytest.mark.parametrize("verb", ["ask", "search"])
-def test_a_long_batch_row_gets_its_error_and_the_others_run(small_kb_dir: Path, tmp_path: Path, verb: str) -> None:
+def test_a_long_batch_row_gets_its_error_and_the_others_run(en_rule_kb_dir: Path, tmp_path: Path, verb: str) -> None:
     batch = tmp_path / "batch.jsonl"
     rows = [{"id": "a", "question": "When is the green credit report due?"}, {"id": "long", "question": LONG},
             {"id": "b", "question": "How long are loan files kept?"}]
     batch.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    run = run_cli([verb, "--batch", str(batch), "--kb", str(small_kb_dir)], timeout=300)
+    run = run_cli([verb, "--batch", str(batch), "--kb", str(en_rule_kb_dir)], timeout=300)
     assert run.code == 1, run  # one row failed
     out = {row["id"]: row for row in run.jsonl()}
     assert list(out) == ["a", "long", "b"]
@@ -128,13 +117,13 @@ class _Recorder:
 
 
 @pytest.mark.slow
-def test_a_search_during_a_large_ingest_does_not_wait_for_its_embedding(small_kb_dir: Path, tmp_path: Path) -> None:
+def test_a_search_during_a_large_ingest_does_not_wait_for_its_embedding(en_rule_kb_dir: Path, tmp_path: Path) -> None:
     import shutil
 
     from policykb.kb import KnowledgeBase
 
     kb_dir = tmp_path / "kb"
-    shutil.copytree(small_kb_dir, kb_dir)
+    shutil.copytree(en_rule_kb_dir, kb_dir)
     big = tmp_path / "generated-bank-rules.txt"
     big.write_text(_big_rule(clauses=20, sentences=10), encoding="utf-8")
     kb = KnowledgeBase(settings_for(kb_dir))
