@@ -67,7 +67,7 @@ class Answer:
     related: tuple[Citation, ...] = ()  # nearest clauses shown as "possibly related" when abstaining
     lang: Lang = "en"
     resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
-    confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained"
+    confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained" | "clarify" (a follow-up that cannot be resolved: the answer asks back)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

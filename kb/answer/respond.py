@@ -42,7 +42,7 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
+__all__ = ["answer_question", "clause_numbers", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
 
 _SUMMARY_WORDS_EN = frozenset(
     "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
@@ -90,10 +90,16 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
     tuning = tuning or DEFAULT_TUNING
     glossary = retriever.glossary
     lang = detect_lang(text)
-    resolution = resolve_followup(text, history, glossary, tuning.answer)
+    names = doc_names(documents)
+    resolution = resolve_followup(text, history, glossary, tuning.answer, names, clause_numbers(retriever))
+    if resolution.clarify:
+        return Answer(
+            answer=resolution.clarify_zh if lang == "zh" else resolution.clarify, citations=(), abstained=False,
+            reason=f"clarify: the follow-up {text!r} cannot be resolved against the conversation; asked back",
+            mode="extractive", latency_ms=(time.perf_counter() - started) * 1000, lang=lang, confidence="clarify",
+        )
     asked = resolution.question
     hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=resolution.doc)
-    names = doc_names(documents)
     ctx = prepare(asked, lang, retriever, documents, tuning)
     draft = _extractive(ctx, hits, lookup_kind)
     resolved = asked if resolution.followup else ""
@@ -110,6 +116,14 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
         mode=answer_mode, latency_ms=(time.perf_counter() - started) * 1000, related=draft.related,
         lang=lang, resolved_question=resolved, confidence=confidence,
     )
+
+
+def clause_numbers(retriever: "Retriever") -> dict[str, frozenset[str]]:
+    """Each document's clause numbers (to tell whether a bare "第十五条" is ambiguous)."""
+    out: dict[str, set[str]] = {}
+    for row in retriever.snapshot.rows:
+        out.setdefault(row.clause.doc_id, set()).add(row.clause.number)
+    return {doc: frozenset(nums) for doc, nums in out.items()}
 
 
 # -- extractive ------------------------------------------------------------------------

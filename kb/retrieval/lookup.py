@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from policykb.ingest import chinese_to_int
 from policykb.kinds import LookupKind
 
-__all__ = ["Lookup", "parse_lookup", "mention_pattern"]
+__all__ = ["Lookup", "parse_lookup", "mention_pattern", "clause_reference", "strip_references"]
 
 _ZH_NUM = "零〇一二两三四五六七八九十百千万萬亿億"
 _EN_KIND = r"(?:clause|item|article|art\.|paragraph|para\.|point|provision|measure|no\.)"
@@ -70,6 +70,35 @@ def parse_lookup(query: str) -> Lookup | None:
         if m and (number := _to_digits(m.group(1))):
             return Lookup("section", number)
     return None
+
+
+def clause_reference(query: str) -> tuple[int, int, str] | None:
+    """Where a query names a clause: (start, end, number as digits) of the reference, or None.
+
+    The span covers the reference as written ("第十五条", "clause 15", "(15)"), without the
+    character before it that some patterns need to see.
+    """
+    for pattern in _CLAUSE_PATTERNS:
+        m = pattern.search(query)
+        if m and (number := _to_digits(m.group(1))):
+            start, end = m.span(0)
+            while start < end and query[start] not in "(（第" and not query[start].isalnum():
+                start += 1
+            while end > start and query[end - 1].isspace():
+                end -= 1
+            return start, end, number
+    return None
+
+
+def strip_references(query: str) -> str:
+    """The query without its clause reference(s) ("第十八条 储蓄国债" → "储蓄国债")."""
+    text = query
+    for _ in range(4):
+        ref = clause_reference(text)
+        if ref is None:
+            break
+        text = f"{text[: ref[0]]} {text[ref[1]:]}"
+    return " ".join(text.split())
 
 
 def mention_pattern(term: str) -> re.Pattern[str]:
