@@ -214,15 +214,25 @@ def _search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.to_json())
         return 0
+    if result.missing:
+        print(f"{result.message}; `policykb clauses` lists the clauses")
     for rank, hit in enumerate(result.hits, 1):
-        c = hit.clause
-        print(f"{rank}. {c.label:<8} {c.id:<22} {hit.score:6.3f}  {_short(c.title or c.text, 70)}")
-        if hit.best_sentence and hit.best_sentence != c.title:
-            print(f"   … {_short(hit.best_sentence, 100)}")
-    if not result.hits:
+        _print_hit(rank, hit)
+    if result.related:
+        print("related clauses:")
+        for rank, hit in enumerate(result.related, len(result.hits) + 1):
+            _print_hit(rank, hit)
+    if not result.hits and not result.related and not result.missing:
         print("no clauses found (is the KB empty? `policykb ingest corpus/`)")
     _err(f"{result.latency_ms:.1f} ms")
     return 0
+
+
+def _print_hit(rank: int, hit: Any) -> None:
+    c = hit.clause
+    print(f"{rank}. {c.label:<8} {c.id:<22} {hit.score:6.3f}  {_short(c.title or c.text, 70)}")
+    if hit.best_sentence and hit.best_sentence != c.title:
+        print(f"   … {_short(hit.best_sentence, 100)}")
 
 
 def _ask(args: argparse.Namespace) -> int:

@@ -35,10 +35,22 @@ class SearchResult:
     hits: tuple[Hit, ...]
     latency_ms: float
     lookup: LookupKind | Literal[""] = ""  # the direct lookup the query made, or "" (ranked search)
+    related: tuple[Hit, ...] = ()  # a clause lookup's other clauses, shown apart (scores on the hits' scale)
+    lookup_value: str = ""  # the clause number a clause lookup asked for
+    message: str = ""  # what the user should know about the results (e.g. no clause has that number)
+
+    @property
+    def missing(self) -> bool:
+        """True when the query named a clause number no clause has."""
+        return bool(self.lookup_value) and not self.hits
 
     def to_json(self) -> dict[str, Any]:
-        """``{"query", "results": [clause fields + "score"], "latency_ms"}``."""
-        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3)}
+        """``{"query", "results": [clause fields + "score"], "latency_ms"}``, plus ``"related"`` (rows
+        of the same shape), ``"lookup"`` (``{"kind", "value", "found"}`` for a clause lookup, else null)
+        and ``"message"``."""
+        lookup = {"kind": "clause", "value": self.lookup_value, "found": bool(self.hits)} if self.lookup_value else None
+        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3),
+                "related": [h.to_json() for h in self.related], "lookup": lookup, "message": self.message}
 
 
 @dataclass(frozen=True)
