@@ -85,6 +85,16 @@ def _previous(history: Sequence[Turn]) -> tuple[str, tuple[str, str] | None]:
     return question, cited
 
 
+def _across_documents(history: Sequence[Turn], prev_q: str) -> bool:
+    """True when the last turn looked a clause up in several documents at once ("第十三条讲了什么？" in a KB
+    of five): a bare number after it keeps that scope."""
+    answer = history[-1].answer
+    lookup = parse_lookup(prev_q)
+    if answer is None or answer.abstained or lookup is None or lookup.kind != "clause":
+        return False
+    return len({c.doc_id for c in answer.citations}) > 1
+
+
 def _clause_question(number: int, lang: str) -> str:
     return f"第{number}条讲了什么？" if lang == "zh" else f"What does clause ({number}) say?"
 
@@ -126,10 +136,11 @@ def resolve_followup(question: str, history: Sequence[Turn], glossary: Glossary,
         ref = f"第{cited[1]}条" if lang == "zh" else f"clause ({cited[1]})"
         return Resolution(text[: same.start()] + ref + text[same.end():], True, cited[0], "same")
 
-    conversation_doc = _conversation_doc(prev_q, cited, names)
+    across = _across_documents(history, prev_q) and not named_documents(prev_q, dict(names))
+    conversation_doc = None if across else _conversation_doc(prev_q, cited, names)
     entity = _ellipsis_entity(text, lang, config)
     if entity:
-        other = _other_clause_or_document(entity, prev_q, lang, conversation_doc, names, numbers)
+        other = _other_clause_or_document(entity, prev_q, lang, conversation_doc, names, numbers, across)
         if other is not None:
             return other
     if that_doc:
@@ -154,7 +165,8 @@ def _conversation_doc(prev_q: str, cited: tuple[str, str] | None, names: Mapping
 
 
 def _other_clause_or_document(entity: str, prev_q: str, lang: str, conversation_doc: str | None,
-                              names: Mapping[str, DocName], numbers: Mapping[str, frozenset[str]]) -> Resolution | None:
+                              names: Mapping[str, DocName], numbers: Mapping[str, frozenset[str]],
+                              across: bool = False) -> Resolution | None:
     """The follow-up's entity names another clause and/or document: the earlier question asked of them."""
     ref = clause_reference(entity)
     docs = named_documents(entity, dict(names))
@@ -182,7 +194,7 @@ def _other_clause_or_document(entity: str, prev_q: str, lang: str, conversation_
             question = f"{question.rstrip('?. ')} (in {surface})?"
     if ref is not None:
         number = ref[2]
-        if doc is None:
+        if doc is None and not across:
             holders = [d for d, nums in numbers.items() if number in nums]
             if len(holders) > 1:
                 return _ask_back_clause(entity[ref[0]: ref[1]], number, holders, names)
@@ -203,10 +215,11 @@ def _other_clause_or_document(entity: str, prev_q: str, lang: str, conversation_
 def _ask_back_clause(written: str, number: str, holders: Sequence[str], names: Mapping[str, DocName]) -> Resolution:
     which_en = "; ".join(names[d].cite("en") if d in names else d for d in holders)
     which_zh = "、".join(names[d].cite("zh") if d in names else d for d in holders)
+    zh_ref = written if written.startswith("第") else f"第{number}条"
     return Resolution(
         written, True, None, "clause",
         clarify=f"Several documents have {written} ({which_en}); which one do you mean? Name it, e.g. “{written} of {names[holders[0]].cite('en') if holders[0] in names else holders[0]}”.",
-        clarify_zh=f"多份文件都有第{number}条（{which_zh}），请问指哪一份？请写明文件名，例如“{(names[holders[0]].short_zh if holders[0] in names else holders[0])}第{number}条”。",
+        clarify_zh=f"多份文件都有{zh_ref}（{which_zh}），请问指哪一份？请写明文件名，例如“{(names[holders[0]].short_zh if holders[0] in names else holders[0])}{zh_ref}”。",
     )
 
 
