@@ -152,7 +152,7 @@ def _surfaces(name: DocName) -> set[str]:
     """How a question may name the document: its titles and short names, bare (no 《》, no leading "the")."""
     out: set[str] = set()
     for raw in (name.title, name.short_en, name.short_zh, *name.aliases):
-        bare = re.sub(r"^the\s+", "", raw.strip().strip("《》"), flags=re.I).strip()
+        bare = re.sub(r"^the\s+", "", _bare(raw.strip().strip("《》")), flags=re.I).strip()
         if len(bare) >= 2 and bare != name.doc_id:
             out.add(bare)
             statute = _statute_short(bare)
@@ -172,7 +172,11 @@ def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int
     tails: dict[str, set[str]] = {}
     for doc_id, name in names.items():
         for surface in _surfaces(name):
-            if _CJK.search(surface):
+            if _CJK.search(surface) and len(surface) < _MIN_SUFFIX:  # "意见", "办法": only in title marks
+                start = text.find(f"《{surface}》")
+                if start >= 0:
+                    spans.append((start, start + len(surface) + 2, doc_id))
+            elif _CJK.search(surface):
                 for i in range(0, len(surface) - _MIN_SUFFIX + 1):
                     tails.setdefault(surface[i:], set()).add(doc_id)
             else:

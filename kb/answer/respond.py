@@ -196,7 +196,7 @@ def _extractive(ctx: _Context, hits: list[Hit], lookup_kind: str) -> _Draft:
     picks = [pick_sentences(h, terms, config=cfg) for h in verdict.cite]
     text, cites = compose_ranked(picks, names, lang, glossary, terms)
     quotes = {p.clause.id: p.quote for p in picks}
-    missing = missing_phrases(asked, lang, terms, ctx.stats, glossary, ctx.generic)
+    missing = missing_phrases(asked, lang, terms, ctx.stats, glossary, [h.clause.text for h in verdict.cite], ctx.generic)
     reason = verdict.reason + (f"; not in the text: {', '.join(p for p, _o in missing)}" if missing else "")
     if missing:
         text = f"{missing_note(missing, lang)}\n{text}"
