@@ -99,6 +99,9 @@ def test_search_json_has_exactly_the_documented_keys(corpus_kb_dir: Path) -> Non
     assert len(data["results"]) == 3
     assert all(set(r) == CLAUSE_KEYS | {"score"} for r in data["results"])
     assert data["related"] == [] and data["lookup"] is None and data["message"] == ""
+    assert data["results"][0]["id"] == op(18)
+    scores = [r["score"] for r in data["results"]]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_search_for_a_missing_clause_says_so_in_text_and_json(corpus_kb_dir: Path) -> None:
@@ -135,9 +138,6 @@ def test_ask_takes_earlier_questions_for_a_follow_up(corpus_kb_dir: Path, tmp_pa
     assert [c["id"] for c in out[0]["citations"]] == [op(18)]
     assert [c["id"] for c in out[1]["citations"]] == [op(13)]
     assert "history" in out[2]["error"] and run.code == 1
-    assert data["results"][0]["id"] == op(18)
-    scores = [r["score"] for r in data["results"]]
-    assert scores == sorted(scores, reverse=True)
 
 
 def test_clauses_json_is_a_list_of_clause_objects(corpus_kb_dir: Path) -> None:
