@@ -1,5 +1,9 @@
 """`policykb serve`: check access, fill an empty KB from the bundled corpus, run the Gradio app.
 
+An empty KB is parsed and indexed lexically first (well under a second for the bundled corpus) and the app
+answers at once; the clauses' vectors are embedded by a background thread (:mod:`policykb.kb.index.fill`),
+and answers become hybrid as they come in, without a restart.
+
 Access: the app listens on 127.0.0.1 by default. Any other address needs a users file
 (``--auth-file`` or ``POLICYKB_USERS``) with at least one user; without one, serve refuses to
 start and says how to add users. With users, every route needs a signed-in session.
@@ -62,7 +66,7 @@ def ensure_corpus(kb: KnowledgeBase, settings: Settings, log: Any = None) -> int
     if not corpus.is_dir():
         print(f"the KB is empty and there is no corpus folder at {str(corpus)!r}; add documents in the app's Documents tab", file=out)
         return 0
-    print(f"the KB at {settings.kb_dir} is empty; ingesting {corpus} …", file=out, flush=True)
+    print(f"the KB at {settings.kb_dir} is empty; adding {corpus} …", file=out, flush=True)
     shown = [-1]
 
     def progress(message: str, fraction: float) -> None:
@@ -71,11 +75,17 @@ def ensure_corpus(kb: KnowledgeBase, settings: Settings, log: Any = None) -> int
             shown[0] = step
             print(f"  {fraction * 100:3.0f}%  {message}", file=out, flush=True)
 
-    report = kb.ingest([corpus], progress=progress)
+    report = kb.ingest([corpus], progress=progress, defer_vectors=True)
     for doc in report.documents:
         if doc.status == "failed":
             print(f"  failed: {doc.error}", file=out)
-    print(f"  {report.added} documents added ({report.embedded} clauses embedded in {report.seconds:.1f} s)", file=out, flush=True)
+    progress_now = kb.fill_progress()
+    waiting = progress_now.total - progress_now.embedded
+    if waiting:
+        print(f"  {report.added} documents added in {report.seconds:.1f} s: lookups and word search answer now; "
+              f"{waiting} clauses are being embedded in the background for semantic search", file=out, flush=True)
+    else:
+        print(f"  {report.added} documents added ({report.embedded} clauses embedded in {report.seconds:.1f} s)", file=out, flush=True)
     return report.added
 
 
@@ -112,6 +122,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, auth
 
     kb = KnowledgeBase(settings)
     ensure_corpus(kb, settings)
+    kb.start_fill()  # also completes the vectors a stopped or killed fill left
     demo = build_app(settings, kb)
     demo.queue(default_concurrency_limit=settings.queue_concurrency)  # measured in docs/load.md
     from policykb.app.cors import install as install_cors

@@ -35,10 +35,17 @@ class SearchResult:
     hits: tuple[Hit, ...]
     latency_ms: float
     lookup: LookupKind | Literal[""] = ""  # the direct lookup the query made, or "" (ranked search)
+    signals: tuple[str, ...] = ("lexical", "dense")  # the signal families that ranked it: "lexical", "dense"
+    missing_vectors: int = 0  # clauses of the searched snapshot whose vectors were not in yet (found lexically only)
+
+    @property
+    def lexical_only(self) -> bool:
+        return "dense" not in self.signals
 
     def to_json(self) -> dict[str, Any]:
-        """``{"query", "results": [clause fields + "score"], "latency_ms"}``."""
-        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3)}
+        """``{"query", "results": [clause fields + "score"], "latency_ms", "signals", "missing_vectors"}``."""
+        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3),
+                "signals": list(self.signals), "missing_vectors": self.missing_vectors}
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class Answer:
     lang: Lang = "en"
     resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
     confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained"
+    signals: tuple[str, ...] = ("lexical", "dense")  # the retrieval signal families behind it: "lexical", "dense"
+    missing_vectors: int = 0  # clauses whose vectors were not in yet when it was answered (found lexically only)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -143,6 +152,7 @@ class CheckReport:
     orphans: int  # vectors of clause versions nobody committed
     stores: dict[str, int]  # entries per store: manifest, clause and sentence vectors, lexical
     repair_seconds: float
+    pending: int = 0  # clauses committed with their vectors still to come (searchable lexically; not a problem)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
