@@ -173,9 +173,10 @@ class KnowledgeBase:
                defer_vectors: bool = False) -> IngestReport:
         """Add or update documents from files and folders (see :mod:`policykb.kb.index.indexer`).
 
-        ``defer_vectors``: commit every document at once, its new clauses found by lookups and lexically, and embed
-        their vectors in a background thread (:meth:`start_fill`, :meth:`fill_progress`); answers become hybrid
-        as the vectors come in. Otherwise the call returns with every vector in.
+        ``defer_vectors``: commit every document at once, its new clauses found by lookups and lexically, and leave
+        their vectors to :meth:`start_fill` (a background thread; :meth:`fill_progress` says how far it is) or
+        :meth:`fill_vectors`; answers become hybrid as the vectors come in. Otherwise the call returns with every
+        vector in (and completes the vectors an interrupted fill left for the documents it reads).
         """
         defer = defer_vectors
         with self._writing():
@@ -183,9 +184,7 @@ class KnowledgeBase:
                 self._reset()
             report = self._indexer(defer_vectors=defer).ingest([Path(p) for p in paths], progress)
             self._after_write()
-        if defer:
-            self.start_fill()
-        else:  # documents left pending by an interrupted background fill are completed by their next ingest
+        if not defer:  # documents left pending by an interrupted background fill are completed by their next ingest
             touched = {d.doc_id for d in report.documents if d.doc_id and d.status != "failed"}
             if touched and self.manifest.pending_rows(limit=1, doc_ids=touched):
                 filled = self.fill_vectors(doc_ids=touched)
@@ -212,7 +211,7 @@ class KnowledgeBase:
         return self.fill_vectors(stop=stop, on_stored=on_stored)
 
     def fill_vectors(self, *, doc_ids: set[str] | None = None, stop: threading.Event | None = None,
-                     on_stored: Callable[[int], None] | None = None) -> int:
+                     on_stored: Callable[[int], None] | None = None, batch: int = _FILL_BATCH) -> int:
         """Embed the committed clauses whose vectors are not in yet (of ``doc_ids``, or all); returns how many.
 
         A batch at a time under the writer lock, through the indexer's own embedding path; what was stored is
@@ -227,8 +226,8 @@ class KnowledgeBase:
             while stop is None or not stop.is_set():
                 with self._writing():
                     waiting = set(stored)
-                    rows = [r for r in self.manifest.pending_rows(limit=_FILL_BATCH + len(stored), doc_ids=doc_ids)
-                            if r.vec_id not in waiting][:_FILL_BATCH]
+                    rows = [r for r in self.manifest.pending_rows(limit=batch + len(stored), doc_ids=doc_ids)
+                            if r.vec_id not in waiting][:batch]
                     if rows:
                         indexer = self._indexer()
                         present = self.vectors.existing("clauses", [r.vec_id for r in rows])
