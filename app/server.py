@@ -82,7 +82,7 @@ def ensure_corpus(kb: KnowledgeBase, settings: Settings, log: Any = None) -> int
     progress_now = kb.fill_progress()
     waiting = progress_now.total - progress_now.embedded
     if waiting:
-        print(f"  {report.added} documents added in {report.seconds:.1f} s: lookups and word search answer now; "
+        print(f"  {report.added} documents added in {report.seconds:.2f} s: lookups and word search answer now; "
               f"{waiting} clauses are being embedded in the background for semantic search", file=out, flush=True)
     else:
         print(f"  {report.added} documents added ({report.embedded} clauses embedded in {report.seconds:.1f} s)", file=out, flush=True)
