@@ -238,13 +238,14 @@ def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
 
 def signals_note_html(signals: Sequence[str], missing_vectors: int, lang: str) -> str:
     """A note under an answer or search results that the semantic index did not cover every clause ("" when it did):
-    lexical only (no clause had its vectors yet), or partial."""
+    lexical only (no clause had its vectors yet; class ``pk-signals-lexical``), or partial (``pk-signals-partial``).
+    Classes, not data attributes: the chat sanitises its messages' HTML."""
     if not missing_vectors:
         return ""
     lexical_only = "dense" not in signals
     key = "signals_lexical_only" if lexical_only else "signals_partial"
     kind = "lexical" if lexical_only else "partial"
-    return f'<div class="pk-signals" data-signals="{kind}">{esc(t(key, lang, n=f"{missing_vectors:,}"))}</div>'
+    return f'<div class="pk-signals pk-signals-{kind}">{esc(t(key, lang, n=f"{missing_vectors:,}"))}</div>'
 
 
 def semantic_status_html(embedded: int, total: int, lang: str, error: str = "") -> str:
