@@ -89,6 +89,22 @@ def ensure_corpus(kb: KnowledgeBase, settings: Settings, log: Any = None) -> int
     return report.added
 
 
+def _warm_then_fill(kb: KnowledgeBase) -> None:
+    """In the background: load what the first question needs (the snapshot, the dictionary weighed against the KB's
+    words, the tokenizer, the query model), then start the vector fill, which also completes vectors a stopped or
+    killed fill left. Warming first keeps the fill's CPU from delaying the first answers."""
+    import threading
+
+    def run() -> None:
+        try:
+            kb.warm_up()
+        except Exception as exc:  # the first request then loads what it needs itself
+            print(f"warming up failed ({type(exc).__name__}: {exc}); the first answer loads the models itself", file=sys.stderr)
+        kb.start_fill()
+
+    threading.Thread(target=run, name="policykb-warm-up", daemon=True).start()
+
+
 def auth_options(settings: Settings, users_file: Path) -> dict[str, Any]:
     """The ``launch()`` options of an app with users: the login check (bcrypt off the event loop), and the
     gate that requires a session everywhere, ends idle and removed users' sessions and limits failed sign-ins."""
@@ -122,7 +138,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, auth
 
     kb = KnowledgeBase(settings)
     ensure_corpus(kb, settings)
-    kb.start_fill()  # also completes the vectors a stopped or killed fill left
+    _warm_then_fill(kb)
     demo = build_app(settings, kb)
     demo.queue(default_concurrency_limit=settings.queue_concurrency)  # measured in docs/load.md
     from policykb.app.cors import install as install_cors

@@ -21,7 +21,7 @@ from policykb.kb.index.indexer import Indexer, writer_lock
 from policykb.kb.index.manifest import Manifest
 from policykb.kb.model import Answer, CheckReport, CopyReport, DocumentInfo, IngestReport, SearchResult, Turn
 from policykb.kb.retrieval.retriever import Retriever
-from policykb.kb.index.snapshot import Snapshot, load_snapshot, restamp_lexical, save_lexical
+from policykb.kb.index.snapshot import Snapshot, load_snapshot, restamp_lexical, save_lexical, with_vectors_of
 from policykb.kb.index.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
 
@@ -52,6 +52,7 @@ class KnowledgeBase:
         self._vectors: VectorStore | None = None
         self._glossary: Glossary | None = None
         self._retriever: Retriever | None = None
+        self._retriever_titles: dict[str, tuple[str, ...]] | None = None  # the document titles it was built with
         self._tuning: TuningConfig | None = None
         self._tuning_stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the tuning.json read
         self._vectors_generation = -1  # the manifest generation the open vector store is known to hold
@@ -129,12 +130,24 @@ class KnowledgeBase:
         with self._lock:
             self._sync_vectors(generation)
             if self._retriever is None or self._retriever.snapshot.generation != generation:
-                snapshot = load_snapshot(self.manifest, self.kb_dir)
-                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary(),
-                                            titles=self._titles(), config=tuning.retrieval)
+                self._retriever = self._refreshed_retriever(tuning)
             elif self._retriever.config is not tuning.retrieval:
                 self._retriever = self._retriever.with_config(tuning.retrieval)
             return self._retriever
+
+    def _refreshed_retriever(self, tuning: TuningConfig) -> Retriever:
+        """A retriever over the newest generation; when only vectors were published since (the background fill),
+        the current one carries over with the new vector map instead of rebuilding indexes and priors."""
+        old = self._retriever
+        titles = self._titles()
+        if old is not None and titles == self._retriever_titles:
+            generation, rows = self.manifest.committed()
+            moved = with_vectors_of(old.snapshot, generation, tuple(rows))
+            if moved is not None:
+                return old.with_snapshot(moved)
+        snapshot = load_snapshot(self.manifest, self.kb_dir)
+        self._retriever_titles = titles
+        return Retriever(snapshot, self.embedder, self.vectors, self.glossary(), titles=titles, config=tuning.retrieval)
 
     def _sync_vectors(self, generation: int | None = None) -> None:
         """Reopen an embedded vector store after another process committed: embedded Chroma keeps its
@@ -410,7 +423,8 @@ class KnowledgeBase:
         """Load the model, the committed snapshot and the tokenizer now, so the next calls are warm."""
         from policykb.kb.index.tokenize import tokenize
 
-        self._current_retriever()
+        retriever = self._current_retriever()
+        retriever.vocabulary_bridge()  # the dictionary, weighed against the KB's words
         self.embedder.embed_queries(["warm up"])
         tokenize("预热 warm up")
 

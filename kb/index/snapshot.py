@@ -12,7 +12,7 @@ from policykb.ingest.model import Clause
 from policykb.kb.index.lexical import LexicalIndex
 from policykb.kb.index.manifest import ClauseRow, Manifest
 
-__all__ = ["Snapshot", "load_snapshot", "save_lexical", "restamp_lexical", "lexical_text", "read_stamp"]
+__all__ = ["Snapshot", "load_snapshot", "save_lexical", "restamp_lexical", "with_vectors_of", "lexical_text", "read_stamp"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,17 @@ def load_snapshot(manifest: Manifest, kb_dir: Path) -> Snapshot:
         lexical=lexical,
         langs=frozenset(r.clause.lang for r in rows),
     )
+
+
+def with_vectors_of(snapshot: Snapshot, generation: int, rows: tuple[ClauseRow, ...]) -> Snapshot | None:
+    """``snapshot`` moved to ``generation`` when ``rows`` are the same clause versions and only which of them have
+    their vectors changed (a background fill published a batch): the clauses and the lexical index are kept, the
+    vector map follows ``rows``. None when the clauses themselves changed (load the snapshot afresh)."""
+    if len(rows) != len(snapshot.rows) or any(a.vec_id != b.vec_id for a, b in zip(rows, snapshot.rows)):
+        return None
+    return Snapshot(generation=generation, rows=rows, by_id=snapshot.by_id,
+                    vec_to_clause={r.vec_id: r.clause.id for r in rows if r.embedded},
+                    lexical=snapshot.lexical, langs=snapshot.langs)
 
 
 def save_lexical(snapshot: Snapshot, kb_dir: Path) -> None:

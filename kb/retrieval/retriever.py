@@ -73,6 +73,14 @@ class Retriever:
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
+    def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
+        """This retriever over a snapshot of the same clauses whose vectors changed (a fill published more):
+        the priors and dictionary bridge built from the clause texts are kept."""
+        other = copy.copy(self)
+        other.snapshot = snapshot
+        other.signal_cache = None if self.signal_cache is None else {}
+        return other
+
     def with_config(self, config: RetrievalConfig) -> "Retriever":
         """This retriever (same snapshot, stores and signal cache) ranking with another config."""
         other = copy.copy(self)

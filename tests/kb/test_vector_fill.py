@@ -67,12 +67,14 @@ def test_vectors_stored_but_not_published_stay_out_of_a_snapshot(deferred: Knowl
     with deferred._writing():  # what the fill does for a batch, short of publishing it
         deferred._indexer().embed_rows(rows[:4])
     generation = deferred.manifest.generation()
+    lexical = deferred._snapshot().lexical
     found = deferred.search(TOPIC, mode="dense")
     assert found.hits == () and found.missing_vectors == N
     assert deferred.manifest.generation() == generation
     filled = deferred.fill_vectors()
     assert filled == N - 4, "vectors stored before are published, not embedded again"
     assert deferred.search(TOPIC, mode="dense").hits and deferred.manifest.generation() > generation
+    assert deferred._snapshot().lexical is lexical, "publishing vectors keeps the open snapshot's clauses and lexical index"
 
 
 def test_a_fill_cut_short_leaves_a_kb_that_checks_and_the_next_ingest_completes(deferred: KnowledgeBase, tmp_path: Path) -> None:
