@@ -216,6 +216,26 @@ class KnowledgeBase:
         return FillProgress(embedded=min(total, embedded + self._fill.stored_unpublished()), total=total,
                             running=self._fill.running, error=self._fill.error)
 
+    def follow_fill(self, doc_ids: set[str], progress: Callable[[int, int], None] | None = None,
+                    poll_s: float = 0.5) -> tuple[int, int]:
+        """Wait until these documents' vectors are in (the background fill publishes them), calling
+        ``progress(embedded, total)`` as they come; returns the last (embedded, total). Stops early, with what is
+        in, when the fill failed (:meth:`fill_progress` then says why)."""
+        shown = (-1, -1)
+        self.start_fill()
+        while True:
+            counts = self.manifest.vector_counts(doc_ids)
+            if progress is not None and counts != shown:
+                progress(*counts)
+                shown = counts
+            if counts[0] >= counts[1]:
+                return counts
+            if not self._fill.running:
+                if self._fill.error:
+                    return counts
+                self.start_fill()  # the fill ended just before these documents' rows were read
+            time.sleep(poll_s)
+
     def wait_for_fill(self, timeout: float | None = None) -> bool:
         """Block until the background fill is idle; False on timeout (for tests, benchmarks and scripts)."""
         return self._fill.wait(timeout)

@@ -132,9 +132,14 @@ class Manifest:
             sql += f" LIMIT {int(limit)}"
         return [ClauseRow(clause_from_dict(json.loads(d)), v, n, False) for d, v, n in self._db().execute(sql, args)]
 
-    def vector_counts(self) -> tuple[int, int]:
-        """(committed clauses whose vectors are in, all committed clauses): one cheap read."""
-        total, embedded = self._db().execute("SELECT COUNT(*), COALESCE(SUM(embedded), 0) FROM clauses").fetchone()
+    def vector_counts(self, doc_ids: Iterable[str] | None = None) -> tuple[int, int]:
+        """(committed clauses whose vectors are in, all committed clauses), of these documents or all: one cheap read."""
+        sql = "SELECT COUNT(*), COALESCE(SUM(embedded), 0) FROM clauses"
+        args: list[str] = []
+        if doc_ids is not None:
+            args = sorted(set(doc_ids))
+            sql += f" WHERE doc_id IN ({','.join('?' * len(args)) or 'NULL'})"
+        total, embedded = self._db().execute(sql, args).fetchone()
         return int(embedded), int(total)
 
     def committed(self) -> tuple[int, list[ClauseRow]]:
