@@ -42,6 +42,7 @@ def measure(corpus: Path, work: Path, lookups: Sequence[str], timeout: float = 1
     started = time.perf_counter()
     served = start_serve(work / "kb", work, env=cli_env(POLICYKB_CORPUS=str(corpus)), timeout=timeout)
     figures: dict[str, Any] = {"corpus": str(corpus), "page_s": round(time.perf_counter() - started, 2), "lookups": []}
+    print(f"{figures['page_s']:7.1f} s  the page answers", file=out, flush=True)
     try:
         client = Client(served.url, verbose=False)
         for question in lookups:
@@ -66,7 +67,7 @@ def measure(corpus: Path, work: Path, lookups: Sequence[str], timeout: float = 1
                 figures["hybrid_s"] = None
                 break
             time.sleep(1.0)
-        print(f"{figures['hybrid_s']} s  every clause embedded: hybrid answers", file=out, flush=True)
+        print(f"{figures['hybrid_s']:7.1f} s  every clause embedded: hybrid answers", file=out, flush=True)
         again = client.predict(lookups[0], "", api_name="/ask")
         figures["after_fill_signals"] = again["signals"]
     finally:
@@ -80,7 +81,16 @@ def measure(corpus: Path, work: Path, lookups: Sequence[str], timeout: float = 1
     if first is not None and figures.get("hybrid_s"):
         figures["fill_s"] = round(figures["hybrid_s"] - first, 2)
         figures["clauses_per_s"] = round(embedded / max(figures["hybrid_s"] - figures["page_s"], 1e-9), 2)
+    figures["load_average"] = _load_average()
     return figures
+
+
+def _load_average() -> float | None:
+    """The machine's 1-minute load average at the end (the figures stretch with it on a shared machine)."""
+    try:
+        return round(float(Path("/proc/loadavg").read_text().split()[0]), 1)
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def markdown(figures: dict[str, Any]) -> str:
@@ -94,9 +104,17 @@ def markdown(figures: dict[str, Any]) -> str:
                  f"{figures.get('clauses_to_embed', '?')} clauses; after: {'+'.join(figures.get('after_fill_signals', []))}"))
     lines = ["| from `serve` start | time | notes |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    if figures.get("load_average") is not None:
+        lines.append(f"\nLoad average at the end of the run: {figures['load_average']} (on {_cores()} cores).")
     if "lexical_commit_s" in figures:
         lines.append(f"\nParsing and the lexical commit of {figures['documents']} documents took {figures['lexical_commit_s']} s.")
     return "\n".join(lines)
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

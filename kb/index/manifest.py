@@ -57,6 +57,7 @@ class Manifest:
                 db.execute("ALTER TABLE clauses ADD COLUMN embedded INTEGER NOT NULL DEFAULT 1")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('kb_id', ?)", (uuid.uuid4().hex[:12],))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('content_generation', '0')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def _db(self) -> sqlite3.Connection:
@@ -97,6 +98,11 @@ class Manifest:
 
     def generation(self) -> int:
         return int(self.get_meta("generation", "0"))
+
+    def content_generation(self) -> int:
+        """Bumped when documents or clauses change, not when vectors are published or repaired (a cheap fingerprint of
+        what the KB holds, e.g. for the app's documents table)."""
+        return int(self.get_meta("content_generation", "0"))
 
     # -- reads ------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
@@ -189,13 +195,13 @@ class Manifest:
                 marks = ",".join("?" * len(part))
                 changed += db.execute(f"UPDATE clauses SET embedded = 1 WHERE embedded = 0 AND vec_id IN ({marks})", part).rowcount
             if changed:
-                _bump(db)
+                _bump(db, content=False)
         return changed
 
     def bump_generation(self) -> int:
         """Start a new generation without changing documents (after a repair, so open readers reload)."""
         with self._tx() as db:
-            _bump(db)
+            _bump(db, content=False)
         return self.generation()
 
     def remove_document(self, doc_id: str) -> int:
@@ -229,8 +235,10 @@ class Manifest:
             self._local.conn = None
 
 
-def _bump(db: sqlite3.Connection) -> None:
-    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+def _bump(db: sqlite3.Connection, *, content: bool = True) -> None:
+    """A new generation; ``content``: the documents or clauses changed too (not only which vectors are in)."""
+    keys = ("generation", "content_generation") if content else ("generation",)
+    db.execute(f"UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key IN ({','.join('?' * len(keys))})", keys)
 
 
 def _info_from_document(doc: Document) -> DocumentInfo:

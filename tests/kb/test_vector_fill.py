@@ -68,6 +68,7 @@ def test_vectors_stored_but_not_published_stay_out_of_a_snapshot(deferred: Knowl
         deferred._indexer().embed_rows(rows[:4])
     generation = deferred.manifest.generation()
     lexical = deferred._snapshot().lexical
+    content = deferred.manifest.content_generation()
     found = deferred.search(TOPIC, mode="dense")
     assert found.hits == () and found.missing_vectors == N
     assert deferred.manifest.generation() == generation
@@ -75,6 +76,7 @@ def test_vectors_stored_but_not_published_stay_out_of_a_snapshot(deferred: Knowl
     assert filled == N - 4, "vectors stored before are published, not embedded again"
     assert deferred.search(TOPIC, mode="dense").hits and deferred.manifest.generation() > generation
     assert deferred._snapshot().lexical is lexical, "publishing vectors keeps the open snapshot's clauses and lexical index"
+    assert deferred.manifest.content_generation() == content, "the documents did not change (the app's table stays put)"
 
 
 def test_a_fill_cut_short_leaves_a_kb_that_checks_and_the_next_ingest_completes(deferred: KnowledgeBase, tmp_path: Path) -> None:
