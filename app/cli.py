@@ -226,6 +226,7 @@ def _search(args: argparse.Namespace) -> int:
             _print_hit(rank, hit)
     if not result.hits and not result.related and not result.missing:
         print("no clauses found (is the KB empty? `policykb ingest corpus/`)")
+    _signals_note(result.signals, result.missing_vectors)
     _err(f"{result.latency_ms:.1f} ms")
     return 0
 
@@ -248,6 +249,13 @@ def _print_hit(rank: int, hit: Any) -> None:
         print(f"   … {_short(hit.best_sentence, 100)}")
 
 
+def _signals_note(signals: Sequence[str], missing_vectors: int) -> None:
+    """Say on stderr when the semantic index did not cover every clause (a background fill is still at work)."""
+    if missing_vectors:
+        how = "lexical only" if "dense" not in signals else "semantic search partial"
+        _err(f"({how}: {missing_vectors} clauses have no vectors yet; `policykb serve` embeds them in the background)")
+
+
 def _ask(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
@@ -265,6 +273,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"  possibly related: {c.label} {c.id}")
     if answer.reason:
         _err(f"({answer.mode}: {answer.reason})")
+    _signals_note(answer.signals, answer.missing_vectors)
     return 0
 
 
@@ -314,6 +323,9 @@ def _check(args: argparse.Namespace) -> int:
             print(f"problem: {problem}")
         for fix in result.repaired:
             print(f"repaired: {fix}")
+        if result.pending:
+            print(f"note: {result.pending} of {result.clauses} clauses wait for their vectors (found by lookups and words "
+                  "until then); `policykb serve` embeds them in the background, `policykb check --repair` now")
         print("ok" if result.ok else "the KB has problems; run `policykb check --repair`")
     return 0 if result.ok else 1
 

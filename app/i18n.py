@@ -16,6 +16,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "subtitle": ("Ask about the policy documents, read the clauses they rest on.", "查询政策文件，直达所依据的条款。"),
     "ui_language": ("Interface language", "界面语言"),
     "signed_in": ("Signed in as", "当前用户"),
+    "semantic_filling": ("Semantic index: {done} / {total} clauses. Clause lookups and word search answer now; answers "
+                         "use meaning too as the index fills.",
+                         "语义索引：{done} / {total} 条。条款查询和关键词检索现已可用；索引建立后，答案也将按语义检索。"),
+    "semantic_failed": ("Semantic index: {done} / {total} clauses; building it stopped ({error}). Word search still answers; "
+                        "restart the app to resume.",
+                        "语义索引：{done} / {total} 条；建立中断（{error}）。关键词检索仍可用；重启应用即可继续。"),
+    "signals_lexical_only": ("Lexical only: found by clause lookup and word matching; the semantic index is still being "
+                             "built ({n} clauses to go).",
+                             "仅词汇匹配：依据条款查询与关键词匹配；语义索引仍在建立（尚余 {n} 条）。"),
+    "signals_partial": ("Semantic search did not cover {n} clauses yet (still being indexed); those were matched by words only.",
+                        "语义检索尚未覆盖 {n} 条条款（仍在建立索引），这些条款仅按关键词匹配。"),
     "tab_chat": ("Chat", "问答"),
     "tab_search": ("Search", "检索"),
     "tab_browse": ("Browse", "浏览"),

@@ -65,7 +65,7 @@ def test_search_gives_the_fields_and_results_of_the_cli_json(client, corpus_kb_d
                           "--kb", str(corpus_kb_dir), "--json"], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     cli = json.loads(run.stdout)
-    assert set(api) == set(cli) == {"query", "results", "latency_ms", "related", "lookup", "message"}
+    assert set(api) == set(cli) == {"query", "results", "latency_ms", "related", "lookup", "message", "signals", "missing_vectors"}
     assert api["results"] == cli["results"]
     assert "signals" not in api["results"][0] and "matched_terms" not in api["results"][0]
 

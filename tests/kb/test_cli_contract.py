@@ -15,7 +15,7 @@ from policykb.kb.model import Answer, Citation
 CLAUSE_KEYS = {f.name for f in fields(Clause)}
 INGEST_KEYS = {"documents", "added", "updated", "unchanged", "removed", "failed", "embedded", "seconds"}
 INGEST_DOC_KEYS = {"doc_id", "path", "status", "clauses", "error"}
-SEARCH_KEYS = {"query", "results", "latency_ms", "related", "lookup", "message"}
+SEARCH_KEYS = {"query", "results", "latency_ms", "related", "lookup", "message", "signals", "missing_vectors"}
 
 
 def no_traceback(run: Run) -> Run:
