@@ -35,10 +35,15 @@ class SearchResult:
     hits: tuple[Hit, ...]
     latency_ms: float
     lookup: LookupKind | Literal[""] = ""  # the direct lookup the query made, or "" (ranked search)
+    scope: tuple[str, ...] = ()  # the document ids the search was limited to; () = every document
 
     def to_json(self) -> dict[str, Any]:
-        """``{"query", "results": [clause fields + "score"], "latency_ms"}``."""
-        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3)}
+        """``{"query", "results": [clause fields + "score"], "latency_ms"}``, and ``"scope"`` (doc ids) when limited."""
+        data: dict[str, Any] = {"query": self.query, "results": [h.to_json() for h in self.hits],
+                                "latency_ms": round(self.latency_ms, 3)}
+        if self.scope:
+            data["scope"] = list(self.scope)
+        return data
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Answer:
     lang: Lang = "en"
     resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
     confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained"
+    scope: tuple[str, ...] = ()  # the document ids the answer was limited to; () = every document
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Generator, Iterator, Sequence
 
 from policykb.errors import LLMError, PolicyKBError
 from policykb.ingest.lang import CJK, detect_lang
@@ -42,7 +42,7 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
+__all__ = ["answer_question", "answer_question_stream", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
 
 _SUMMARY_WORDS_EN = frozenset(
     "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
@@ -68,7 +68,8 @@ class _Draft:
 
 
 def answer_question(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
-                    history: Sequence[Turn] = (), mode: AnswerMode | None = None, tuning: TuningConfig | None = None) -> Answer:
+                    history: Sequence[Turn] = (), mode: AnswerMode | None = None, tuning: TuningConfig | None = None,
+                    scope: Sequence[str] = ()) -> Answer:
     """Answer ``question`` from the clauses of the retriever's snapshot, citing them, or abstain when they do not address it.
 
     Args:
@@ -77,9 +78,23 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
         history: earlier turns of the conversation, oldest first (follow-ups resolve against the last).
         mode: None = extractive unless an LLM endpoint is configured; "extractive"; "llm".
         tuning: thresholds of abstention, confidence and citation (the KB's calibration; defaults when None).
+        scope: the document ids to answer from (() = all); a follow-up stays inside it.
 
     Raises:
         PolicyKBError: the question is empty or the mode unknown.
+    """
+    steps = answer_question_stream(question, retriever=retriever, documents=documents, settings=settings,
+                                   history=history, mode=mode, tuning=tuning, scope=scope, stream=False)
+    return next(item for item in steps if isinstance(item, Answer))
+
+
+def answer_question_stream(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
+                           history: Sequence[Turn] = (), mode: AnswerMode | None = None, tuning: TuningConfig | None = None,
+                           scope: Sequence[str] = (), stream: bool = True) -> Iterator[str | Answer]:
+    """:func:`answer_question`, yielding an LLM's text as it arrives (str pieces, when ``stream``), then the Answer.
+
+    The LLM's citations are checked on its whole reply, once complete: the Answer carries the checked text,
+    or the extractive answer with the reason the LLM's was not used. An extractive answer comes at once.
     """
     started = time.perf_counter()
     text = question.strip()
@@ -92,7 +107,7 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
     lang = detect_lang(text)
     resolution = resolve_followup(text, history, glossary, tuning.answer)
     asked = resolution.question
-    hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=resolution.doc)
+    hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=_within(resolution.doc, scope))
     names = doc_names(documents)
     ctx = prepare(asked, lang, retriever, documents, tuning)
     draft = _extractive(ctx, hits, lookup_kind)
@@ -101,15 +116,22 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
     use_llm = mode == "llm" or (mode is None and settings.llm_enabled)
     answer_mode: AnswerMode = "extractive"
     if use_llm and not draft.abstained:
-        draft, answer_mode = _with_llm(settings, asked, lang, draft, names)
+        draft, answer_mode = yield from _with_llm(settings, asked, lang, draft, names, stream)
     elif use_llm:
         draft.reason = f"{draft.reason}; the LLM was not consulted"
     confidence = "abstained" if draft.abstained else "unsure" if draft.unsure else "sure"
-    return Answer(
+    yield Answer(
         answer=draft.answer, citations=draft.citations, abstained=draft.abstained, reason=draft.reason,
         mode=answer_mode, latency_ms=(time.perf_counter() - started) * 1000, related=draft.related,
-        lang=lang, resolved_question=resolved, confidence=confidence,
+        lang=lang, resolved_question=resolved, confidence=confidence, scope=tuple(scope),
     )
+
+
+def _within(doc: str | None, scope: Sequence[str]) -> str | Sequence[str] | None:
+    """The documents a search may look in: a follow-up's own document when it lies in the scope, else the scope."""
+    if doc is not None and (not scope or doc in scope):
+        return doc
+    return tuple(scope) or None
 
 
 # -- extractive ------------------------------------------------------------------------
@@ -312,12 +334,17 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
 
 
 # -- LLM -------------------------------------------------------------------------------
-def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, AnswerMode]:
-    """The checked LLM answer, or the extractive draft with the reason the LLM's was not used."""
-    from policykb.kb.answer.llm import llm_answer
+def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName],
+              stream: bool = False) -> Generator[str, None, tuple[_Draft, AnswerMode]]:
+    """The checked LLM answer, or the extractive draft with the reason the LLM's was not used (yields the
+    reply's text as it arrives when ``stream``)."""
+    from policykb.kb.answer.llm import llm_answer, llm_answer_stream
 
     try:
-        reply = llm_answer(asked, lang, draft.context, names, settings, draft.quotes)
+        if stream:
+            reply = yield from llm_answer_stream(asked, lang, draft.context, names, settings, draft.quotes)
+        else:
+            reply = llm_answer(asked, lang, draft.context, names, settings, draft.quotes)
     except LLMError as err:
         return replace(draft, reason=f"{err}; extractive answer shown"), "extractive"
     if reply.not_addressed:
