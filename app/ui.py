@@ -77,7 +77,8 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
     from policykb.app.ui_chat import build_chat_tab
     from policykb.app.ui_documents import build_documents_tab
     from policykb.app.ui_evaluate import build_evaluate_tab
-    from policykb.app.ui_search import build_search_tab, doc_choices
+    from policykb.app.scope import kept, scope_choices
+    from policykb.app.ui_search import build_search_tab
 
     if kb is None:
         from policykb.kb import KnowledgeBase
@@ -95,7 +96,7 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                 who = gr.HTML("", elem_id="pk-user")
         with gr.Tabs(elem_id="pk-tabs"):
             with chrome.add(gr.Tab(TAB_LABELS[0], id="chat", elem_id="pk-tab-chat"), label=TAB_KEYS[0]):
-                build_chat_tab(ctx, lang_box, chrome)
+                chat = build_chat_tab(ctx, lang_box, chrome)
             with chrome.add(gr.Tab(TAB_LABELS[1], id="search", elem_id="pk-tab-search"), label=TAB_KEYS[1]):
                 search = build_search_tab(ctx, lang_box, chrome)
             with chrome.add(gr.Tab(TAB_LABELS[2], id="browse", elem_id="pk-tab-browse"), label=TAB_KEYS[2]):
@@ -106,18 +107,24 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                 build_evaluate_tab(ctx, lang_box, chrome)
         register_api(ctx)
 
-        doc_lists = [search["doc"], search["section"], browse["doc"], documents["remove_pick"]]
+        doc_lists = [search["doc"], search["section"], browse["doc"], documents["remove_pick"], chat["scope"]]
+        list_inputs = [lang_box, browse["doc"], search["doc"], chat["scope"]]
 
         @friendly
-        def refresh_doc_lists(lang: str, current: str | None) -> tuple[Any, ...]:
+        def refresh_doc_lists(lang: str, current: str | None, search_docs: list[str] | None = None,
+                              chat_docs: list[str] | None = None) -> tuple[Any, ...]:
             browse_choices = browse_doc_choices(ctx)
             ids = [value for _, value in browse_choices]
             keep = current if current in ids else (ids[0] if ids else None)
+            scopes = scope_choices(ctx, lang)  # the scope multi-selects keep what is still in the KB
+            search_kept = kept(search_docs, scopes)
             return (
-                gr.update(choices=doc_choices(ctx, lang), value=""),
-                gr.update(choices=[(t("all", lang), "")], value=""),
+                gr.update(choices=scopes, value=search_kept),
+                gr.update(choices=[(t("all", lang), "")], value="") if search_kept != list(search_docs or []) or len(search_kept) != 1
+                else gr.update(),
                 gr.update(choices=browse_choices, value=keep),
                 gr.update(choices=browse_choices, value=None),
+                gr.update(choices=scopes, value=kept(chat_docs, scopes)),
             )
 
         @friendly
@@ -132,9 +139,9 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
         # triggered: a refresh started before a language switch can then never finish after it.
         lists = dict(concurrency_id="pk-lists", concurrency_limit=1, api_visibility="private")
         demo.load(on_load, inputs=[lang_box], outputs=[who, *doc_lists, browse["glossary_table"], browse["glossary_count"]],
-                  **lists).then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, show_progress="hidden", **lists)
+                  **lists).then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
         for event in documents["changed"]:
-            event.then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, show_progress="hidden", **lists)
+            event.then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
 
         @friendly
         def switch_language(lang: str) -> list[Any]:

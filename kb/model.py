@@ -74,6 +74,10 @@ class Answer:
     resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
     confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained"
     scope: tuple[str, ...] = ()  # the document ids the answer was limited to; () = every document
+    # the LLM's citation check, run on its whole reply: "" (no LLM), "verified", "corrected" (citations or
+    # sentences removed, see llm_note) or "fallback" (the reply failed; the extractive answer is shown, llm_note says why)
+    llm_check: str = ""
+    llm_note: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -65,6 +65,8 @@ class _Draft:
     context: list[Clause] = field(default_factory=list)  # clauses an LLM would be shown
     quotes: dict[str, str] = field(default_factory=dict)  # clause id -> extractive quote
     unsure: bool = False
+    llm_check: str = ""  # see Answer.llm_check
+    llm_note: str = ""
 
 
 def answer_question(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
@@ -124,6 +126,7 @@ def answer_question_stream(question: str, *, retriever: "Retriever", documents: 
         answer=draft.answer, citations=draft.citations, abstained=draft.abstained, reason=draft.reason,
         mode=answer_mode, latency_ms=(time.perf_counter() - started) * 1000, related=draft.related,
         lang=lang, resolved_question=resolved, confidence=confidence, scope=tuple(scope),
+        llm_check=draft.llm_check, llm_note=draft.llm_note,
     )
 
 
@@ -346,10 +349,12 @@ def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: d
         else:
             reply = llm_answer(asked, lang, draft.context, names, settings, draft.quotes)
     except LLMError as err:
-        return replace(draft, reason=f"{err}; extractive answer shown"), "extractive"
+        return replace(draft, reason=f"{err}; extractive answer shown", llm_check="fallback", llm_note=str(err)), "extractive"
     if reply.not_addressed:
-        return replace(draft, reason="the LLM found the supplied clauses do not answer the question; extractive answer shown"), "extractive"
+        why = "the LLM found the supplied clauses do not answer the question"
+        return replace(draft, reason=f"{why}; extractive answer shown", llm_check="fallback", llm_note=why), "extractive"
     flags = "; ".join(reply.flags)
     reason = f"LLM answer, {len(reply.citations)} citation(s) verified" + (f"; {flags}" if flags else "")
-    return replace(draft, answer=reply.answer, citations=reply.citations, reason=reason), "llm"
+    return replace(draft, answer=reply.answer, citations=reply.citations, reason=reason,
+                   llm_check="corrected" if flags else "verified", llm_note=flags), "llm"
 
