@@ -45,10 +45,6 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str, 
     turns = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
-            scope = gr.Dropdown(choices=[], value=[], multiselect=True, label=t("scope_label"), info=t("scope_info"),
-                                elem_id="pk-chat-scope", filterable=True)
-            chrome.add_fn(scope, lambda ui: {"label": t("scope_label", ui), "info": t("scope_info", ui),
-                                             "choices": scope_choices(ctx, ui)})
             chatbot = gr.Chatbot(
                 height=520, show_label=False, elem_id="pk-chatbot", latex_delimiters=[], sanitize_html=True,
                 feedback_options=("Like", "Dislike"), group_consecutive_messages=False, autoscroll=True,
@@ -62,6 +58,10 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str, 
                 )
                 send = chrome.add(gr.Button(t("send"), variant="primary", scale=1, min_width=90, elem_id="pk-send"), value="send")
             hint = gr.HTML("", elem_id="pk-chat-hint")
+            scope = gr.Dropdown(choices=[], value=[], multiselect=True, label=t("scope_label"), info=t("scope_info"),
+                                elem_id="pk-chat-scope", filterable=True)
+            chrome.add_fn(scope, lambda ui: {"label": t("scope_label", ui), "info": t("scope_info", ui),
+                                             "choices": scope_choices(ctx, ui)})
             examples = gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label=t("examples"), examples_per_page=len(EXAMPLES))
             chrome.add(examples.dataset, label="examples")
             with gr.Row():
