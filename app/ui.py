@@ -116,15 +116,21 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
             browse_choices = browse_doc_choices(ctx)
             ids = [value for _, value in browse_choices]
             keep = current if current in ids else (ids[0] if ids else None)
-            scopes = scope_choices(ctx, lang)  # the scope multi-selects keep what is still in the KB
+            scopes = scope_choices(ctx, lang)
             search_kept = kept(search_docs, scopes)
+            search_gone = search_kept != list(search_docs or [])
+
+            def scope_update(chosen: list[str] | None) -> Any:
+                # the choice is left alone (a user may be making it right now) unless a chosen document has gone
+                remaining = kept(chosen, scopes)
+                return gr.update(choices=scopes, value=remaining) if remaining != list(chosen or []) else gr.update(choices=scopes)
+
             return (
-                gr.update(choices=scopes, value=search_kept),
-                gr.update(choices=[(t("all", lang), "")], value="") if search_kept != list(search_docs or []) or len(search_kept) != 1
-                else gr.update(),
+                scope_update(search_docs),
+                gr.update(choices=[(t("all", lang), "")], value="") if search_gone or len(search_kept) != 1 else gr.update(),
                 gr.update(choices=browse_choices, value=keep),
                 gr.update(choices=browse_choices, value=None),
-                gr.update(choices=scopes, value=kept(chat_docs, scopes)),
+                scope_update(chat_docs),
             )
 
         @friendly
@@ -142,6 +148,27 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                   **lists).then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
         for event in documents["changed"]:
             event.then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
+
+        # The document lists follow uploads and removals from any session, whichever tab is open (a tab's own
+        # components, the Documents table's timer among them, only run once the tab has been shown): a page-level
+        # timer polls the same cheap fingerprint and refreshes the lists when it changes.
+        from policykb.app.doc_status import documents_key
+        from policykb.app.ui_documents import POLL_SECONDS
+
+        try:
+            start_key = documents_key(ctx)  # what the page's first lists show; a later change refreshes them
+        except Exception:  # a KB not readable yet: the first tick refreshes
+            start_key = ""
+        known_docs = gr.State(start_key)
+        docs_timer = gr.Timer(POLL_SECONDS)
+
+        def poll_documents(known: str) -> Any:
+            key = documents_key(ctx)
+            return key if key != known else gr.update()
+
+        docs_timer.tick(poll_documents, inputs=[known_docs], outputs=[known_docs], api_visibility="private",
+                        show_progress="hidden", queue=False)
+        known_docs.change(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
 
         @friendly
         def switch_language(lang: str) -> list[Any]:
