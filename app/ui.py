@@ -145,13 +145,14 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
         # triggered: a refresh started before a language switch can then never finish after it.
         lists = dict(concurrency_id="pk-lists", concurrency_limit=1, api_visibility="private")
         demo.load(on_load, inputs=[lang_box], outputs=[who, *doc_lists, browse["glossary_table"], browse["glossary_count"]],
-                  **lists).then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
+                  **lists).then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists).then(
+            None, js="() => { document.body.dataset.pkLists = 'ready'; }")  # the page's document lists are filled
         for event in documents["changed"]:
             event.then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
 
         # The document lists follow uploads and removals from any session, whichever tab is open (a tab's own
         # components, the Documents table's timer among them, only run once the tab has been shown): a page-level
-        # timer polls the same cheap fingerprint and refreshes the lists when it changes.
+        # timer polls the same cheap fingerprint into a hidden box and refreshes the lists when it changes.
         from policykb.app.doc_status import documents_key
         from policykb.app.ui_documents import POLL_SECONDS
 
@@ -159,7 +160,7 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
             start_key = documents_key(ctx)  # what the page's first lists show; a later change refreshes them
         except Exception:  # a KB not readable yet: the first tick refreshes
             start_key = ""
-        known_docs = gr.State(start_key)
+        known_docs = gr.Textbox(value=start_key, visible="hidden", elem_id="pk-lists-key")  # a State's change would not fire
         docs_timer = gr.Timer(POLL_SECONDS)
 
         def poll_documents(known: str) -> Any:

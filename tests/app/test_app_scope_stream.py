@@ -88,6 +88,7 @@ def _open(browser, url: str, viewport: dict = LAPTOP, **options) -> object:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector("#pk-chat-input textarea")
+    page.wait_for_selector("body[data-pk-lists=ready]", state="attached")  # the page's own list refreshes are done
     page.page_errors = errors  # type: ignore[attr-defined]
     return page
 
@@ -182,7 +183,7 @@ def test_chat_scope_multi_select_limits_answers_follow_ups_and_is_kept_with_the_
         shot(page, "07-chat-scope-1440", full_page=False)
 
         page.reload()  # the conversation comes back with its scope
-        page.wait_for_selector("#pk-chat-input textarea")
+        page.wait_for_selector("body[data-pk-lists=ready]", state="attached")
         expect(page.locator("#pk-chat-scope")).not_to_contain_text(names[RULE])
         page.locator("#pk-conversations").get_by_text(re.compile("Conversations|对话")).first.click()
         page.locator("#pk-conv-pick input").click()
