@@ -350,8 +350,10 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
     variants: tuple[str, ...] = whole
     if not found:
         parts = glossary.terms_in(entity, entity_lang)
-        variants = tuple(dict.fromkeys(v for e in parts for v in (e.zh, e.en, *glossary.to_en(e.zh))))
-        found = [h.clause for h in hits if variants and group_in(variants, h.clause.text)] or [h.clause for h in hits]
+        groups = [tuple(dict.fromkeys((e.zh, e.en, *glossary.to_en(e.zh)))) for e in parts]
+        variants = tuple(dict.fromkeys(v for g in groups for v in g))
+        every = [h.clause for h in hits if groups and all(group_in(g, h.clause.text) for g in groups)]  # all the parts first
+        found = every or [h.clause for h in hits if variants and group_in(variants, h.clause.text)] or [h.clause for h in hits]
         partial = "、".join(dict.fromkeys(e.zh if entity_lang == "zh" else e.en for e in parts)) or entity
     if order:  # grouped by document (the best-ranked one first), each in the document's order
         doc_rank: dict[str, int] = {}
