@@ -295,7 +295,7 @@ def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: st
 
 def _result_cards(hits: Sequence[Any], doc_titles: Mapping[str, str], lang: str, *, start: int, related: bool = False) -> str:
     cards = [f'<div class="pk-results-head pk-related-head">{esc(t("related_clauses", lang))}</div>' if related else "",
-             f'<ol class="pk-results{" pk-results-related" if related else ""}" start="{start + 1}">']
+             f'<ol class="pk-results{" pk-results-related" if related else ""}">']
     for rank, hit in enumerate(hits, start):
         c = hit.clause
         snippet = hit.best_sentence or c.title or _short(c.text, 240)
