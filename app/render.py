@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from policykb.app.i18n import t, tn
 from policykb.app.picker import CHIP_ATTR, CHIP_HREF, chip_ref
@@ -271,17 +271,32 @@ def answer_markdown(question: str, answer: Answer) -> str:
     return "\n".join(lines) + "\n"
 
 
-def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: str) -> str:
+def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: str, doc: str = "") -> str:
     """Search results as clickable cards: label, document › section, score, the best sentence
-    with the matched terms highlighted, and the terms themselves."""
+    with the matched terms highlighted, and the terms themselves. A clause lookup shows the clause,
+    then its related clauses apart; a number no clause has is said so, with no unrelated clauses."""
+    if result.missing:
+        where = t("in_the_doc", lang, doc=_short(doc_titles.get(doc, doc), 48)) if doc else t("in_the_kb", lang)
+        notice = f'<div class="pk-hint pk-no-such-clause" role="status">{esc(t("no_such_clause", lang, n=result.lookup_value, where=where))}</div>'
+        if not result.related:
+            return notice
+        return notice + _result_cards(result.related, doc_titles, lang, start=0, related=True)
     if not result.hits:
         return placeholder_html("no_results", lang)
     head = t("n_results", lang, n=tn("n_clauses_short", len(result.hits), lang), ms=f"{result.latency_ms:.0f}")
     if result.lookup in ("clause", "mentions"):
         head += " · " + t("lookup_clause" if result.lookup == "clause" else "lookup_mentions", lang)
-    cards = [f'<div class="pk-results-head">{esc(head)}</div>', signals_note_html(result.signals, result.missing_vectors, lang),
-             '<ol class="pk-results">']
-    for rank, hit in enumerate(result.hits):
+    out = (f'<div class="pk-results-head">{esc(head)}</div>' + signals_note_html(result.signals, result.missing_vectors, lang)
+           + _result_cards(result.hits, doc_titles, lang, start=0))
+    if result.related:
+        out += _result_cards(result.related, doc_titles, lang, start=len(result.hits), related=True)
+    return out
+
+
+def _result_cards(hits: Sequence[Any], doc_titles: Mapping[str, str], lang: str, *, start: int, related: bool = False) -> str:
+    cards = [f'<div class="pk-results-head pk-related-head">{esc(t("related_clauses", lang))}</div>' if related else "",
+             f'<ol class="pk-results{" pk-results-related" if related else ""}" start="{start + 1}">']
+    for rank, hit in enumerate(hits, start):
         c = hit.clause
         snippet = hit.best_sentence or c.title or _short(c.text, 240)
         snippet_html = highlight(snippet, None, term_spans(snippet, hit.matched_terms))

@@ -20,6 +20,7 @@ from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.index.indexer import Indexer, writer_lock
 from policykb.kb.index.manifest import Manifest
 from policykb.kb.model import Answer, CheckReport, CopyReport, DocumentInfo, IngestReport, SearchResult, Turn
+from policykb.kb.retrieval.lookup import ClauseLookup, clause_lookup
 from policykb.kb.retrieval.retriever import Retriever
 from policykb.kb.index.snapshot import Snapshot, load_snapshot, restamp_lexical, save_lexical, with_vectors_of
 from policykb.kb.index.vectors import VectorStore, drop_collections
@@ -33,6 +34,14 @@ __all__ = ["KnowledgeBase"]
 _TITLE_FIELDS = ("short_title", "title_zh", "title_en", "short_title_zh")
 _FILL_BATCH = 16  # clauses embedded per turn of the writer lock (an ingest or upload waits at most one batch)
 _PUBLISH_S = 2.0  # the fill publishes what it stored at most this often (each publication is a new generation)
+
+
+def _lookup_message(found: ClauseLookup, doc: str | None) -> str:
+    """What a clause lookup's results need said: that no clause has the number (English; the app translates)."""
+    if found.hits:
+        return ""
+    where = f"document {doc!r}" if doc else "the KB"
+    return f"no clause numbered {found.number} in {where}"
 
 
 class KnowledgeBase:
@@ -370,6 +379,11 @@ class KnowledgeBase:
         if doc is not None and not any(r.clause.doc_id == doc for r in retriever.snapshot.rows):
             raise NotFoundError(f"no document {doc!r} in the KB; `policykb documents` lists the ids")
         started = time.perf_counter()
+        numbered = clause_lookup(retriever, query, k, doc=doc, section=section, lang=lang, mode=mode)
+        if numbered is not None:
+            return SearchResult(query=query, hits=numbered.hits, latency_ms=(time.perf_counter() - started) * 1000,
+                                lookup="clause", related=numbered.related, lookup_value=numbered.number,
+                                message=_lookup_message(numbered, doc))
         hits, lookup = retriever.search(query, k, doc=doc, section=section, lang=lang, mode=mode)
         return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup,
                             signals=retriever.signals_used(mode), missing_vectors=retriever.snapshot.missing_vectors)
