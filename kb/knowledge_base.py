@@ -383,7 +383,8 @@ class KnowledgeBase:
         if numbered is not None:
             return SearchResult(query=query, hits=numbered.hits, latency_ms=(time.perf_counter() - started) * 1000,
                                 lookup="clause", related=numbered.related, lookup_value=numbered.number,
-                                message=_lookup_message(numbered, doc))
+                                message=_lookup_message(numbered, doc), signals=retriever.signals_used(mode),
+                                missing_vectors=retriever.snapshot.missing_vectors)
         hits, lookup = retriever.search(query, k, doc=doc, section=section, lang=lang, mode=mode)
         return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup,
                             signals=retriever.signals_used(mode), missing_vectors=retriever.snapshot.missing_vectors)
