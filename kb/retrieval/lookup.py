@@ -173,8 +173,8 @@ def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | None
                and (section is None or r.clause.section == section) and (lang is None or r.clause.lang == lang)]
     words = _words_beyond(query)
     if not clauses:
-        related = retriever.search(words, k, doc=doc, section=section, lang=lang, mode=mode)[0] if words else []  # type: ignore[arg-type]
-        return ClauseLookup(lookup.value, (), tuple(related))
+        nearby = retriever.search(words, k, doc=doc, section=section, lang=lang, mode=mode)[0] if words else []  # type: ignore[arg-type]
+        return ClauseLookup(lookup.value, (), tuple(nearby))
     ordered, _kind = retriever.search(query, len(clauses), doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
     numbered = {c.id for c in clauses}
     order = [h.clause.id for h in ordered if h.clause.id in numbered]
