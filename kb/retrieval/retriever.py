@@ -94,7 +94,7 @@ class Retriever:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
             if self.coverage_prior and self.config.coverage_prior_weight:
-                gaps = self.coverage_prior.scores(self._word_renderings(query, query_lang))
+                gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
                 if gaps:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
@@ -227,9 +227,10 @@ class Retriever:
             weights[t] = max(weights.get(t, 0.0), w)
         return weights
 
-    def _word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
+    def word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
         """Each content word of the question (in its own language) → its weighted lexical tokens: the word
-        itself, its glossary renderings, and its dictionary renderings and synonyms."""
+        itself, its glossary renderings, and its dictionary renderings and synonyms (the coverage prior, and
+        the cross-language support that abstention reads)."""
         found = self.glossary.terms_in(query, query_lang)
         bridge = self.vocabulary_bridge()
         out: dict[str, dict[str, float]] = {}
