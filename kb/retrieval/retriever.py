@@ -35,6 +35,9 @@ __all__ = ["Retriever"]
 # value was obtained; docs/cross-lingual.md has the grids).
 
 
+_FETCH_MARGIN = 16  # at least this many vectors (else a quarter more) fetched beyond the n kept (see Retriever._dense)
+
+
 @dataclass(frozen=True)
 class Filters:
     doc: str | None = None
@@ -182,8 +185,15 @@ class Retriever:
         out: dict[str, float] = {}
         # One query per clause language: a Chinese question scores every Chinese text above every
         # English one, so a shared top-n would hold no candidates of the other language at all.
-        found = [item for lang in sorted(self.snapshot.langs) for item in self.vectors.query(kind, vector, n, lang=lang)]
-        for vector_id, sim, meta in sorted(found, key=lambda item: -item[1]):
+        found: list[tuple[str, float, dict]] = []
+        for lang in sorted(self.snapshot.langs):
+            got = self.vectors.query(kind, vector, n + max(_FETCH_MARGIN, n // 4), lang=lang)
+            # The nearest n by (cosine, id), from a deeper fetch: the approximate index's last places (and its order
+            # among equal cosines) differ between processes, which changed the candidate set, its normalisation and
+            # so the scores in the third or fourth decimal; its first places are exact.
+            got.sort(key=lambda item: (-round(item[1], 6), item[0]))
+            found.extend(got[:n])
+        for vector_id, sim, meta in sorted(found, key=lambda item: (-round(item[1], 6), item[0])):
             cid = self.snapshot.clause_of_vector(vector_id)
             if cid is None:
                 continue  # an uncommitted or superseded version: not visible
