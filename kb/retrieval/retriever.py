@@ -90,7 +90,8 @@ class Retriever:
         query_lang = detect_lang(query)
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode)
         if mode == "fused":
-            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
+            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
+                          self.config.dictionary_scale)
             if self.title_prior and self.config.title_prior_weight:
                 priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded))
                 if priors:
@@ -103,7 +104,7 @@ class Retriever:
                     scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
-            merged = merge_dictionary(raw)
+            merged = merge_dictionary(raw, self.config.dictionary_scale)
             scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
 
