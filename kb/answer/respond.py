@@ -156,8 +156,12 @@ class _Context:
 def prepare(asked: str, lang: str, retriever: "Retriever", documents: Sequence[DocumentInfo], tuning: TuningConfig) -> _Context:
     """What answering ``asked`` reads besides the hits: its terms, the corpus statistics, the documents' names."""
     snapshot = retriever.snapshot
+    asked_lang = detect_lang(asked)
+    terms = query_terms(asked, asked_lang, retriever.glossary, set(snapshot.langs))
+    rendered = retriever.word_renderings(asked, asked_lang)  # cross-language support (abstain.gather)
+    terms = replace(terms, renderings=tuple((w, tuple(sorted(r.items()))) for w, r in rendered.items()))
     return _Context(
-        snapshot.clauses, asked, lang, query_terms(asked, detect_lang(asked), retriever.glossary, set(snapshot.langs)),
+        snapshot.clauses, asked, lang, terms,
         corpus_stats(snapshot.clauses), doc_names(documents), retriever.glossary, tuning,
         document_name_words(documents, snapshot.clauses),
     )

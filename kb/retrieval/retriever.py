@@ -35,6 +35,9 @@ __all__ = ["Retriever"]
 # value was obtained; docs/cross-lingual.md has the grids).
 
 
+_FETCH_MARGIN = 16  # at least this many vectors (else a quarter more) fetched beyond the n kept (see Retriever._dense)
+
+
 @dataclass(frozen=True)
 class Filters:
     doc: str | None = None
@@ -95,20 +98,21 @@ class Retriever:
         query_lang = detect_lang(query)
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode)
         if mode == "fused":
-            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
+            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
+                          self.config.dictionary_scale)
             if self.title_prior and self.config.title_prior_weight:
                 priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded))
                 if priors:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
             if self.coverage_prior and self.config.coverage_prior_weight:
-                gaps = self.coverage_prior.scores(self._word_renderings(query, query_lang))
+                gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
                 if gaps:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
-            merged = merge_dictionary(raw)
+            merged = merge_dictionary(raw, self.config.dictionary_scale)
             scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
 
@@ -200,8 +204,15 @@ class Retriever:
         out: dict[str, float] = {}
         # One query per clause language: a Chinese question scores every Chinese text above every
         # English one, so a shared top-n would hold no candidates of the other language at all.
-        found = [item for lang in sorted(self.snapshot.langs) for item in self.vectors.query(kind, vector, n, lang=lang)]
-        for vector_id, sim, meta in sorted(found, key=lambda item: -item[1]):
+        found: list[tuple[str, float, dict]] = []
+        for lang in sorted(self.snapshot.langs):
+            got = self.vectors.query(kind, vector, n + max(_FETCH_MARGIN, n // 4), lang=lang)
+            # The nearest n by (cosine, id), from a deeper fetch: the approximate index's last places (and its order
+            # among equal cosines) differ between processes, which changed the candidate set, its normalisation and
+            # so the scores in the third or fourth decimal; its first places are exact.
+            got.sort(key=lambda item: (-round(item[1], 6), item[0]))
+            found.extend(got[:n])
+        for vector_id, sim, meta in sorted(found, key=lambda item: (-round(item[1], 6), item[0])):
             cid = self.snapshot.clause_of_vector(vector_id)
             if cid is None:
                 continue  # an uncommitted or superseded version: not visible
@@ -245,9 +256,10 @@ class Retriever:
             weights[t] = max(weights.get(t, 0.0), w)
         return weights
 
-    def _word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
+    def word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
         """Each content word of the question (in its own language) → its weighted lexical tokens: the word
-        itself, its glossary renderings, and its dictionary renderings and synonyms."""
+        itself, its glossary renderings, and its dictionary renderings and synonyms (the coverage prior, and
+        the cross-language support that abstention reads)."""
         found = self.glossary.terms_in(query, query_lang)
         bridge = self.vocabulary_bridge()
         out: dict[str, dict[str, float]] = {}
