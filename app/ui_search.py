@@ -80,12 +80,12 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
         scope = list(docs or [])
         result = ctx.kb.search(text.strip(), int(top_k), doc=scope, section=(section_no or None) if _one(scope) else None,
                                lang=clause_lang or None)
-        terms = {h.clause.id: list(h.matched_terms) for h in result.hits}
+        terms = {h.clause.id: list(h.matched_terms) for h in (*result.hits, *result.related)}
         first = result.hits[0].clause.id if result.hits else ""
         panel_html = _clause(first, terms.get(first, []), ui) if first else render.placeholder_html("no_results", ui)
         searched = searched_in(ctx, result.scope, ui)
         note = f'<div class="pk-scope-note" id="pk-search-scope">{render.esc(searched)}</div>' if searched else ""
-        return note + render.search_html(result, doc_titles=ctx.doc_titles(), lang=ui), terms, panel_html
+        return note + render.search_html(result, doc_titles=ctx.doc_titles(), lang=ui, doc=_one(scope) or ""), terms, panel_html
 
     def _clause(clause_id: str, terms: list[str], ui: str) -> str:
         return ctx.clause_panel(clause_id, scope="search", lang=ui, terms=terms)

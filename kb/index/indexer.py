@@ -9,6 +9,10 @@ Order of writes for each document:
 A crash before 2 leaves vectors nobody sees (readers only follow the manifest) and
 the next ingest reuses them; a crash after 2 leaves a stale lexical index, which is
 rebuilt from the manifest, and orphan vectors, which the next ingest deletes.
+
+With ``defer_vectors`` step 1 is skipped: the document is committed with the clause versions
+whose vectors are not stored yet marked pending, and the KB's background fill
+(:mod:`policykb.kb.index.fill`) embeds them later through :meth:`Indexer.embed_rows`.
 """
 from __future__ import annotations
 
@@ -58,8 +62,12 @@ def writer_lock(kb_dir: Path) -> Iterator[None]:
 class Indexer:
     """Writes documents into the manifest and the vector store."""
 
-    def __init__(self, settings: Settings, manifest: Manifest, vectors: VectorStore, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, manifest: Manifest, vectors: VectorStore, embedder: Embedder, *,
+                 defer_vectors: bool = False) -> None:
+        """``defer_vectors``: commit each document at once with the clauses whose vectors are not stored yet marked
+        pending (searchable by lookups and lexically); :meth:`KnowledgeBase.fill_vectors` embeds them later."""
         self.settings = settings
+        self.defer_vectors = defer_vectors
         self.manifest = manifest
         self.vectors = vectors
         self.embedder = embedder
@@ -110,10 +118,13 @@ class Indexer:
         return report.build(time.perf_counter() - started, notes)
 
     def write_document(self, doc: Document, progress: Progress | None = None) -> int:
-        """Embed what is new in a document and commit it; returns the number of clauses embedded."""
+        """Embed what is new in a document and commit it; returns the number of clauses embedded (none when deferred)."""
         rows = [ClauseRow(c, vector_id(c), len(split_sentences(c.text))) for c in doc.clauses]
         present = self.vectors.existing("clauses", [r.vec_id for r in rows])
         missing = [r for r in rows if r.vec_id not in present]
+        if self.defer_vectors:
+            rows = [r._replace(embedded=r.vec_id in present) for r in rows]
+            missing = []
         for done, batch in enumerate(_batches(missing, _EMBED_BATCH)):
             if progress:
                 progress(f"embedding {doc.doc_id}", done * _EMBED_BATCH / max(len(missing), 1))

@@ -35,6 +35,9 @@ __all__ = ["Retriever", "scope_of"]
 # value was obtained; docs/cross-lingual.md has the grids).
 
 
+_FETCH_MARGIN = 16  # at least this many vectors (else a quarter more) fetched beyond the n kept (see Retriever._dense)
+
+
 def scope_of(doc: str | Sequence[str] | None) -> frozenset[str] | None:
     """The documents a search is limited to: None for all, else their ids (one id or several)."""
     if doc is None or doc == "":
@@ -81,6 +84,14 @@ class Retriever:
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
+    def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
+        """This retriever over a snapshot of the same clauses whose vectors changed (a fill published more):
+        the priors and dictionary bridge built from the clause texts are kept."""
+        other = copy.copy(self)
+        other.snapshot = snapshot
+        other.signal_cache = None if self.signal_cache is None else {}
+        return other
+
     def with_config(self, config: RetrievalConfig) -> "Retriever":
         """This retriever (same snapshot, stores and signal cache) ranking with another config."""
         other = copy.copy(self)
@@ -98,20 +109,21 @@ class Retriever:
         query_lang = detect_lang(query)
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode, filters.docs)
         if mode == "fused":
-            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
+            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
+                          self.config.dictionary_scale)
             if self.title_prior and self.config.title_prior_weight:
                 priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded))
                 if priors:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
             if self.coverage_prior and self.config.coverage_prior_weight:
-                gaps = self.coverage_prior.scores(self._word_renderings(query, query_lang))
+                gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
                 if gaps:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
-            merged = merge_dictionary(raw)
+            merged = merge_dictionary(raw, self.config.dictionary_scale)
             scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
 
@@ -163,7 +175,7 @@ class Retriever:
             raw["lexical"] = self._in_scope(lexical.scores(tokenize(query), top=top), scope)
             raw["bridge"] = self._in_scope(lexical.scores(bridged, top=top), scope) if bridged else {}
             raw["dictionary"] = self._in_scope(lexical.weighted_scores(expanded, top=top), scope) if expanded else {}
-        if mode in ("fused", "dense"):
+        if "dense" in self.signals_used(mode):
             text = strip_question(query) if query_lang == "en" else query
             hints = self._dense_hints(expanded, raw) if query_lang == "en" else []
             if hints:
@@ -182,6 +194,16 @@ class Retriever:
         if len(kept) <= self.config.lexical_candidates:
             return kept
         return dict(sorted(kept.items(), key=lambda kv: -kv[1])[: self.config.lexical_candidates])
+
+    def signals_used(self, mode: str = "fused") -> tuple[str, ...]:
+        """The signal families a search in ``mode`` uses on this snapshot: "lexical" (BM25 with the glossary and
+        dictionary bridges) and "dense" (clause and sentence vectors; only once some clause's vectors are in)."""
+        out = []
+        if mode in ("fused", "lexical"):
+            out.append("lexical")
+        if mode in ("fused", "dense") and self.snapshot.embedded:
+            out.append("dense")
+        return tuple(out)
 
     def _dense_hints(self, expanded: Mapping[str, float], raw: Mapping[str, Mapping[str, float]]) -> list[str]:
         """Chinese renderings to append to an English question's one query embedding, or [].
@@ -208,10 +230,17 @@ class Retriever:
         out: dict[str, float] = {}
         # One query per clause language: a Chinese question scores every Chinese text above every
         # English one, so a shared top-n would hold no candidates of the other language at all.
+        found: list[tuple[str, float, dict]] = []
         langs = sorted(self.snapshot.langs if scope is None else {c.lang for c in self.snapshot.by_id.values() if c.doc_id in scope})
         where = None if scope is None else {"doc_id": {"$in": sorted(scope)}}
-        found = [item for lang in langs for item in self.vectors.query(kind, vector, n, lang=lang, where=where)]
-        for vector_id, sim, meta in sorted(found, key=lambda item: -item[1]):
+        for lang in langs:
+            got = self.vectors.query(kind, vector, n + max(_FETCH_MARGIN, n // 4), lang=lang, where=where)
+            # The nearest n by (cosine, id), from a deeper fetch: the approximate index's last places (and its order
+            # among equal cosines) differ between processes, which changed the candidate set, its normalisation and
+            # so the scores in the third or fourth decimal; its first places are exact.
+            got.sort(key=lambda item: (-round(item[1], 6), item[0]))
+            found.extend(got[:n])
+        for vector_id, sim, meta in sorted(found, key=lambda item: (-round(item[1], 6), item[0])):
             cid = self.snapshot.clause_of_vector(vector_id)
             if cid is None:
                 continue  # an uncommitted or superseded version: not visible
@@ -255,9 +284,10 @@ class Retriever:
             weights[t] = max(weights.get(t, 0.0), w)
         return weights
 
-    def _word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
+    def word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
         """Each content word of the question (in its own language) → its weighted lexical tokens: the word
-        itself, its glossary renderings, and its dictionary renderings and synonyms."""
+        itself, its glossary renderings, and its dictionary renderings and synonyms (the coverage prior, and
+        the cross-language support that abstention reads)."""
         found = self.glossary.terms_in(query, query_lang)
         bridge = self.vocabulary_bridge()
         out: dict[str, dict[str, float]] = {}

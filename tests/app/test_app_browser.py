@@ -150,6 +150,29 @@ def test_search_filters_by_language(page):
     _choose(page, "pk-filter-lang", "All")
 
 
+def test_search_for_a_missing_clause_says_so_and_a_clause_shows_related_ones_apart(page, shot):
+    from playwright.sync_api import expect
+
+    _tab(page, "Search")
+    page.fill("#pk-search-input textarea", "第九十九条")
+    page.click("#pk-search-go")
+    notice = page.locator("#pk-search-results .pk-no-such-clause")
+    expect(notice).to_be_visible()
+    assert "No clause is numbered 99" in notice.inner_text()
+    assert page.locator("#pk-search-results li.pk-result").count() == 0  # no unrelated clauses
+    shot(page, "search-missing-clause")
+    page.fill("#pk-search-input textarea", "(18)")
+    page.click("#pk-search-go")
+    expect(page.locator("#pk-search-results .pk-related-head")).to_be_visible()
+    first = page.locator("#pk-search-results ol.pk-results").first.locator("li.pk-result")
+    assert first.count() == 1 and first.locator("a.pk-chip").inner_text() == "(18)"
+    related = page.locator("#pk-search-results ol.pk-results-related li.pk-result")
+    assert related.count() == 4
+    scores = [float(m) for m in re.findall(r"score (\d+\.\d{3})", page.locator("#pk-search-results").inner_text())]
+    assert len(scores) == 5 and max(scores) < 2, scores  # one scale: no lookup bonus beside fused scores
+    shot(page, "search-clause-18-related-apart")
+
+
 def test_browse_outline_clause_and_glossary(page, shot):
     from playwright.sync_api import expect
 
