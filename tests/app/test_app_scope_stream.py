@@ -110,7 +110,12 @@ def _pick(page, elem_id: str, name: str) -> None:
             continue
         box.press("Enter")
         page.keyboard.press("Escape")
-        break
+        token = page.locator(f"#{elem_id} .token").filter(has_text=name)
+        try:
+            token.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
     expect(page.locator(f"#{elem_id} .token").filter(has_text=name)).to_have_count(1)
 
 
@@ -142,7 +147,7 @@ def test_api_ask_and_search_take_a_list_of_document_ids(two_docs_server) -> None
 
     client = Client(two_docs_server.url, verbose=False)
     params = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert [p["parameter_name"] for p in params["/ask"]["parameters"]] == ["question", "mode", "doc"]
+    assert [p["parameter_name"] for p in params["/ask"]["parameters"]] == ["question", "mode", "history", "doc"]
     assert client.predict(BONDS, api_name="/ask")["citations"][0]["id"] == f"{OPINIONS}:18"
     scoped = client.predict(question=BONDS, doc=[RULE], api_name="/ask")
     assert scoped["scope"] == [RULE]
