@@ -38,6 +38,11 @@ _CALIBRATED = (
     "2026-12-05: confidently wrong 0.068 -> 0.030, off-topic abstained 0.765 -> 0.794 (cross-validated)"
 )
 _CONFIDENCE = _CALIBRATED
+_WEAK_SUPPORT = (
+    "replayed 0.5 / 0.7 / 0.9 / 1.0 on corpus5.jsonl and opinions.jsonl (2026-12-06): confidently wrong 0.036 -> 0.013 "
+    "and 0.007 -> 0 for unsure 0.337 -> 0.403 and 0.074 -> 0.097, with citation hit, false abstention and off-topic "
+    "abstention unchanged (an unsure answer still cites its candidates); the held-out laws did not move (their "
+    "confidently wrong answers all reach the 'sure' cosine)")
 _EN_ZH_2026 = (
     "grid sure 0.84-0.94 x floor 0.74-0.81 x min_support 0-0.5 on corpus5.jsonl after English questions over Chinese "
     "clauses began to read support through their words' dictionary renderings (2026-12-06): the fewest false "
@@ -154,8 +159,8 @@ class ConfidenceConfig:
     margin: float = _f(0.1, "unsure when the runner-up's fused score is within this share of the top score",
                        _CONFIDENCE)
     other_doc_margin: float = _f(0.25, "as margin, when the runner-up belongs to another document", _CONFIDENCE)
-    weak_support: float = _f(0.5, "below the 'sure' cosine, unsure when a smaller share of topic words is in the top clauses",
-                             _CONFIDENCE)
+    weak_support: float = _f(1.0, "below the 'sure' cosine, unsure when a smaller share of topic words is in the top clauses "
+                                  "(1.0: sure only when every topic word is found)", _WEAK_SUPPORT)
     candidates: int = _f(3, "clauses an unsure answer lists", _LIMIT)
     scatter_abstain: float = _f(0.0, "abstain (rather than be unsure) when the runner-up from another document is within "
                                      "this share of the top score and no sentence reaches the pair's 'sure' cosine "

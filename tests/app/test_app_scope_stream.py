@@ -100,7 +100,7 @@ def _pick(page, elem_id: str, name: str) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     box = page.locator(f"#{elem_id} input")
-    for attempt in range(3):  # the page's own list refresh after loading may redraw the list under the pointer once
+    for _attempt in range(3):  # the page's own list refresh after loading may redraw the list under the pointer once
         box.click()
         box.fill(name)  # the list filters to the name; Enter takes its (first) option
         try:
