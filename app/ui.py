@@ -155,7 +155,7 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
         # the lists are labelled ("All" / "全部") again in the language chosen by the time the load is done
         # Everything that labels the document lists ("All" / "全部") runs one at a time, in the order it was
         # triggered: a refresh started before a language switch can then never finish after it.
-        lists = dict(concurrency_id="pk-lists", concurrency_limit=1, api_visibility="private")
+        lists: dict[str, Any] = dict(concurrency_id="pk-lists", concurrency_limit=1, api_visibility="private")
         demo.load(on_load, inputs=[lang_box], outputs=[who, *doc_lists, browse["glossary_table"], browse["glossary_count"]],
                   **lists).then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists).then(
             None, js="() => { document.body.dataset.pkLists = 'ready'; }")  # the page's document lists are filled

@@ -76,7 +76,7 @@ class Retriever:
         self.config = config or DEFAULT_TUNING.retrieval
         self.weights = weights if weights is not None else weights_table(self.config)
         # query → raw signals, when set (calibration re-fuses one question's signals under many configs)
-        self.signal_cache: dict[tuple[str, str], tuple[dict, dict, dict]] | None = None
+        self.signal_cache: dict[tuple[str, ...], tuple[dict, dict, dict]] | None = None
         self._dictionary_source = dictionary
         self._vocab_bridge: VocabularyBridge | None = None
         self.title_prior = TitlePrior(titles or {})
