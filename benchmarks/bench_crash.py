@@ -164,6 +164,7 @@ class IngestRun:
                                         env=cli_env())
         os.close(slave)
         self.fraction = 0.0
+        self.drawn = threading.Event()  # set once the bar is first drawn (the files are found; nothing written yet)
         self.embedding_at: float | None = None  # perf_counter() when the bar first said "embedding"
         self._reader = threading.Thread(target=self._follow, args=(master,), daemon=True)
         self._reader.start()
@@ -184,6 +185,7 @@ class IngestRun:
                     match = self._BAR.search(line)
                     if match:
                         self.fraction = float(match.group(1)) / 100
+                        self.drawn.set()
                         if self.embedding_at is None and match.group(2) == "embedding":
                             self.embedding_at = time.perf_counter()
         finally:

@@ -1,4 +1,4 @@
-"""SIGKILL of `policykb serve` while it ingests a file uploaded through the app: after each kill `policykb check`
+"""SIGKILL of `policykb serve` at chosen moments (mid-embedding, as embedding begins, at the commit) while it ingests a file uploaded through the app: after each kill `policykb check`
 passes, or `check --repair` fixes what the kill left; ingesting the kept upload then completes with every clause once."""
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from policykb.kb import KnowledgeBase
 
 @pytest.mark.slow
 def test_sigkilled_serve_during_uploads_leaves_a_kb_that_checks_or_repairs(kb_copy: Path, tmp_path: Path) -> None:
-    bench = CrashBench(kb_copy, tmp_path / "work", clauses=64, seed=SEED + 2)
-    results = bench.kills("serve", kill_moments(SEED + 2, 4))
-    assert_crash_rounds(results, min_killed=3)
+    bench = CrashBench(kb_copy, tmp_path / "work", clauses=32, seed=SEED + 2)
+    results = bench.kills("serve", kill_moments())
+    assert_crash_rounds(results, min_killed=2)
     assert results[0].phase == "embedding" and 0 < results[0].embedded < 1 and "orphan vectors" in results[0].before
 
     kb = KnowledgeBase(settings_for(kb_copy))
