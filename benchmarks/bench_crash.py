@@ -118,7 +118,7 @@ class UploadWatch(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.session = url, session
         self.fraction = 0.0
-        self.embedding_at: float | None = None  # perf_counter() of the first "embedding" progress message
+        self.embedding_at: float | None = None  # perf_counter() of the first counted (or "embedding") progress message
         self.completed = threading.Event()
         self.output: dict[str, Any] | None = None
 
@@ -133,8 +133,10 @@ class UploadWatch(threading.Thread):
                     if event.get("msg") == "progress":
                         for step in event.get("progress_data") or []:
                             self.fraction = _fraction(step)
-                            # The upload's bar counts embedded clauses ("name: 3 of 64 clauses"); older builds said "embedding".
-                            if self.embedding_at is None and (self.fraction > 0 or "embedding" in (step.get("desc") or "")):
+                            # The upload's bar counts embedded clauses ("name: 0 of 64 clauses" from the start of the
+                            # ingest, 16 of 64 after a batch); older builds said "embedding".
+                            counted = step.get("length") is not None
+                            if self.embedding_at is None and (counted or self.fraction > 0 or "embedding" in (step.get("desc") or "")):
                                 self.embedding_at = time.perf_counter()
                     elif event.get("msg") == "process_completed":
                         self.output = event
