@@ -64,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", parents=[common, as_json], help="answer a question, citing clauses")
     p.add_argument("question", nargs="?", metavar="QUESTION")
-    p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
+    p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question[, history]}; prints JSONL")
     p.add_argument("--mode", choices=ANSWER_MODES, default=None, help="force the answer mode")
+    p.add_argument("--history", action="append", default=[], metavar="EARLIER",
+                   help="an earlier question of the conversation (repeat, oldest first): QUESTION is a follow-up")
 
     p = sub.add_parser("eval", parents=[common, as_json], help="measure retrieval and answer accuracy on a gold file")
     p.add_argument("--gold", required=True, metavar="FILE")
@@ -208,30 +210,59 @@ def _search(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()  # batch latencies exclude model loading
-        return _run_batch(args.batch, lambda q: kb.search(q, args.k, doc=args.doc, lang=args.lang, mode=args.mode).to_json())
+        return _run_batch(args.batch, lambda q, *_history: kb.search(q, args.k, doc=args.doc, lang=args.lang, mode=args.mode).to_json())
     query = _required(args.query, "QUERY", "search")
     result = kb.search(query, args.k, doc=args.doc, lang=args.lang, mode=args.mode)
     if args.json:
         _print_json(result.to_json())
         return 0
+    if result.missing:
+        print(f"{result.message}; `policykb clauses` lists the clauses")
     for rank, hit in enumerate(result.hits, 1):
-        c = hit.clause
-        print(f"{rank}. {c.label:<8} {c.id:<22} {hit.score:6.3f}  {_short(c.title or c.text, 70)}")
-        if hit.best_sentence and hit.best_sentence != c.title:
-            print(f"   … {_short(hit.best_sentence, 100)}")
-    if not result.hits:
+        _print_hit(rank, hit)
+    if result.related:
+        print("related clauses:")
+        for rank, hit in enumerate(result.related, len(result.hits) + 1):
+            _print_hit(rank, hit)
+    if not result.hits and not result.related and not result.missing:
         print("no clauses found (is the KB empty? `policykb ingest corpus/`)")
+    _signals_note(result.signals, result.missing_vectors)
     _err(f"{result.latency_ms:.1f} ms")
     return 0
+
+
+def _turns(kb: Any, questions: Sequence[str], mode: Any) -> tuple[Any, ...]:
+    """The earlier turns of a conversation: each earlier question asked in order, as the app would have."""
+    from policykb.kb.model import Turn
+
+    turns: list[Turn] = []
+    for earlier in questions:
+        if earlier.strip():
+            turns.append(Turn(earlier, kb.ask(earlier, history=tuple(turns), mode=mode)))
+    return tuple(turns)
+
+
+def _print_hit(rank: int, hit: Any) -> None:
+    c = hit.clause
+    print(f"{rank}. {c.label:<8} {c.id:<22} {hit.score:6.3f}  {_short(c.title or c.text, 70)}")
+    if hit.best_sentence and hit.best_sentence != c.title:
+        print(f"   … {_short(hit.best_sentence, 100)}")
+
+
+def _signals_note(signals: Sequence[str], missing_vectors: int) -> None:
+    """Say on stderr when the semantic index did not cover every clause (a background fill is still at work)."""
+    if missing_vectors:
+        how = "lexical only" if "dense" not in signals else "semantic search partial"
+        _err(f"({how}: {missing_vectors} clauses have no vectors yet; `policykb serve` embeds them in the background)")
 
 
 def _ask(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()
-        return _run_batch(args.batch, lambda q: kb.ask(q, mode=args.mode).to_json())
+        return _run_batch(args.batch, lambda q, history=(): kb.ask(q, history=_turns(kb, history, args.mode), mode=args.mode).to_json())
     question = _required(args.question, "QUESTION", "ask")
-    answer = kb.ask(question, mode=args.mode)
+    answer = kb.ask(question, history=_turns(kb, args.history, args.mode), mode=args.mode)
     if args.json:
         _print_json(answer.to_json())
         return 0
@@ -242,6 +273,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"  possibly related: {c.label} {c.id}")
     if answer.reason:
         _err(f"({answer.mode}: {answer.reason})")
+    _signals_note(answer.signals, answer.missing_vectors)
     return 0
 
 
@@ -291,6 +323,9 @@ def _check(args: argparse.Namespace) -> int:
             print(f"problem: {problem}")
         for fix in result.repaired:
             print(f"repaired: {fix}")
+        if result.pending:
+            print(f"note: {result.pending} of {result.clauses} clauses wait for their vectors (found by lookups and words "
+                  "until then); `policykb serve` embeds them in the background, `policykb check --repair` now")
         print("ok" if result.ok else "the KB has problems; run `policykb check --repair`")
     return 0 if result.ok else 1
 
@@ -412,7 +447,7 @@ def _check_kb_dir(kb_dir: Path, *, must_exist: bool, given: bool) -> None:
         raise ConfigError(f"{where} does not exist; check the path, or create the KB with `policykb ingest PATH --kb {kb_dir}`")
 
 
-def _run_batch(path: str, run: Callable[[str], dict[str, Any]]) -> int:
+def _run_batch(path: str, run: Callable[..., dict[str, Any]]) -> int:
     from policykb.errors import PolicyKBError
 
     failed = 0
@@ -423,7 +458,7 @@ def _run_batch(path: str, run: Callable[[str], dict[str, Any]]) -> int:
             _err(f"error: {path}:{line_no}: {row['error']}")
             continue
         try:
-            result = run(row["question"])
+            result = run(row["question"], row["history"]) if row.get("history") else run(row["question"])
         except PolicyKBError as exc:
             failed += 1
             result = {"error": str(exc)}
@@ -445,7 +480,10 @@ def _read_batch(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
             row = json.loads(line)
             if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
                 raise ValueError("needs a non-empty string \"question\"")
-            yield line_no, {"id": row.get("id", line_no), "question": row["question"]}
+            history = row.get("history", [])
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise ValueError("\"history\" must be a list of earlier questions, oldest first")
+            yield line_no, {"id": row.get("id", line_no), "question": row["question"], "history": history}
         except ValueError as exc:
             yield line_no, {"id": line_no, "error": f"bad JSONL row ({exc}); expected {{\"id\": ..., \"question\": \"...\"}}"}
 

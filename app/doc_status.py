@@ -64,14 +64,14 @@ class IngestingUploads:
 
 
 def documents_key(ctx: AppContext) -> str:
-    """A fingerprint of what the documents table shows: the manifest generation, the upload log's size
-    and the uploads in progress. Cheap (one SQLite read and one stat)."""
+    """A fingerprint of what the documents table shows: the manifest's content generation (not bumped when the
+    background fill publishes vectors), the upload log's size and the uploads in progress. Cheap (one SQLite read and one stat)."""
     log = Path(ctx.uploads_dir) / LOG_NAME
     try:
         log_size = log.stat().st_size
     except OSError:
         log_size = 0
-    return f"{ctx.kb.manifest.generation()}-{log_size}-{ctx.ingesting.version}"
+    return f"{ctx.kb.manifest.content_generation()}-{log_size}-{ctx.ingesting.version}"
 
 
 def _when(stamp: str | float) -> str:

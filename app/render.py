@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from policykb.app.i18n import t, tn
 from policykb.app.picker import CHIP_ATTR, CHIP_HREF, chip_ref
@@ -229,10 +229,33 @@ def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
             for c in answer.related
         )
         parts.append(f'<div class="pk-related"><div class="pk-h">{esc(t("possibly_related", lang))}</div><ul>{items}</ul></div>')
+    parts.append(signals_note_html(answer.signals, answer.missing_vectors, lang))
     mode = t("mode_llm" if answer.mode == "llm" else "mode_extractive", lang)
     copy = f'<a class="pk-copy-answer" href="#pk:copy" title="{esc(t("copy_answer", lang))}">{esc(t("copy_answer", lang))}</a>'
     parts.append(f'<div class="pk-meta">{esc(t("answer_meta", lang, mode=mode, ms=f"{answer.latency_ms:.0f}"))} · {copy}</div></div>')
     return "".join(parts)
+
+
+def signals_note_html(signals: Sequence[str], missing_vectors: int, lang: str) -> str:
+    """A note under an answer or search results that the semantic index did not cover every clause ("" when it did):
+    lexical only (no clause had its vectors yet; class ``pk-signals-lexical``), or partial (``pk-signals-partial``).
+    Classes, not data attributes: the chat sanitises its messages' HTML."""
+    if not missing_vectors:
+        return ""
+    lexical_only = "dense" not in signals
+    key = "signals_lexical_only" if lexical_only else "signals_partial"
+    kind = "lexical" if lexical_only else "partial"
+    return f'<div class="pk-signals pk-signals-{kind}">{esc(t(key, lang, n=f"{missing_vectors:,}"))}</div>'
+
+
+def semantic_status_html(embedded: int, total: int, lang: str, error: str = "") -> str:
+    """The header's line while the semantic index is being built ("" once every clause has its vectors)."""
+    if total <= 0 or embedded >= total:
+        return ""
+    values = {"done": f"{embedded:,}", "total": f"{total:,}"}
+    text = t("semantic_failed", lang, error=error, **values) if error else t("semantic_filling", lang, **values)
+    return (f'<div class="pk-semantic" data-embedded="{embedded}" data-total="{total}">'
+            f'<progress max="{total}" value="{embedded}"></progress> {esc(text)}</div>')
 
 
 def answer_markdown(question: str, answer: Answer) -> str:
@@ -248,16 +271,32 @@ def answer_markdown(question: str, answer: Answer) -> str:
     return "\n".join(lines) + "\n"
 
 
-def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: str) -> str:
+def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: str, doc: str = "") -> str:
     """Search results as clickable cards: label, document › section, score, the best sentence
-    with the matched terms highlighted, and the terms themselves."""
+    with the matched terms highlighted, and the terms themselves. A clause lookup shows the clause,
+    then its related clauses apart; a number no clause has is said so, with no unrelated clauses."""
+    if result.missing:
+        where = t("in_the_doc", lang, doc=_short(doc_titles.get(doc, doc), 48)) if doc else t("in_the_kb", lang)
+        notice = f'<div class="pk-hint pk-no-such-clause" role="status">{esc(t("no_such_clause", lang, n=result.lookup_value, where=where))}</div>'
+        if not result.related:
+            return notice
+        return notice + _result_cards(result.related, doc_titles, lang, start=0, related=True)
     if not result.hits:
         return placeholder_html("no_results", lang)
     head = t("n_results", lang, n=tn("n_clauses_short", len(result.hits), lang), ms=f"{result.latency_ms:.0f}")
     if result.lookup in ("clause", "mentions"):
         head += " · " + t("lookup_clause" if result.lookup == "clause" else "lookup_mentions", lang)
-    cards = [f'<div class="pk-results-head">{esc(head)}</div><ol class="pk-results">']
-    for rank, hit in enumerate(result.hits):
+    out = (f'<div class="pk-results-head">{esc(head)}</div>' + signals_note_html(result.signals, result.missing_vectors, lang)
+           + _result_cards(result.hits, doc_titles, lang, start=0))
+    if result.related:
+        out += _result_cards(result.related, doc_titles, lang, start=len(result.hits), related=True)
+    return out
+
+
+def _result_cards(hits: Sequence[Any], doc_titles: Mapping[str, str], lang: str, *, start: int, related: bool = False) -> str:
+    cards = [f'<div class="pk-results-head pk-related-head">{esc(t("related_clauses", lang))}</div>' if related else "",
+             f'<ol class="pk-results{" pk-results-related" if related else ""}" start="{start + 1}">']
+    for rank, hit in enumerate(hits, start):
         c = hit.clause
         snippet = hit.best_sentence or c.title or _short(c.text, 240)
         snippet_html = highlight(snippet, None, term_spans(snippet, hit.matched_terms))

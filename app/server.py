@@ -1,5 +1,9 @@
 """`policykb serve`: check access, fill an empty KB from the bundled corpus, run the Gradio app.
 
+An empty KB is parsed and indexed lexically first (well under a second for the bundled corpus) and the app
+answers at once; the clauses' vectors are embedded by a background thread (:mod:`policykb.kb.index.fill`),
+and answers become hybrid as they come in, without a restart.
+
 Access: the app listens on 127.0.0.1 by default. Any other address needs a users file
 (``--auth-file`` or ``POLICYKB_USERS``) with at least one user; without one, serve refuses to
 start and says how to add users. With users, every route needs a signed-in session.
@@ -62,7 +66,7 @@ def ensure_corpus(kb: KnowledgeBase, settings: Settings, log: Any = None) -> int
     if not corpus.is_dir():
         print(f"the KB is empty and there is no corpus folder at {str(corpus)!r}; add documents in the app's Documents tab", file=out)
         return 0
-    print(f"the KB at {settings.kb_dir} is empty; ingesting {corpus} …", file=out, flush=True)
+    print(f"the KB at {settings.kb_dir} is empty; adding {corpus} …", file=out, flush=True)
     shown = [-1]
 
     def progress(message: str, fraction: float) -> None:
@@ -71,12 +75,34 @@ def ensure_corpus(kb: KnowledgeBase, settings: Settings, log: Any = None) -> int
             shown[0] = step
             print(f"  {fraction * 100:3.0f}%  {message}", file=out, flush=True)
 
-    report = kb.ingest([corpus], progress=progress)
+    report = kb.ingest([corpus], progress=progress, defer_vectors=True)
     for doc in report.documents:
         if doc.status == "failed":
             print(f"  failed: {doc.error}", file=out)
-    print(f"  {report.added} documents added ({report.embedded} clauses embedded in {report.seconds:.1f} s)", file=out, flush=True)
+    progress_now = kb.fill_progress()
+    waiting = progress_now.total - progress_now.embedded
+    if waiting:
+        print(f"  {report.added} documents added in {report.seconds:.2f} s: lookups and word search answer now; "
+              f"{waiting} clauses are being embedded in the background for semantic search", file=out, flush=True)
+    else:
+        print(f"  {report.added} documents added ({report.embedded} clauses embedded in {report.seconds:.1f} s)", file=out, flush=True)
     return report.added
+
+
+def _warm_then_fill(kb: KnowledgeBase) -> None:
+    """In the background: load what the first question needs (the snapshot, the dictionary weighed against the KB's
+    words, the tokenizer, the query model), then start the vector fill, which also completes vectors a stopped or
+    killed fill left. Warming first keeps the fill's CPU from delaying the first answers."""
+    import threading
+
+    def run() -> None:
+        try:
+            kb.warm_up()
+        except Exception as exc:  # the first request then loads what it needs itself
+            print(f"warming up failed ({type(exc).__name__}: {exc}); the first answer loads the models itself", file=sys.stderr)
+        kb.start_fill()
+
+    threading.Thread(target=run, name="policykb-warm-up", daemon=True).start()
 
 
 def auth_options(settings: Settings, users_file: Path) -> dict[str, Any]:
@@ -112,6 +138,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, auth
 
     kb = KnowledgeBase(settings)
     ensure_corpus(kb, settings)
+    _warm_then_fill(kb)
     demo = build_app(settings, kb)
     demo.queue(default_concurrency_limit=settings.queue_concurrency)  # measured in docs/load.md
     from policykb.app.cors import install as install_cors

@@ -25,6 +25,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 TAB_KEYS: tuple[str, ...] = ("tab_chat", "tab_search", "tab_browse", "tab_documents", "tab_evaluate")
 TAB_LABELS: tuple[str, ...] = tuple(t(key) for key in TAB_KEYS)  # short, in the interface language: all fit on a phone
 APP_TITLE = "policykb"
+SEMANTIC_POLL_S = 2.0  # how often a page redraws the semantic index's progress (one cheap SQLite count)
 
 
 def launch_options() -> dict[str, Any]:
@@ -68,6 +69,13 @@ def _header_html(lang: str) -> str:
     return f'<div><h1>{APP_TITLE}</h1><p class="pk-sub">{render.esc(t("subtitle", lang))}</p></div>'
 
 
+def _semantic_html(kb: KnowledgeBase, lang: str) -> str:
+    from policykb.app.context import hide_paths
+
+    progress = kb.fill_progress()
+    return render.semantic_status_html(progress.embedded, progress.total, lang, hide_paths(progress.error))
+
+
 def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
     """Build the whole app over ``kb`` (a new :class:`KnowledgeBase` on ``settings`` when None)."""
     import gradio as gr
@@ -93,6 +101,10 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                 lang_box = gr.Radio(choices=LANG_CHOICES, value="en", label=t("ui_language"), elem_id="pk-lang",
                                     container=False)
                 who = gr.HTML("", elem_id="pk-user")
+        # While the vectors of newly added clauses are embedded in the background: how far (every tab, every session)
+        semantic = gr.HTML(_semantic_html(kb, "en"), elem_id="pk-semantic-status")
+        chrome.add_fn(semantic, lambda lang: {"value": _semantic_html(kb, lang)})
+        semantic_timer = gr.Timer(SEMANTIC_POLL_S)
         with gr.Tabs(elem_id="pk-tabs"):
             with chrome.add(gr.Tab(TAB_LABELS[0], id="chat", elem_id="pk-tab-chat"), label=TAB_KEYS[0]):
                 build_chat_tab(ctx, lang_box, chrome)
@@ -139,6 +151,13 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
         @friendly
         def switch_language(lang: str) -> list[Any]:
             return chrome.updates(lang)
+
+        @friendly
+        def poll_semantic(lang: str) -> str:
+            return _semantic_html(kb, lang)
+
+        semantic_timer.tick(poll_semantic, inputs=[lang_box], outputs=[semantic], api_visibility="private",
+                            show_progress="hidden", queue=False)
 
         lang_box.change(switch_language, inputs=[lang_box], outputs=chrome.components, concurrency_id="pk-lists",
                         concurrency_limit=1, api_visibility="private", show_progress="hidden", js="(lang) => { document.body.dataset.pkLang = lang; return lang; }")

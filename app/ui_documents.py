@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -66,7 +67,9 @@ def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progre
     returns per-file rows (refused first) and the report.
 
     ``progress(message, done_clauses, total_clauses)`` hears how far the embedding is, in clauses. While the
-    files are being ingested, every session's documents table lists them as ingesting.
+    files are being read, every session's documents table lists them as ingesting; then they are committed (found
+    by lookups and words at once, listed as ready) and the call follows the background fill until their vectors
+    are in.
     """
     from policykb.kb.model import IngestReport
 
@@ -82,16 +85,13 @@ def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progre
     staged = stage_files(accepted, folder)
     documents = [(name, path) for name, path in staged if not is_sidecar(path)]
     counts = count_clauses(ctx, [path for _, path in documents])
-    total = sum(counts.values())
     names = [name for name, _ in documents]
     ctx.ingesting.start(names, user, {name: counts[path] for name, path in documents if path in counts})
 
-    def in_clauses(message: str, fraction: float) -> None:
-        if progress is not None:
-            progress(message, min(total, round(max(0.0, min(1.0, float(fraction))) * total)), total)
-
     try:
-        report = ctx.kb.ingest([path for _, path in documents], progress=in_clauses)
+        # Committed at once (found by lookups and words in every session straight away), embedded by the KB's
+        # background fill; the upload follows its documents' vectors, the bar counting embedded clauses.
+        report = ctx.kb.ingest([path for _, path in documents], defer_vectors=True)
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -112,6 +112,19 @@ def ingest_files(ctx: AppContext, files: Sequence[str | Path], user: str, progre
         rows.append(row)
     if not any(r["status"] in ("added", "updated", "unchanged") for r in rows):
         shutil.rmtree(folder, ignore_errors=True)  # nothing in the KB refers to these copies
+    # the upload ends once its documents' vectors are in (they answer by words and lookups meanwhile)
+    kept = {d.doc_id for d in report.documents if d.doc_id and d.status in ("added", "updated", "unchanged")}
+    waiting = ctx.kb.manifest.vector_counts(kept) if kept else (0, 0)
+    label = ", ".join(sorted(names)) if len(names) <= 3 else f"{len(names)} files"
+
+    def embedded_clauses(done: int, of: int) -> None:
+        if progress is not None:
+            progress(f"embedding {label}", done, of)
+
+    if waiting[0] < waiting[1]:
+        before = waiting[0]
+        done, _ = ctx.kb.follow_fill(kept, embedded_clauses)
+        report = replace(report, embedded=report.embedded + max(0, done - before))
     return rows, report
 
 

@@ -69,10 +69,10 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
             return (render.hint_html(t("question_too_long", ui, n=f"{len(text.strip()):,}", limit=f"{ctx.settings.max_question_chars:,}")),
                     gr.update(), gr.update())
         result = ctx.kb.search(text.strip(), int(top_k), doc=doc_id or None, section=section_no or None, lang=clause_lang or None)
-        terms = {h.clause.id: list(h.matched_terms) for h in result.hits}
+        terms = {h.clause.id: list(h.matched_terms) for h in (*result.hits, *result.related)}
         first = result.hits[0].clause.id if result.hits else ""
         panel_html = _clause(first, terms.get(first, []), ui) if first else render.placeholder_html("no_results", ui)
-        return render.search_html(result, doc_titles=ctx.doc_titles(), lang=ui), terms, panel_html
+        return render.search_html(result, doc_titles=ctx.doc_titles(), lang=ui, doc=doc_id or ""), terms, panel_html
 
     def _clause(clause_id: str, terms: list[str], ui: str) -> str:
         return ctx.clause_panel(clause_id, scope="search", lang=ui, terms=terms)

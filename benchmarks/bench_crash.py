@@ -6,7 +6,8 @@ repair and ingest again.
 
 Each round writes a fresh synthetic document (:mod:`benchmarks.synthetic`) and starts its ingest:
 ``ingest`` rounds run `policykb ingest FILE`; ``serve`` rounds start `policykb serve` and upload the
-file through the app's upload route, as the Documents tab does. At a random moment (seeded; uniform
+file through the app's upload route, as the Documents tab does (the app commits the upload at once and
+embeds it in the background; the upload's progress bar follows those vectors). At a random moment (seeded; uniform
 over a window timed by one uninterrupted ingest: from half the time until embedding began to the end)
 the process gets SIGKILL. Then:
 
@@ -212,7 +213,8 @@ class RoundResult:
     clauses: int
     kill_ms: float  # after the ingest started (ingest: the process; serve: the upload's "add"); unkilled: when it ended
     killed: bool  # False when the work had finished before the kill moment
-    phase: str  # where the kill landed: "starting", "embedding", "committed" (before the end), or "finished" (no kill)
+    phase: str  # where the kill landed: "starting", "embedding", "filling" (committed, vectors coming in the background),
+    # "committed" (before the end), or "finished" (no kill)
     embedded: float  # fraction of the document's clauses whose clause vector was stored when it died
     visible: int  # clauses of the document a reader saw after the crash (0 or all)
     progress: float | None = None  # the last progress fraction the process reported before it died
@@ -361,10 +363,12 @@ class CrashBench:
         path, doc_id, ids = self.write_document(name, self.seed * 1000 + index + (500 if target == "serve" else 0))
         killed, kill_s, progress, embedding = (self._kill_ingest if target == "ingest" else self._kill_serve)(path, delay, after)
         embedded, visible = self.crash_state(doc_id, ids)
-        phase = "finished" if not killed else "committed" if visible else "embedding" if embedding else "starting"
+        # "filling": the app commits an upload at once and embeds it in the background; killed before every vector was in
+        phase = ("finished" if not killed else "filling" if visible and embedded < 1 else "committed" if visible
+                 else "embedding" if embedding else "starting")
         result = RoundResult(target=target, round=index, doc_id=doc_id, clauses=len(ids), kill_ms=round(kill_s * 1000),
-                             killed=killed, phase=phase, embedded=1.0 if visible else embedded, visible=visible,
-                             progress=progress)
+                             killed=killed, phase=phase, embedded=embedded if phase == "filling" else 1.0 if visible else embedded,
+                             visible=visible, progress=progress)
 
         _, first, err = self.cli("check", "--json")
         if first is None:

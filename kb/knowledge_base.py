@@ -5,6 +5,7 @@ import json
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
@@ -14,12 +15,14 @@ from policykb.ingest import PARSER_VERSION
 from policykb.ingest.model import Clause
 from policykb.kb.config import TUNING_FILE, TuningConfig, load_tuning
 from policykb.kb.index.embed import Embedder, load_embedder
+from policykb.kb.index.fill import BackgroundFill, FillProgress
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.index.indexer import Indexer, writer_lock
 from policykb.kb.index.manifest import Manifest
 from policykb.kb.model import Answer, CheckReport, CopyReport, DocumentInfo, IngestReport, SearchResult, Turn
+from policykb.kb.retrieval.lookup import ClauseLookup, clause_lookup
 from policykb.kb.retrieval.retriever import Retriever
-from policykb.kb.index.snapshot import Snapshot, load_snapshot, save_lexical
+from policykb.kb.index.snapshot import Snapshot, load_snapshot, restamp_lexical, save_lexical, with_vectors_of
 from policykb.kb.index.vectors import VectorStore, drop_collections
 from policykb.settings import Settings
 
@@ -29,6 +32,16 @@ if TYPE_CHECKING:
 __all__ = ["KnowledgeBase"]
 
 _TITLE_FIELDS = ("short_title", "title_zh", "title_en", "short_title_zh")
+_FILL_BATCH = 16  # clauses embedded per turn of the writer lock (an ingest or upload waits at most one batch)
+_PUBLISH_S = 2.0  # the fill publishes what it stored at most this often (each publication is a new generation)
+
+
+def _lookup_message(found: ClauseLookup, doc: str | None) -> str:
+    """What a clause lookup's results need said: that no clause has the number (English; the app translates)."""
+    if found.hits:
+        return ""
+    where = f"document {doc!r}" if doc else "the KB"
+    return f"no clause numbered {found.number} in {where}"
 
 
 class KnowledgeBase:
@@ -40,6 +53,7 @@ class KnowledgeBase:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._fill = BackgroundFill(self._run_fill)
         self.kb_dir = Path(settings.kb_dir)
         self._lock = threading.RLock()
         self._manifest: Manifest | None = None
@@ -47,6 +61,7 @@ class KnowledgeBase:
         self._vectors: VectorStore | None = None
         self._glossary: Glossary | None = None
         self._retriever: Retriever | None = None
+        self._retriever_titles: dict[str, tuple[str, ...]] | None = None  # the document titles it was built with
         self._tuning: TuningConfig | None = None
         self._tuning_stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the tuning.json read
         self._vectors_generation = -1  # the manifest generation the open vector store is known to hold
@@ -124,12 +139,24 @@ class KnowledgeBase:
         with self._lock:
             self._sync_vectors(generation)
             if self._retriever is None or self._retriever.snapshot.generation != generation:
-                snapshot = load_snapshot(self.manifest, self.kb_dir)
-                self._retriever = Retriever(snapshot, self.embedder, self.vectors, self.glossary(),
-                                            titles=self._titles(), config=tuning.retrieval)
+                self._retriever = self._refreshed_retriever(tuning)
             elif self._retriever.config is not tuning.retrieval:
                 self._retriever = self._retriever.with_config(tuning.retrieval)
             return self._retriever
+
+    def _refreshed_retriever(self, tuning: TuningConfig) -> Retriever:
+        """A retriever over the newest generation; when only vectors were published since (the background fill),
+        the current one carries over with the new vector map instead of rebuilding indexes and priors."""
+        old = self._retriever
+        titles = self._titles()
+        if old is not None and titles == self._retriever_titles:
+            generation, rows = self.manifest.committed()
+            moved = with_vectors_of(old.snapshot, generation, tuple(rows))
+            if moved is not None:
+                return old.with_snapshot(moved)
+        snapshot = load_snapshot(self.manifest, self.kb_dir)
+        self._retriever_titles = titles
+        return Retriever(snapshot, self.embedder, self.vectors, self.glossary(), titles=titles, config=tuning.retrieval)
 
     def _sync_vectors(self, generation: int | None = None) -> None:
         """Reopen an embedded vector store after another process committed: embedded Chroma keeps its
@@ -164,15 +191,121 @@ class KnowledgeBase:
             )
 
     # -- writing -----------------------------------------------------------------------
-    def ingest(self, paths: Sequence[Path], *, rebuild: bool = False,
-               progress: Callable[[str, float], None] | None = None) -> IngestReport:
-        """Add or update documents from files and folders (see :mod:`policykb.kb.index.indexer`)."""
+    def ingest(self, paths: Sequence[Path], *, rebuild: bool = False, progress: Callable[[str, float], None] | None = None,
+               defer_vectors: bool = False) -> IngestReport:
+        """Add or update documents from files and folders (see :mod:`policykb.kb.index.indexer`).
+
+        ``defer_vectors``: commit every document at once, its new clauses found by lookups and lexically, and leave
+        their vectors to :meth:`start_fill` (a background thread; :meth:`fill_progress` says how far it is) or
+        :meth:`fill_vectors`; answers become hybrid as the vectors come in. Otherwise the call returns with every
+        vector in (and completes the vectors an interrupted fill left for the documents it reads).
+        """
+        defer = defer_vectors
         with self._writing():
             if rebuild:
                 self._reset()
-            report = self._indexer().ingest([Path(p) for p in paths], progress)
+            report = self._indexer(defer_vectors=defer).ingest([Path(p) for p in paths], progress)
             self._after_write()
+        if not defer:  # documents left pending by an interrupted background fill are completed by their next ingest
+            touched = {d.doc_id for d in report.documents if d.doc_id and d.status != "failed"}
+            if touched and self.manifest.pending_rows(limit=1, doc_ids=touched):
+                filled = self.fill_vectors(doc_ids=touched)
+                report = replace(report, embedded=report.embedded + filled)
         return report
+
+    # -- the semantic index, filled in the background -----------------------------------
+    def start_fill(self) -> None:
+        """Embed, in a background thread, every committed clause whose vectors are not in yet (no-op when none)."""
+        if self.manifest.pending_rows(limit=1):
+            self._fill.request()
+
+    def fill_progress(self) -> FillProgress:
+        """Clauses with vectors (published, plus stored by a running fill) of all committed clauses."""
+        embedded, total = self.manifest.vector_counts()
+        return FillProgress(embedded=min(total, embedded + self._fill.stored_unpublished()), total=total,
+                            running=self._fill.running, error=self._fill.error)
+
+    def follow_fill(self, doc_ids: set[str], progress: Callable[[int, int], None] | None = None,
+                    poll_s: float = 0.5) -> tuple[int, int]:
+        """Wait until these documents' vectors are in (the background fill publishes them), calling
+        ``progress(embedded, total)`` as they come; returns the last (embedded, total). Stops early, with what is
+        in, when the fill failed (:meth:`fill_progress` then says why)."""
+        shown = (-1, -1)
+        self.start_fill()
+        while True:
+            counts = self.manifest.vector_counts(doc_ids)
+            if progress is not None and counts != shown:
+                progress(*counts)
+                shown = counts
+            if counts[0] >= counts[1]:
+                return counts
+            if not self._fill.running:
+                if self._fill.error:
+                    return counts
+                self.start_fill()  # the fill ended just before these documents' rows were read
+            time.sleep(poll_s)
+
+    def wait_for_fill(self, timeout: float | None = None) -> bool:
+        """Block until the background fill is idle; False on timeout (for tests, benchmarks and scripts)."""
+        return self._fill.wait(timeout)
+
+    def _run_fill(self, on_stored: Callable[[int], None], stop: threading.Event) -> int:
+        return self.fill_vectors(stop=stop, on_stored=on_stored)
+
+    def fill_vectors(self, *, doc_ids: set[str] | None = None, stop: threading.Event | None = None,
+                     on_stored: Callable[[int], None] | None = None, batch: int = _FILL_BATCH) -> int:
+        """Embed the committed clauses whose vectors are not in yet (of ``doc_ids``, or all); returns how many.
+
+        A batch at a time under the writer lock, through the indexer's own embedding path; what was stored is
+        published (one manifest transaction and a new generation) at most every ``_PUBLISH_S`` seconds and at the
+        end, so readers move from lexical to hybrid answers on consistent snapshots. Vectors stored before a kill
+        are found and published without embedding them again.
+        """
+        filled = 0
+        stored: list[str] = []
+        last = time.monotonic()
+        try:
+            while stop is None or not stop.is_set():
+                with self._writing():
+                    waiting = set(stored)
+                    rows = [r for r in self.manifest.pending_rows(limit=batch + len(stored), doc_ids=doc_ids)
+                            if r.vec_id not in waiting][:batch]
+                    if rows:
+                        indexer = self._indexer()
+                        present = self.vectors.existing("clauses", [r.vec_id for r in rows])
+                        todo = [r for r in rows if r.vec_id not in present]
+                        if todo:
+                            indexer.embed_rows(todo)
+                        filled += len(todo)
+                        stored += [r.vec_id for r in rows]
+                        if on_stored:
+                            on_stored(len(rows))
+                    if stored and (not rows or time.monotonic() - last >= _PUBLISH_S):
+                        self._publish_vectors(stored, on_stored)
+                        stored, last = [], time.monotonic()
+                if not rows:
+                    break
+        finally:
+            if stored:  # stopped between batches: what is stored is published
+                with self._writing():
+                    self._publish_vectors(stored, on_stored)
+        return filled
+
+    def _publish_vectors(self, stored: list[str], on_stored: Callable[[int], None] | None) -> None:
+        """Mark stored vectors in the manifest (one transaction, a new generation); the lexical index carries over.
+        Call it holding the writer lock."""
+        old = self.manifest.generation()
+        changed = self.manifest.mark_embedded(stored)
+        if on_stored:
+            on_stored(-len(stored))
+        if not changed:
+            return
+        new = self.manifest.generation()
+        with self._lock:
+            if self._vectors is not None:
+                self._vectors_generation = new  # this process's own commit
+        if not restamp_lexical(self.kb_dir, old, new):
+            self._after_write()
 
     def remove(self, doc_id: str) -> int:
         """Remove a document and its clauses; returns how many clauses went."""
@@ -183,12 +316,13 @@ class KnowledgeBase:
             self._after_write()
         return removed
 
-    def _indexer(self) -> Indexer:
+    def _indexer(self, *, defer_vectors: bool = False) -> Indexer:
         manifest = self.manifest
-        manifest.set_meta("embed_model", self.settings.embed_model)
-        manifest.set_meta("embedder", self.embedder.name)
-        manifest.set_meta("parser_version", PARSER_VERSION)
-        return Indexer(self.settings, manifest, self.vectors, self.embedder)
+        for key, value in (("embed_model", self.settings.embed_model), ("embedder", self.embedder.name),
+                           ("parser_version", PARSER_VERSION)):
+            if manifest.get_meta(key) != value:
+                manifest.set_meta(key, value)
+        return Indexer(self.settings, manifest, self.vectors, self.embedder, defer_vectors=defer_vectors)
 
     def _after_write(self) -> None:
         with self._lock:
@@ -245,8 +379,14 @@ class KnowledgeBase:
         if doc is not None and not any(r.clause.doc_id == doc for r in retriever.snapshot.rows):
             raise NotFoundError(f"no document {doc!r} in the KB; `policykb documents` lists the ids")
         started = time.perf_counter()
+        numbered = clause_lookup(retriever, query, k, doc=doc, section=section, lang=lang, mode=mode)
+        if numbered is not None:
+            return SearchResult(query=query, hits=numbered.hits, latency_ms=(time.perf_counter() - started) * 1000,
+                                lookup="clause", related=numbered.related, lookup_value=numbered.number,
+                                message=_lookup_message(numbered, doc))
         hits, lookup = retriever.search(query, k, doc=doc, section=section, lang=lang, mode=mode)
-        return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup)
+        return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup,
+                            signals=retriever.signals_used(mode), missing_vectors=retriever.snapshot.missing_vectors)
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), mode: AnswerMode | None = None) -> Answer:
         """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer.respond`)."""
@@ -256,8 +396,9 @@ class KnowledgeBase:
             raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
         self._check_length(question, "question")
         retriever = self._current_retriever()
-        return answer_question(question, retriever=retriever, documents=self.documents(),
-                               settings=self.settings, history=history, mode=mode, tuning=self.tuning)
+        answer = answer_question(question, retriever=retriever, documents=self.documents(),
+                                 settings=self.settings, history=history, mode=mode, tuning=self.tuning)
+        return replace(answer, signals=retriever.signals_used(), missing_vectors=retriever.snapshot.missing_vectors)
 
     def replay(self) -> "Replay":
         """Searches and answer verdicts under any tuning, each question retrieved once (for calibration)."""
@@ -282,6 +423,14 @@ class KnowledgeBase:
             indexer = self._indexer()
             result = check_kb(self.kb_dir, self.manifest, self.vectors, indexer, repair=repair)
             self._retriever = None
+        if repair and result.pending:  # vectors a background fill did not finish (e.g. `serve` was stopped)
+            started = time.perf_counter()
+            filled = self.fill_vectors()
+            done = result.repaired
+            with self._writing():
+                result = check_kb(self.kb_dir, self.manifest, self.vectors, self._indexer(), repair=False)
+            result = replace(result, repaired=(*done, f"embedded {filled} clauses the background fill had not reached"),
+                             repair_seconds=round(time.perf_counter() - started, 3))
         return result
 
     def copy_vectors_to(self, chroma_url: str, progress: Callable[[str, float], None] | None = None) -> CopyReport:
@@ -308,7 +457,8 @@ class KnowledgeBase:
         """Load the model, the committed snapshot and the tokenizer now, so the next calls are warm."""
         from policykb.kb.index.tokenize import tokenize
 
-        self._current_retriever()
+        retriever = self._current_retriever()
+        retriever.vocabulary_bridge()  # the dictionary, weighed against the KB's words
         self.embedder.embed_queries(["warm up"])
         tokenize("预热 warm up")
 
@@ -324,6 +474,7 @@ class KnowledgeBase:
         return sorted(times)[len(times) // 2]
 
     def close(self) -> None:
+        self._fill.stop()
         with self._lock:
             if self._manifest is not None:
                 self._manifest.close()

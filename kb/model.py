@@ -35,10 +35,29 @@ class SearchResult:
     hits: tuple[Hit, ...]
     latency_ms: float
     lookup: LookupKind | Literal[""] = ""  # the direct lookup the query made, or "" (ranked search)
+    related: tuple[Hit, ...] = ()  # a clause lookup's other clauses, shown apart (scores on the hits' scale)
+    lookup_value: str = ""  # the clause number a clause lookup asked for
+    message: str = ""  # what the user should know about the results (e.g. no clause has that number)
+    signals: tuple[str, ...] = ("lexical", "dense")  # the signal families that ranked it: "lexical", "dense"
+    missing_vectors: int = 0  # clauses of the searched snapshot whose vectors were not in yet (found lexically only)
+
+    @property
+    def missing(self) -> bool:
+        """True when the query named a clause number no clause has."""
+        return bool(self.lookup_value) and not self.hits
+
+    @property
+    def lexical_only(self) -> bool:
+        return "dense" not in self.signals
 
     def to_json(self) -> dict[str, Any]:
-        """``{"query", "results": [clause fields + "score"], "latency_ms"}``."""
-        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3)}
+        """``{"query", "results": [clause fields + "score"], "latency_ms"}``, plus ``"related"`` (rows
+        of the same shape), ``"lookup"`` (``{"kind", "value", "found"}`` for a clause lookup, else null),
+        ``"message"``, ``"signals"`` and ``"missing_vectors"``."""
+        lookup = {"kind": "clause", "value": self.lookup_value, "found": bool(self.hits)} if self.lookup_value else None
+        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3),
+                "related": [h.to_json() for h in self.related], "lookup": lookup, "message": self.message,
+                "signals": list(self.signals), "missing_vectors": self.missing_vectors}
 
 
 @dataclass(frozen=True)
@@ -67,7 +86,9 @@ class Answer:
     related: tuple[Citation, ...] = ()  # nearest clauses shown as "possibly related" when abstaining
     lang: Lang = "en"
     resolved_question: str = ""  # the question actually answered (a follow-up resolved against the conversation)
-    confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained"
+    confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained" | "clarify" (a follow-up that cannot be resolved: the answer asks back)
+    signals: tuple[str, ...] = ("lexical", "dense")  # the retrieval signal families behind it: "lexical", "dense"
+    missing_vectors: int = 0  # clauses whose vectors were not in yet when it was answered (found lexically only)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -143,6 +164,7 @@ class CheckReport:
     orphans: int  # vectors of clause versions nobody committed
     stores: dict[str, int]  # entries per store: manifest, clause and sentence vectors, lexical
     repair_seconds: float
+    pending: int = 0  # clauses committed with their vectors still to come (searchable lexically; not a problem)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,7 +16,7 @@ from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, term_
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.model import Citation, Hit
 from policykb.kb.answer.naming import DocName, clause_ref, unknown_doc
-from policykb.kb.answer.quotes import clause_sentences, lead_span
+from policykb.kb.answer.quotes import clause_sentences, is_heading, lead_span, with_content
 
 __all__ = [
     "Pick",
@@ -91,7 +91,8 @@ def pick_sentences(hit: Hit, terms: QueryTerms, max_sentences: int = 2, config: 
         if cand[0] >= best[0] - config.second_gap or (cand[3] - covered) or (is_heading[0] and len(chosen) == 1 and not heading):
             chosen.append(cand)
             covered |= cand[3]
-    indices = sorted(_with_list_items({c[1] for c in chosen}, sentences, config.list_items))
+    indices = sorted(_with_list_items(_with_bodies({c[1] for c in chosen}, sentences, hit.clause.title), sentences,
+                                      config.list_items))
     runs: list[list[int]] = []
     for index in indices:
         if runs and index == runs[-1][-1] + 1:
@@ -101,6 +102,17 @@ def pick_sentences(hit: Hit, terms: QueryTerms, max_sentences: int = 2, config: 
     spans = tuple(text[sentences[r[0]][1]: sentences[r[-1]][1] + len(sentences[r[-1]][0])] for r in runs)
     quote = next(span for span, r in zip(spans, runs) if best[1] in r)
     return Pick(hit, spans, quote)
+
+
+def _with_bodies(indices: set[int], sentences: Sequence[tuple[str, int]], title: str) -> set[int]:
+    """``indices`` plus, after each heading among them, the sentences up to the first that carries content."""
+    out = set(indices)
+    for index in sorted(indices):
+        j = index
+        while j + 1 < len(sentences) and is_heading(sentences[j][0], title):
+            j += 1
+            out.add(j)
+    return out
 
 
 def _with_list_items(indices: set[int], sentences: Sequence[tuple[str, int]], limit: int) -> set[int]:
@@ -225,7 +237,7 @@ def mention_sentence(clause: Clause, variants: Sequence[str]) -> str:
     patterns = [term_pattern(v) for v in variants if v.strip()]
     for span, _start in clause_sentences(clause.text):
         if any(p.search(span) for p in patterns):
-            return span
+            return with_content(clause.text, span, clause.title)
     sentences = clause_sentences(clause.text)
     return sentences[0][0] if sentences else clause.text.strip()
 

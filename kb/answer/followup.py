@@ -1,6 +1,13 @@
 """Resolving follow-up questions ("And Ningbo?", "那宁波呢？", "And the next one?") against the conversation.
 
-Three shapes are recognised, always against the last earlier turn:
+Five shapes are recognised, always against the last earlier turn:
+
+- another clause ("那第十五条呢？", "And clause 15?", "What about article 20?"): the earlier
+  question asked of that clause (its clause reference replaced), in the conversation's document:
+  the one the follow-up names, else the one the earlier question named, else the one the last
+  answer cited first; with none, and several documents numbering such a clause, the question is
+  asked back (``Resolution.clarify``), not guessed;
+- another document ("那人民银行法呢？", "And the Opinions?"): the earlier question asked of that document;
 
 - next / previous clause ("And the next one?", "下一条呢？"): the clause after (before) the one
   the last answer cited first, asked as a direct lookup in the same document;
@@ -17,12 +24,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from policykb.ingest.lang import detect_lang
 from policykb.kb.config import DEFAULT_TUNING, AnswerConfig
 from policykb.kb.retrieval.glossary import Glossary, GlossaryEntry
-from policykb.kb.retrieval.lookup import parse_lookup
+from policykb.kb.answer.naming import DocName, named_documents
+from policykb.kb.retrieval.lookup import clause_reference, parse_lookup
 from policykb.kb.model import Turn
 
 __all__ = ["Resolution", "resolve_followup"]
@@ -43,6 +51,12 @@ _ELLIPSIS_ZH = [
     re.compile(r"^\s*(?:那|那么|还有|另外)?\s*(.+?)\s*(?:呢|怎么样|又如何|又怎样|的情况呢)\s*[？?。]?\s*$"),
     re.compile(r"^\s*还有\s*(.+?)\s*吗?\s*[？?]?\s*$"),
 ]
+# "that document" / "该文件": a reference to the conversation's document, which must be known.
+_THAT_DOC = re.compile(
+    r"(?:那份|这份|该|此|上述|同一|那个|这个|那部|这部)(?:文件|文档|法律|法规|规定|条例|办法|意见|法)|"
+    r"\b(?:that|this|the\s+same|the\s+above|the\s+previous|the\s+said)\s+(?:document|law|rule|regulation|text|file)s?\b",
+    re.I,
+)
 _EN_QUESTION_WORDS = frozenset("what which who whom whose when where why how is are does do did can could should would will may must".split())
 _ZH_QUESTION_WORDS = re.compile(r"什么|怎么|如何|哪|多少|是否|吗")
 
@@ -53,8 +67,10 @@ class Resolution:
 
     question: str
     followup: bool = False
-    doc: str | None = None  # restrict the search to this document (next-clause follow-ups)
-    how: str = ""  # "next", "same", "substitute", "append" or "" for a standalone question
+    doc: str | None = None  # restrict the search to this document (clause and document follow-ups)
+    how: str = ""  # "next", "same", "clause", "document", "substitute", "append" or "" for a standalone question
+    clarify: str = ""  # why the question cannot be resolved: answer by asking back (English)
+    clarify_zh: str = ""  # the same, in Chinese
 
 
 def _previous(history: Sequence[Turn]) -> tuple[str, tuple[str, str] | None]:
@@ -69,17 +85,38 @@ def _previous(history: Sequence[Turn]) -> tuple[str, tuple[str, str] | None]:
     return question, cited
 
 
+def _across_documents(history: Sequence[Turn], prev_q: str) -> bool:
+    """True when the last turn looked a clause up in several documents at once ("第十三条讲了什么？" in a KB
+    of five): a bare number after it keeps that scope."""
+    answer = history[-1].answer
+    lookup = parse_lookup(prev_q)
+    if answer is None or answer.abstained or lookup is None or lookup.kind != "clause":
+        return False
+    return len({c.doc_id for c in answer.citations}) > 1
+
+
 def _clause_question(number: int, lang: str) -> str:
     return f"第{number}条讲了什么？" if lang == "zh" else f"What does clause ({number}) say?"
 
 
 def resolve_followup(question: str, history: Sequence[Turn], glossary: Glossary,
-                     config: AnswerConfig = DEFAULT_TUNING.answer) -> Resolution:
-    """Resolve ``question`` against the last turn of ``history``; a standalone question comes back unchanged."""
+                     config: AnswerConfig = DEFAULT_TUNING.answer, names: Mapping[str, DocName] | None = None,
+                     numbers: Mapping[str, frozenset[str]] | None = None) -> Resolution:
+    """Resolve ``question`` against the last turn of ``history``; a standalone question comes back unchanged.
+
+    Args:
+        names: the KB's documents (doc id → names), to recognise a document named in a question.
+        numbers: the clause numbers of each document, to tell whether a bare clause number is ambiguous.
+    """
     text = question.strip()
-    if not history or not text:
-        return Resolution(text)
+    names = names or {}
+    numbers = numbers or {}
     lang = detect_lang(text)
+    that_doc = _THAT_DOC.search(text)
+    if not history or not text:
+        if that_doc and len(names) > 1 and not named_documents(text, dict(names)):
+            return _ask_back_document(text)
+        return Resolution(text)
     prev_q, cited = _previous(history)
     if not prev_q:
         return Resolution(text)
@@ -99,13 +136,99 @@ def resolve_followup(question: str, history: Sequence[Turn], glossary: Glossary,
         ref = f"第{cited[1]}条" if lang == "zh" else f"clause ({cited[1]})"
         return Resolution(text[: same.start()] + ref + text[same.end():], True, cited[0], "same")
 
+    across = _across_documents(history, prev_q) and not named_documents(prev_q, dict(names))
+    conversation_doc = None if across else _conversation_doc(prev_q, cited, names)
     entity = _ellipsis_entity(text, lang, config)
+    if entity:
+        other = _other_clause_or_document(entity, prev_q, lang, conversation_doc, names, numbers, across)
+        if other is not None:
+            return other
+    if that_doc:
+        if conversation_doc is None and len(names) > 1 and not named_documents(text, dict(names)):
+            return _ask_back_document(text)
+        if not entity:
+            return Resolution(text, True, conversation_doc, "document")
     if not entity:
         return Resolution(text)
     substituted = _substitute(prev_q, entity, glossary, config.followup_min_cover)
     if substituted:
         return Resolution(substituted, True, None, "substitute")
     return Resolution(_append(prev_q, entity, detect_lang(prev_q)), True, None, "append")
+
+
+def _conversation_doc(prev_q: str, cited: tuple[str, str] | None, names: Mapping[str, DocName]) -> str | None:
+    """The document the conversation is about: the one the earlier question named, else the one its answer cited."""
+    named = {doc for doc, _s, _e in named_documents(prev_q, dict(names))}
+    if len(named) == 1:
+        return next(iter(named))
+    return cited[0] if cited is not None else None
+
+
+def _other_clause_or_document(entity: str, prev_q: str, lang: str, conversation_doc: str | None,
+                              names: Mapping[str, DocName], numbers: Mapping[str, frozenset[str]],
+                              across: bool = False) -> Resolution | None:
+    """The follow-up's entity names another clause and/or document: the earlier question asked of them."""
+    ref = clause_reference(entity)
+    docs = named_documents(entity, dict(names))
+    rest = entity
+    for _doc, start, end in sorted(docs, key=lambda d: -d[1]):
+        rest = rest[:start] + " " + rest[end:]
+    if ref is not None:
+        ref_in_rest = clause_reference(rest)
+        if ref_in_rest is not None:
+            rest = rest[: ref_in_rest[0]] + " " + rest[ref_in_rest[1]:]
+    if re.sub(r"[\s的之里中内《》“”\"'?？,，.。]|\b(?:of|in|the|and|about)\b", "", rest, flags=re.I):
+        return None  # the entity says more than a clause or a document: an ordinary follow-up
+    if ref is None and not docs:
+        return None
+    doc = docs[0][0] if docs else conversation_doc
+    question = prev_q
+    if docs:  # another document: its name takes the earlier one's place, or leads the question
+        earlier = named_documents(prev_q, dict(names))
+        surface = entity[docs[0][1]: docs[0][2]]
+        if earlier:
+            question = question[: earlier[0][1]] + surface + question[earlier[0][2]:]
+        elif detect_lang(prev_q) == "zh":
+            question = f"{surface}{question}"
+        else:
+            question = f"{question.rstrip('?. ')} (in {surface})?"
+    if ref is not None:
+        number = ref[2]
+        if doc is None and not across:
+            holders = [d for d, nums in numbers.items() if number in nums]
+            if len(holders) > 1:
+                return _ask_back_clause(entity[ref[0]: ref[1]], number, holders, names)
+            doc = holders[0] if holders else None
+        earlier_ref = clause_reference(question)
+        if earlier_ref is not None:
+            same_lang = detect_lang(prev_q) == lang
+            new_ref = entity[ref[0]: ref[1]] if same_lang else (f"第{number}条" if detect_lang(prev_q) == "zh" else f"clause ({number})")
+            question = question[: earlier_ref[0]] + new_ref + question[earlier_ref[1]:]
+        else:
+            question = _clause_question(int(number), lang)
+            if docs:
+                surface = entity[docs[0][1]: docs[0][2]]
+                question = f"{surface}{question}" if lang == "zh" else f"{question.rstrip('?')} of {surface}?"
+    return Resolution(question, True, doc, "clause" if ref is not None else "document")
+
+
+def _ask_back_clause(written: str, number: str, holders: Sequence[str], names: Mapping[str, DocName]) -> Resolution:
+    which_en = "; ".join(names[d].cite("en") if d in names else d for d in holders)
+    which_zh = "、".join(names[d].cite("zh") if d in names else d for d in holders)
+    zh_ref = written if written.startswith("第") else f"第{number}条"
+    return Resolution(
+        written, True, None, "clause",
+        clarify=f"Several documents have {written} ({which_en}); which one do you mean? Name it, e.g. “{written} of {names[holders[0]].cite('en') if holders[0] in names else holders[0]}”.",
+        clarify_zh=f"多份文件都有{zh_ref}（{which_zh}），请问指哪一份？请写明文件名，例如“{(names[holders[0]].short_zh if holders[0] in names else holders[0])}{zh_ref}”。",
+    )
+
+
+def _ask_back_document(text: str) -> Resolution:
+    return Resolution(
+        text, True, None, "document",
+        clarify="Which document do you mean? No document has come up in this conversation yet; name it, or ask about a clause first.",
+        clarify_zh="请问指哪一份文件？本次对话还没有提到文件；请写明文件名，或先问一个条款。",
+    )
 
 
 def _next_step(text: str) -> int:

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from policykb.ingest.lang import CJK_CHAR as _CJK
 from policykb.ingest.model import Clause
 
-__all__ = ["DocName", "doc_names", "clause_ref", "unknown_doc"]
+__all__ = ["DocName", "doc_names", "clause_ref", "unknown_doc", "named_documents"]
 
 # Document types as English titles name them, and their usual Chinese names.
 _TYPES_EN_ZH: dict[str, str] = {
@@ -44,6 +44,7 @@ class DocName:
     short_zh: str  # "《意见》"
     number_en: str  # "No. 60 [2022]" (may be empty)
     number_zh: str  # "银发〔2022〕60号" when known, else number_en
+    aliases: tuple[str, ...] = ()  # further titles from the metadata (title_zh, title_en)
 
     def cite(self, lang: str) -> str:
         """"the Opinions (No. 60 [2022])" / "《意见》（No. 60 [2022]）"."""
@@ -119,7 +120,8 @@ def doc_names(documents: Iterable[Any]) -> dict[str, DocName]:
         short_zh = _attr(info, "short_title_zh")
         short_zh = _book(short_zh) if short_zh else _short_zh(title_zh or title, short_en)
         number = info.doc_number or ""
-        out[info.doc_id] = DocName(info.doc_id, title, short_en, short_zh, number, _attr(info, "doc_number_zh") or number)
+        aliases = tuple(a for a in (title_zh, _attr(info, "title_en")) if a)
+        out[info.doc_id] = DocName(info.doc_id, title, short_en, short_zh, number, _attr(info, "doc_number_zh") or number, aliases)
     return out
 
 
@@ -141,3 +143,55 @@ def clause_ref(clause: Clause, lang: str) -> str:
 def unknown_doc(doc_id: str) -> DocName:
     """A name for a document the KB lists no metadata for (its id)."""
     return DocName(doc_id, doc_id, doc_id, f"《{doc_id}》", "", "")
+
+
+_MIN_SUFFIX = 4  # a Chinese title cited by its tail ("人民银行法" for 中国人民银行法) needs at least this many characters
+
+
+def _surfaces(name: DocName) -> set[str]:
+    """How a question may name the document: its titles and short names, bare (no 《》, no leading "the")."""
+    out: set[str] = set()
+    for raw in (name.title, name.short_en, name.short_zh, *name.aliases):
+        bare = re.sub(r"^the\s+", "", _bare(raw.strip().strip("《》")), flags=re.I).strip()
+        if len(bare) >= 2 and bare != name.doc_id:
+            out.add(bare)
+            statute = _statute_short(bare)
+            if statute:
+                out.add(statute)
+    return out
+
+
+def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int, int]]:
+    """The documents a text names, as (doc_id, start, end) of the name, in order of appearance.
+
+    A name is any of the document's titles or short names; a Chinese one may be cited by its
+    tail ("人民银行法" for 《中国人民银行法》) when that tail names no other document.
+    """
+    lowered = text.lower()
+    spans: list[tuple[int, int, str]] = []
+    tails: dict[str, set[str]] = {}
+    for doc_id, name in names.items():
+        for surface in _surfaces(name):
+            if _CJK.search(surface) and len(surface) < _MIN_SUFFIX:  # "意见", "办法": only in title marks
+                start = text.find(f"《{surface}》")
+                if start >= 0:
+                    spans.append((start, start + len(surface) + 2, doc_id))
+            elif _CJK.search(surface):
+                for i in range(0, len(surface) - _MIN_SUFFIX + 1):
+                    tails.setdefault(surface[i:], set()).add(doc_id)
+            else:
+                for m in re.finditer(rf"(?<![\w]){re.escape(surface.lower())}(?![\w])", lowered):
+                    spans.append((m.start(), m.end(), doc_id))
+    for tail, docs in tails.items():
+        if len(docs) == 1:
+            start = text.find(tail)
+            if start >= 0:
+                spans.append((start, start + len(tail), next(iter(docs))))
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    out: list[tuple[str, int, int]] = []
+    end = -1
+    for start, stop, doc_id in spans:
+        if start >= end:
+            out.append((doc_id, start, stop))
+            end = stop
+    return out

@@ -6,9 +6,13 @@ from functools import lru_cache
 
 from policykb.kb.index.sentences import split_sentences
 
-__all__ = ["locate", "clause_sentences", "lead_span"]
+__all__ = ["locate", "clause_sentences", "lead_span", "is_heading", "with_content"]
 
 _MAX_FUZZY_CHARS = 2000
+# A sentence this short is a heading ("Assisting 26 mountainous counties.", "深化小微金融服务。"), not content.
+_HEADING_WORDS = 6
+_HEADING_CJK = 12
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def locate(text: str, fragment: str) -> str | None:
@@ -60,3 +64,26 @@ def lead_span(text: str, max_chars: int, min_sentences: int = 1) -> str:
             break
         end = stop
     return text[:end].strip()
+
+
+def is_heading(span: str, title: str = "") -> bool:
+    """True for a sentence that only heads what follows: the clause's title, or a short verbless-length line."""
+    squashed = "".join(span.split())
+    if title and squashed == "".join(title.split()):
+        return True
+    cjk = len(_CJK_RE.findall(span))
+    if cjk:
+        return cjk <= _HEADING_CJK
+    return len(re.findall(r"[A-Za-z0-9]+", span)) <= _HEADING_WORDS
+
+
+def with_content(text: str, span: str, title: str = "") -> str:
+    """``span`` (a sentence of ``text``), extended over the sentence after it while it is only a heading."""
+    sentences = clause_sentences(text)
+    for i, (sentence, start) in enumerate(sentences):
+        if sentence == span or start == text.find(span):
+            j = i
+            while j + 1 < len(sentences) and is_heading(sentences[j][0], title):
+                j += 1
+            return text[start: sentences[j][1] + len(sentences[j][0])]
+    return span

@@ -32,17 +32,19 @@ from policykb.kb.answer.extractive import (
     pick_sentences,
 )
 from policykb.kb.answer.followup import resolve_followup
+from policykb.kb.answer.listing import asks_for_all, key_groups, matching_clauses
+from policykb.kb.answer.partial import missing_note, missing_phrases
 from policykb.kb.config import DEFAULT_TUNING, TuningConfig
 from policykb.kb.retrieval.lookup import Lookup, parse_lookup
 from policykb.kb.model import Answer, Citation, DocumentInfo, Hit, Turn
-from policykb.kb.answer.naming import DocName, doc_names
+from policykb.kb.answer.naming import DocName, doc_names, named_documents
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.settings import Settings
 
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
+__all__ = ["answer_question", "clause_numbers", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
 
 _SUMMARY_WORDS_EN = frozenset(
     "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
@@ -90,10 +92,16 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
     tuning = tuning or DEFAULT_TUNING
     glossary = retriever.glossary
     lang = detect_lang(text)
-    resolution = resolve_followup(text, history, glossary, tuning.answer)
-    asked = resolution.question
-    hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=resolution.doc)
     names = doc_names(documents)
+    resolution = resolve_followup(text, history, glossary, tuning.answer, names, clause_numbers(retriever))
+    if resolution.clarify:
+        return Answer(
+            answer=resolution.clarify_zh if lang == "zh" else resolution.clarify, citations=(), abstained=False,
+            reason=f"clarify: the follow-up {text!r} cannot be resolved against the conversation; asked back",
+            mode="extractive", latency_ms=(time.perf_counter() - started) * 1000, lang=lang, confidence="clarify",
+        )
+    asked = resolution.question
+    hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=resolution.doc or _named_for_lookup(asked, names))
     ctx = prepare(asked, lang, retriever, documents, tuning)
     draft = _extractive(ctx, hits, lookup_kind)
     resolved = asked if resolution.followup else ""
@@ -110,6 +118,23 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
         mode=answer_mode, latency_ms=(time.perf_counter() - started) * 1000, related=draft.related,
         lang=lang, resolved_question=resolved, confidence=confidence,
     )
+
+
+def _named_for_lookup(asked: str, names: dict[str, DocName]) -> str | None:
+    """The one document a clause lookup names ("商业银行法第十三条…"): the lookup is of its clause only."""
+    lookup = parse_lookup(asked)
+    if lookup is None or lookup.kind != "clause" or len(names) < 2:
+        return None
+    named = {doc for doc, _s, _e in named_documents(asked, names)}
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def clause_numbers(retriever: "Retriever") -> dict[str, frozenset[str]]:
+    """Each document's clause numbers (to tell whether a bare "第十五条" is ambiguous)."""
+    out: dict[str, set[str]] = {}
+    for row in retriever.snapshot.rows:
+        out.setdefault(row.clause.doc_id, set()).add(row.clause.number)
+    return {doc: frozenset(nums) for doc, nums in out.items()}
 
 
 # -- extractive ------------------------------------------------------------------------
@@ -145,7 +170,7 @@ def _extractive(ctx: _Context, hits: list[Hit], lookup_kind: str) -> _Draft:
     if lookup_kind == "clause" and lookup is not None:
         return _clause_lookup(asked, lang, lookup, hits, terms, names, glossary, tuning)
     if lookup_kind == "mentions" and lookup is not None:
-        return _mentions(lang, lookup, hits, names, glossary)
+        return _mentions(lang, lookup, hits, names, glossary, {c.id: i for i, c in enumerate(ctx.clauses)})
     if lookup_kind == "section" and lookup is not None:
         doc_id = hits[0].clause.doc_id if hits else None
         section = [c for c in ctx.clauses if c.doc_id == doc_id and c.section == lookup.value]
@@ -167,16 +192,37 @@ def _extractive(ctx: _Context, hits: list[Hit], lookup_kind: str) -> _Draft:
     if verdict.kind == "abstain":
         text = compose_abstention(asked, [h.clause for h in hits[: cfg.related]], names, lang)
         return _Draft(text, (), True, verdict.reason, related)
+    verdict = _enumerated(ctx, hits, verdict)
     picks = [pick_sentences(h, terms, config=cfg) for h in verdict.cite]
     text, cites = compose_ranked(picks, names, lang, glossary, terms)
     quotes = {p.clause.id: p.quote for p in picks}
+    missing = missing_phrases(asked, lang, terms, ctx.stats, glossary, [h.clause.text for h in verdict.cite], ctx.generic)
+    reason = verdict.reason + (f"; not in the text: {', '.join(p for p, _o in missing)}" if missing else "")
+    if missing:
+        text = f"{missing_note(missing, lang)}\n{text}"
     if verdict.kind == "unsure":
         head = ("不能确定哪一条回答了这个问题，以下是最可能的条款（按可能性排序）：" if lang == "zh"
                 else "I am not sure which clause answers this; the candidate clauses, most likely first:")
-        return _Draft(f"{head}\n{text}", cites, False, verdict.reason, context=[h.clause for h in verdict.cite],
+        return _Draft(f"{head}\n{text}", cites, False, reason, context=[h.clause for h in verdict.cite],
                       quotes=quotes, unsure=True)
     context = [*verdict.cite, *(h for h in hits if h not in verdict.cite)][: max(cfg.llm_context, len(verdict.cite))]
-    return _Draft(text, cites, False, verdict.reason, context=[h.clause for h in context], quotes=quotes)
+    return _Draft(text, cites, False, reason, context=[h.clause for h in context], quotes=quotes)
+
+
+def _enumerated(ctx: _Context, hits: Sequence[Hit], verdict: "Verdict") -> "Verdict":
+    """For a question asking for all ("哪些…", "list …"), every clause holding its key terms, grouped by
+    document; an unsure verdict whose leading candidates all match becomes sure (they are all answers)."""
+    if not verdict.cite or not asks_for_all(ctx.asked, ctx.lang):
+        return verdict
+    keys = key_groups(ctx.terms, ctx.stats, verdict.cite[0].clause, ctx.generic)
+    listed = matching_clauses(ctx.clauses, hits, keys, verdict.cite)
+    if not listed:
+        return verdict
+    ids = {h.clause.id for h in listed}
+    if verdict.kind == "unsure" and not all(h.clause.id in ids for h in verdict.cite[:2]):
+        return verdict
+    terms = " + ".join(g[0] for g in keys)
+    return Verdict("sure", tuple(listed), f"{verdict.reason}; enumeration: {len(listed)} clause(s) hold {terms!r}")
 
 
 @dataclass(frozen=True)
@@ -289,7 +335,8 @@ def _clause_lookup(asked: str, lang: str, lookup: Lookup, hits: list[Hit], terms
     return _Draft(text, cites, False, reason, context=[h.clause for h in found], quotes={c.id: c.quote for c in cites})
 
 
-def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocName], glossary) -> _Draft:
+def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocName], glossary,
+              order: dict[str, int] | None = None) -> _Draft:
     """Every clause the lookup found, with the sentence naming the entity.
 
     The lookup also counts glossary terms inside the entity ("Shenzhen" in "Shenzhen Bay"); when
@@ -306,6 +353,11 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
         variants = tuple(dict.fromkeys(v for e in parts for v in (e.zh, e.en, *glossary.to_en(e.zh))))
         found = [h.clause for h in hits if variants and group_in(variants, h.clause.text)] or [h.clause for h in hits]
         partial = "、".join(dict.fromkeys(e.zh if entity_lang == "zh" else e.en for e in parts)) or entity
+    if order:  # grouped by document (the best-ranked one first), each in the document's order
+        doc_rank: dict[str, int] = {}
+        for clause in found:
+            doc_rank.setdefault(clause.doc_id, len(doc_rank))
+        found.sort(key=lambda c: (doc_rank[c.doc_id], order.get(c.id, 1 << 30)))
     text, cites = compose_mentions(entity, found, variants, names, lang, glossary, partial=partial)
     reason = f"{len(found)} clause(s) mention {entity!r}" if not partial else f"no clause names {entity!r}; {len(found)} mention {partial!r}"
     return _Draft(text, cites, False, reason, context=found, quotes={c.id: c.quote for c in cites})

@@ -58,8 +58,12 @@ def writer_lock(kb_dir: Path) -> Iterator[None]:
 class Indexer:
     """Writes documents into the manifest and the vector store."""
 
-    def __init__(self, settings: Settings, manifest: Manifest, vectors: VectorStore, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, manifest: Manifest, vectors: VectorStore, embedder: Embedder, *,
+                 defer_vectors: bool = False) -> None:
+        """``defer_vectors``: commit each document at once with the clauses whose vectors are not stored yet marked
+        pending (searchable by lookups and lexically); :meth:`KnowledgeBase.fill_vectors` embeds them later."""
         self.settings = settings
+        self.defer_vectors = defer_vectors
         self.manifest = manifest
         self.vectors = vectors
         self.embedder = embedder
@@ -110,10 +114,13 @@ class Indexer:
         return report.build(time.perf_counter() - started, notes)
 
     def write_document(self, doc: Document, progress: Progress | None = None) -> int:
-        """Embed what is new in a document and commit it; returns the number of clauses embedded."""
+        """Embed what is new in a document and commit it; returns the number of clauses embedded (none when deferred)."""
         rows = [ClauseRow(c, vector_id(c), len(split_sentences(c.text))) for c in doc.clauses]
         present = self.vectors.existing("clauses", [r.vec_id for r in rows])
         missing = [r for r in rows if r.vec_id not in present]
+        if self.defer_vectors:
+            rows = [r._replace(embedded=r.vec_id in present) for r in rows]
+            missing = []
         for done, batch in enumerate(_batches(missing, _EMBED_BATCH)):
             if progress:
                 progress(f"embedding {doc.doc_id}", done * _EMBED_BATCH / max(len(missing), 1))

@@ -9,7 +9,9 @@ exactly the committed clause ids, with no half-written files beside it.
 A killed ingest can leave orphan vectors (embedded before the commit), a lexical index
 one generation behind (killed after the commit) and the temporary files of a lexical save.
 ``repair`` deletes orphans, re-embeds missing vectors, rebuilds the lexical index, and starts
-a new generation when vectors changed so that open readers reopen the vector store. Damage
+a new generation when vectors changed so that open readers reopen the vector store. Clauses committed
+with their vectors deferred (``serve`` fills them in the background) are counted as ``pending``, not as
+problems; ``KnowledgeBase.check(repair=True)`` embeds them too. Damage
 inside the manifest itself is reported, never guessed at: re-ingesting the document fixes it.
 """
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = ["check_kb"]
 class _Findings:
     problems: list[str] = field(default_factory=list)
     missing: list[ClauseRow] = field(default_factory=list)  # committed clauses without their vectors
+    pending: int = 0  # committed clauses whose vectors the background fill has not added yet (not a problem)
     orphans: int = 0  # vectors of versions no committed clause names
     lexical_bad: bool = False  # stale, unreadable, or not indexing the committed ids
     leftovers: list[Path] = field(default_factory=list)  # temporary files of an interrupted lexical save
@@ -73,6 +76,7 @@ def check_kb(kb_dir: Path, manifest: Manifest, vectors: VectorStore, indexer: In
         orphans=found.orphans,
         stores=found.stores,
         repair_seconds=round(time.perf_counter() - started, 3) if repaired else 0.0,
+        pending=found.pending,
     )
 
 
@@ -108,8 +112,11 @@ def _check_vectors(vectors: VectorStore, rows: list[ClauseRow], found: _Findings
     sentence_ids = set(vectors.all_ids("sentences"))
     found.stores["clause_vectors"] = len(clause_ids)
     found.stores["sentence_vectors"] = len(sentence_ids)
-    found.missing = [r for r in rows if r.vec_id not in clause_ids
-                     or any(f"{r.vec_id}#s{i}" not in sentence_ids for i in range(r.n_sentences))]
+    # A clause committed as pending (its vectors deferred to the background fill) is searchable lexically and
+    # not missing anything: the next fill (`serve`, `check --repair`, its next ingest) completes it.
+    found.pending = sum(1 for r in rows if not r.embedded)
+    found.missing = [r for r in rows if r.embedded and (r.vec_id not in clause_ids
+                     or any(f"{r.vec_id}#s{i}" not in sentence_ids for i in range(r.n_sentences)))]
     found.problems += [f"clause {r.clause.id!r} has no vector for its current text" for r in found.missing]
     committed = {r.vec_id for r in rows}
     found.orphans = sum(1 for v in clause_ids | sentence_ids if v.split("#", 1)[0] not in committed)

@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS clauses (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
     ord INTEGER NOT NULL, sha256 TEXT NOT NULL, vec_id TEXT NOT NULL,
-    n_sentences INTEGER NOT NULL, data TEXT NOT NULL
+    n_sentences INTEGER NOT NULL, data TEXT NOT NULL, embedded INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS clauses_doc ON clauses(doc_id, ord);
 """
@@ -40,6 +40,7 @@ class ClauseRow(NamedTuple):
     clause: Clause
     vec_id: str
     n_sentences: int
+    embedded: bool = True  # False while its vectors wait for the background fill (searchable lexically only)
 
 
 class Manifest:
@@ -51,8 +52,12 @@ class Manifest:
         self._local = threading.local()
         self._db().executescript(_SCHEMA)  # executescript commits on its own: keep it outside a transaction
         with self._tx() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(clauses)")}
+            if "embedded" not in columns:  # a manifest written before vectors could be filled in later
+                db.execute("ALTER TABLE clauses ADD COLUMN embedded INTEGER NOT NULL DEFAULT 1")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('kb_id', ?)", (uuid.uuid4().hex[:12],))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('content_generation', '0')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def _db(self) -> sqlite3.Connection:
@@ -94,6 +99,11 @@ class Manifest:
     def generation(self) -> int:
         return int(self.get_meta("generation", "0"))
 
+    def content_generation(self) -> int:
+        """Bumped when documents or clauses change, not when vectors are published or repaired (a cheap fingerprint of
+        what the KB holds, e.g. for the app's documents table)."""
+        return int(self.get_meta("content_generation", "0"))
+
     # -- reads ------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
         rows = self._db().execute("SELECT info FROM documents ORDER BY doc_id").fetchall()
@@ -105,13 +115,38 @@ class Manifest:
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def clause_rows(self, doc_id: str | None = None) -> list[ClauseRow]:
-        sql = "SELECT data, vec_id, n_sentences FROM clauses"
+        sql = "SELECT data, vec_id, n_sentences, embedded FROM clauses"
         args: tuple[str, ...] = ()
         if doc_id is not None:
             sql += " WHERE doc_id = ?"
             args = (doc_id,)
         sql += " ORDER BY doc_id, ord"
-        return [ClauseRow(clause_from_dict(json.loads(d)), v, n) for d, v, n in self._db().execute(sql, args)]
+        return [ClauseRow(clause_from_dict(json.loads(d)), v, n, bool(e)) for d, v, n, e in self._db().execute(sql, args)]
+
+    def pending_rows(self, limit: int | None = None, doc_ids: Iterable[str] | None = None) -> list[ClauseRow]:
+        """Committed clause versions whose vectors are not in yet (of these documents, or all), in manifest order,
+        at most ``limit``."""
+        sql = "SELECT data, vec_id, n_sentences FROM clauses WHERE embedded = 0"
+        args: list[str] = []
+        if doc_ids is not None:
+            args = sorted(set(doc_ids))
+            if not args:
+                return []
+            sql += f" AND doc_id IN ({','.join('?' * len(args))})"
+        sql += " ORDER BY doc_id, ord"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [ClauseRow(clause_from_dict(json.loads(d)), v, n, False) for d, v, n in self._db().execute(sql, args)]
+
+    def vector_counts(self, doc_ids: Iterable[str] | None = None) -> tuple[int, int]:
+        """(committed clauses whose vectors are in, all committed clauses), of these documents or all: one cheap read."""
+        sql = "SELECT COUNT(*), COALESCE(SUM(embedded), 0) FROM clauses"
+        args: list[str] = []
+        if doc_ids is not None:
+            args = sorted(set(doc_ids))
+            sql += f" WHERE doc_id IN ({','.join('?' * len(args)) or 'NULL'})"
+        total, embedded = self._db().execute(sql, args).fetchone()
+        return int(embedded), int(total)
 
     def committed(self) -> tuple[int, list[ClauseRow]]:
         """The generation and its clause rows, read in one transaction: a commit cannot fall between them."""
@@ -139,19 +174,34 @@ class Manifest:
                 (doc.doc_id, doc.source_path, doc.sha256, parser_version, json.dumps(asdict(info), ensure_ascii=False)),
             )
             db.executemany(
-                "INSERT INTO clauses VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO clauses (id, doc_id, ord, sha256, vec_id, n_sentences, data, embedded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (r.clause.id, doc.doc_id, i, r.clause.sha256, r.vec_id, r.n_sentences,
-                     json.dumps(r.clause.to_dict(), ensure_ascii=False))
+                     json.dumps(r.clause.to_dict(), ensure_ascii=False), int(r.embedded))
                     for i, r in enumerate(rows)
                 ],
             )
             _bump(db)
 
+    def mark_embedded(self, vec_ids: Iterable[str]) -> int:
+        """Record that these clause versions' vectors are stored; a new generation when any row changed.
+
+        Returns the number of committed clause rows that became searchable by their vectors."""
+        ids = list(dict.fromkeys(vec_ids))
+        changed = 0
+        with self._tx() as db:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                changed += db.execute(f"UPDATE clauses SET embedded = 1 WHERE embedded = 0 AND vec_id IN ({marks})", part).rowcount
+            if changed:
+                _bump(db, content=False)
+        return changed
+
     def bump_generation(self) -> int:
         """Start a new generation without changing documents (after a repair, so open readers reload)."""
         with self._tx() as db:
-            _bump(db)
+            _bump(db, content=False)
         return self.generation()
 
     def remove_document(self, doc_id: str) -> int:
@@ -185,8 +235,10 @@ class Manifest:
             self._local.conn = None
 
 
-def _bump(db: sqlite3.Connection) -> None:
-    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+def _bump(db: sqlite3.Connection, *, content: bool = True) -> None:
+    """A new generation; ``content``: the documents or clauses changed too (not only which vectors are in)."""
+    keys = ("generation", "content_generation") if content else ("generation",)
+    db.execute(f"UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key IN ({','.join('?' * len(keys))})", keys)
 
 
 def _info_from_document(doc: Document) -> DocumentInfo:

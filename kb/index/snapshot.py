@@ -12,7 +12,7 @@ from policykb.ingest.model import Clause
 from policykb.kb.index.lexical import LexicalIndex
 from policykb.kb.index.manifest import ClauseRow, Manifest
 
-__all__ = ["Snapshot", "load_snapshot", "save_lexical", "lexical_text", "read_stamp"]
+__all__ = ["Snapshot", "load_snapshot", "save_lexical", "restamp_lexical", "with_vectors_of", "lexical_text", "read_stamp"]
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,19 @@ class Snapshot:
     generation: int
     rows: tuple[ClauseRow, ...]
     by_id: dict[str, Clause]
-    vec_to_clause: dict[str, str]  # committed clause vector id → clause id
+    vec_to_clause: dict[str, str]  # committed clause vector id → clause id, for the clauses whose vectors are in
     lexical: LexicalIndex
     langs: frozenset[str] = field(default=frozenset())
+
+    @cached_property
+    def embedded(self) -> int:
+        """Clauses of this generation whose vectors are in (the others are found by lookups and lexical signals only)."""
+        return sum(1 for r in self.rows if r.embedded)
+
+    @property
+    def missing_vectors(self) -> int:
+        """Clauses of this generation still waiting for their vectors (the background fill adds them)."""
+        return len(self.rows) - self.embedded
 
     @cached_property
     def clauses(self) -> tuple[Clause, ...]:
@@ -51,10 +61,23 @@ def load_snapshot(manifest: Manifest, kb_dir: Path) -> Snapshot:
         generation=generation,
         rows=rows,
         by_id={r.clause.id: r.clause for r in rows},
-        vec_to_clause={r.vec_id: r.clause.id for r in rows},
+        # A clause's vectors may be stored before the manifest says so (the fill stores, then publishes):
+        # only the committed word counts, so every reader of this generation sees the same dense candidates.
+        vec_to_clause={r.vec_id: r.clause.id for r in rows if r.embedded},
         lexical=lexical,
         langs=frozenset(r.clause.lang for r in rows),
     )
+
+
+def with_vectors_of(snapshot: Snapshot, generation: int, rows: tuple[ClauseRow, ...]) -> Snapshot | None:
+    """``snapshot`` moved to ``generation`` when ``rows`` are the same clause versions and only which of them have
+    their vectors changed (a background fill published a batch): the clauses and the lexical index are kept, the
+    vector map follows ``rows``. None when the clauses themselves changed (load the snapshot afresh)."""
+    if len(rows) != len(snapshot.rows) or any(a.vec_id != b.vec_id for a, b in zip(rows, snapshot.rows)):
+        return None
+    return Snapshot(generation=generation, rows=rows, by_id=snapshot.by_id,
+                    vec_to_clause={r.vec_id: r.clause.id for r in rows if r.embedded},
+                    lexical=snapshot.lexical, langs=snapshot.langs)
 
 
 def save_lexical(snapshot: Snapshot, kb_dir: Path) -> None:
@@ -68,6 +91,20 @@ def save_lexical(snapshot: Snapshot, kb_dir: Path) -> None:
     tmp = stamp.with_suffix(".json.tmp")
     tmp.write_text(json.dumps({"generation": snapshot.generation, "version": _live_version(folder)}))
     os.replace(tmp, stamp)
+
+
+def restamp_lexical(kb_dir: Path, old: int, new: int) -> bool:
+    """Carry the saved lexical index from generation ``old`` to ``new`` when only vectors changed between them
+    (the fill published more embedded clauses; the clause texts are the same). Returns False, touching nothing,
+    when the stamp is not ``old``'s: the caller then saves the index afresh. Call it holding the writer lock."""
+    stamp = read_stamp(kb_dir)
+    if stamp.get("generation") != old or stamp.get("version") != _live_version(kb_dir / "lexical"):
+        return False
+    path = kb_dir / "lexical.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({**stamp, "generation": new}))
+    os.replace(tmp, path)
+    return True
 
 
 def read_stamp(kb_dir: Path) -> dict:

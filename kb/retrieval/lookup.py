@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from policykb.ingest import chinese_to_int
 from policykb.kinds import LookupKind
 
-__all__ = ["Lookup", "parse_lookup", "mention_pattern"]
+from policykb.kb.model import Hit
+
+if TYPE_CHECKING:
+    from policykb.kb.retrieval.retriever import Retriever
+
+__all__ = ["Lookup", "parse_lookup", "mention_pattern", "clause_reference", "strip_references", "ClauseLookup",
+           "clause_lookup"]
 
 _ZH_NUM = "零〇一二两三四五六七八九十百千万萬亿億"
 _EN_KIND = r"(?:clause|item|article|art\.|paragraph|para\.|point|provision|measure|no\.)"
@@ -72,6 +79,35 @@ def parse_lookup(query: str) -> Lookup | None:
     return None
 
 
+def clause_reference(query: str) -> tuple[int, int, str] | None:
+    """Where a query names a clause: (start, end, number as digits) of the reference, or None.
+
+    The span covers the reference as written ("第十五条", "clause 15", "(15)"), without the
+    character before it that some patterns need to see.
+    """
+    for pattern in _CLAUSE_PATTERNS:
+        m = pattern.search(query)
+        if m and (number := _to_digits(m.group(1))):
+            start, end = m.span(0)
+            while start < end and query[start] not in "(（第" and not query[start].isalnum():
+                start += 1
+            while end > start and query[end - 1].isspace():
+                end -= 1
+            return start, end, number
+    return None
+
+
+def strip_references(query: str) -> str:
+    """The query without its clause reference(s) ("第十八条 储蓄国债" → "储蓄国债")."""
+    text = query
+    for _ in range(4):
+        ref = clause_reference(text)
+        if ref is None:
+            break
+        text = f"{text[: ref[0]]} {text[ref[1]:]}"
+    return " ".join(text.split())
+
+
 def mention_pattern(term: str) -> re.Pattern[str]:
     """A pattern finding a term in clause text: case-insensitive, whole words for Latin script, plural-tolerant."""
     escaped = re.escape(term.strip())
@@ -94,3 +130,65 @@ def _to_digits(raw: str) -> str:
         return str(chinese_to_int(raw))
     except (ValueError, KeyError):
         return ""
+
+
+# Words that only frame a clause lookup ("what does clause 18 say", "第十八条讲了什么"): nothing to search for.
+_FRAME_EN = frozenset(
+    "what does do did say says said is are the a an of in about show me give read full whole text content contents "
+    "clause clauses article articles item items provision paragraph point no number please".split()
+)
+_FRAME_ZH = re.compile(r"讲了什么|说了什么|是什么|讲什么|说什么|什么|内容|规定|全文|原文|怎么|如何|的|呢|请|看看|一下|吗|了")
+
+
+@dataclass(frozen=True)
+class ClauseLookup:
+    """A search that names a clause: the clause(s) so numbered, and related clauses apart, on one score scale."""
+
+    number: str
+    hits: tuple[Hit, ...]  # the clauses numbered so (empty: no such clause)
+    related: tuple[Hit, ...]  # other clauses, ranked for the query's words or else for the clause's heading
+
+
+def _words_beyond(query: str) -> str:
+    """What a clause-lookup query asks besides the clause ("" for "(18)", "第十八条讲了什么")."""
+    rest = strip_references(query)
+    rest = _FRAME_ZH.sub(" ", rest)
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*|[\u4e00-\u9fff]+|\d+", rest) if w.lower() not in _FRAME_EN]
+    return " ".join(words)
+
+
+def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | None = None, section: str | None = None,
+                  lang: str | None = None, mode: str = "fused") -> ClauseLookup | None:
+    """The search of a query naming a clause number ("(18)", "第九十九条"), or None for any other query.
+
+    The clauses so numbered come first (none when no clause has that number: the caller says so);
+    the related ones are ranked by the query's other words, or, for a bare reference, by the heading
+    of the clause found. Every score comes from that one ranking, so they compare.
+    """
+    lookup = parse_lookup(query)
+    if lookup is None or lookup.kind != "clause":
+        return None
+    clauses = [r.clause for r in retriever.snapshot.rows
+               if r.clause.number == lookup.value and (doc is None or r.clause.doc_id == doc)
+               and (section is None or r.clause.section == section) and (lang is None or r.clause.lang == lang)]
+    words = _words_beyond(query)
+    if not clauses:
+        related = retriever.search(words, k, doc=doc, section=section, lang=lang, mode=mode)[0] if words else []  # type: ignore[arg-type]
+        return ClauseLookup(lookup.value, (), tuple(related))
+    ordered, _kind = retriever.search(query, len(clauses), doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
+    numbered = {c.id for c in clauses}
+    order = [h.clause.id for h in ordered if h.clause.id in numbered]
+    order += [c.id for c in clauses if c.id not in order]
+    by_number = {c.id: c for c in clauses}
+    first = by_number[order[0]]
+    about = words or strip_references(first.title or _lead(first.text)) or first.text[:200]
+    ranked, _kind = retriever.search(about, k + len(clauses) + 20, doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
+    by_id = {h.clause.id: h for h in ranked}
+    found = tuple(by_id.get(cid) or Hit(clause=by_number[cid], score=0.0) for cid in order)
+    related = tuple(h for h in ranked if h.clause.id not in numbered)[: max(0, k - len(found))]
+    return ClauseLookup(lookup.value, found, related)
+
+
+def _lead(text: str, limit: int = 200) -> str:
+    m = re.search(r"[。！？.!?]", text[:limit])
+    return text[: m.end()] if m else text[:limit]

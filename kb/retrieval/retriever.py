@@ -73,6 +73,14 @@ class Retriever:
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
+    def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
+        """This retriever over a snapshot of the same clauses whose vectors changed (a fill published more):
+        the priors and dictionary bridge built from the clause texts are kept."""
+        other = copy.copy(self)
+        other.snapshot = snapshot
+        other.signal_cache = None if self.signal_cache is None else {}
+        return other
+
     def with_config(self, config: RetrievalConfig) -> "Retriever":
         """This retriever (same snapshot, stores and signal cache) ranking with another config."""
         other = copy.copy(self)
@@ -149,7 +157,7 @@ class Retriever:
             bridged = self._bridge_tokens(query, query_lang)
             raw["bridge"] = self.snapshot.lexical.scores(bridged, top=self.config.lexical_candidates) if bridged else {}
             raw["dictionary"] = self.snapshot.lexical.weighted_scores(expanded, top=self.config.lexical_candidates) if expanded else {}
-        if mode in ("fused", "dense"):
+        if "dense" in self.signals_used(mode):
             text = strip_question(query) if query_lang == "en" else query
             hints = self._dense_hints(expanded, raw) if query_lang == "en" else []
             if hints:
@@ -158,6 +166,16 @@ class Retriever:
             raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {})
             raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences)
         return raw, sentences, expanded
+
+    def signals_used(self, mode: str = "fused") -> tuple[str, ...]:
+        """The signal families a search in ``mode`` uses on this snapshot: "lexical" (BM25 with the glossary and
+        dictionary bridges) and "dense" (clause and sentence vectors; only once some clause's vectors are in)."""
+        out = []
+        if mode in ("fused", "lexical"):
+            out.append("lexical")
+        if mode in ("fused", "dense") and self.snapshot.embedded:
+            out.append("dense")
+        return tuple(out)
 
     def _dense_hints(self, expanded: Mapping[str, float], raw: Mapping[str, Mapping[str, float]]) -> list[str]:
         """Chinese renderings to append to an English question's one query embedding, or [].

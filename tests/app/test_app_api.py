@@ -65,6 +65,22 @@ def test_search_gives_the_fields_and_results_of_the_cli_json(client, corpus_kb_d
                           "--kb", str(corpus_kb_dir), "--json"], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     cli = json.loads(run.stdout)
-    assert set(api) == set(cli) == {"query", "results", "latency_ms"}
+    assert set(api) == set(cli) == {"query", "results", "latency_ms", "related", "lookup", "message", "signals", "missing_vectors"}
     assert api["results"] == cli["results"]
     assert "signals" not in api["results"][0] and "matched_terms" not in api["results"][0]
+
+
+def test_search_for_a_missing_clause_says_so(client):
+    result = client.predict("第九十九条", 5, api_name="/search")
+    assert result["results"] == [] and result["related"] == []
+    assert result["lookup"] == {"kind": "clause", "value": "99", "found": False}
+    assert "no clause numbered 99" in result["message"]
+    found = client.predict("(18)", 5, api_name="/search")
+    assert [r["id"] for r in found["results"]] == ["pbc-2022-60:18"] and len(found["related"]) == 4
+
+
+def test_ask_resolves_a_follow_up_from_earlier_questions(client):
+    answer = client.predict("那第十五条呢？", "", "第十三条讲了什么？", api_name="/ask")
+    assert [c["id"] for c in answer["citations"]] == ["pbc-2022-60:15"]
+    chained = client.predict("那第十八条呢？", "", '["第十三条讲了什么？", "那第十五条呢？"]', api_name="/ask")
+    assert [c["id"] for c in chained["citations"]] == ["pbc-2022-60:18"]

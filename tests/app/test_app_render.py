@@ -147,6 +147,22 @@ def test_search_results_show_label_section_score_and_terms():
     assert "未找到条款" in empty
 
 
+def test_a_clause_lookup_shows_the_clause_then_related_ones_apart_and_a_missing_number_says_so():
+    hit = Hit(clause=_clause(), score=0.93, best_sentence="Promote the distribution of savings bonds.")
+    other = Hit(clause=_clause(), score=0.41, best_sentence="Another clause.")
+    html = render.search_html(SearchResult(query="(18)", hits=(hit,), latency_ms=3.0, lookup="clause", related=(other,),
+                                           lookup_value="18"), doc_titles={"doc-1": "The Opinions"}, lang="en")
+    assert html.index("score 0.930") < html.index("Related clauses") < html.index("score 0.410")
+    assert 'data-pk="search|1|doc-1:18"' in html  # the related card opens like any result
+    missing = SearchResult(query="第九十九条", hits=(), latency_ms=1.0, lookup="clause", lookup_value="99",
+                           message="no clause numbered 99 in the KB")
+    for lang, words in (("en", "No clause is numbered 99 in the knowledge base"), ("zh", "知识库中没有编号为99的条款")):
+        html = render.search_html(missing, doc_titles={}, lang=lang)
+        assert words in html and "pk-result" not in html
+    scoped = render.search_html(missing, doc_titles={"doc-1": "The Opinions"}, lang="en", doc="doc-1")
+    assert "No clause is numbered 99 in The Opinions" in scoped
+
+
 def test_placeholders_carry_both_languages_unless_one_is_asked():
     both = render.placeholder_html("clause_hint")
     assert 'class="pk-l-en"' in both and 'class="pk-l-zh"' in both and "点击引用" in both

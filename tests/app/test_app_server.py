@@ -66,7 +66,9 @@ def test_ensure_corpus_fills_an_empty_kb(tmp_path):
     log = io.StringIO()
     assert ensure_corpus(kb, settings, log) == 1
     assert [d.doc_id for d in kb.documents()] == ["en-article-rules"]
-    assert "is empty; ingesting" in log.getvalue() and "1 documents added" in log.getvalue()
+    assert "is empty; adding" in log.getvalue() and "1 documents added" in log.getvalue()
+    assert "10 clauses are being embedded in the background" in log.getvalue()  # serve then starts the fill
+    assert kb.fill_progress().embedded == 0 and kb.search("Article 4").hits[0].clause.id == "en-article-rules:4"
     assert ensure_corpus(kb, settings, log) == 0
     kb.close()
 

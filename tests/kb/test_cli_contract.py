@@ -15,7 +15,7 @@ from policykb.kb.model import Answer, Citation
 CLAUSE_KEYS = {f.name for f in fields(Clause)}
 INGEST_KEYS = {"documents", "added", "updated", "unchanged", "removed", "failed", "embedded", "seconds"}
 INGEST_DOC_KEYS = {"doc_id", "path", "status", "clauses", "error"}
-SEARCH_KEYS = {"query", "results", "latency_ms"}
+SEARCH_KEYS = {"query", "results", "latency_ms", "related", "lookup", "message", "signals", "missing_vectors"}
 
 
 def no_traceback(run: Run) -> Run:
@@ -98,9 +98,46 @@ def test_search_json_has_exactly_the_documented_keys(corpus_kb_dir: Path) -> Non
     assert data["query"] == "储蓄国债下乡" and data["latency_ms"] > 0
     assert len(data["results"]) == 3
     assert all(set(r) == CLAUSE_KEYS | {"score"} for r in data["results"])
+    assert data["related"] == [] and data["lookup"] is None and data["message"] == ""
     assert data["results"][0]["id"] == op(18)
     scores = [r["score"] for r in data["results"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_search_for_a_missing_clause_says_so_in_text_and_json(corpus_kb_dir: Path) -> None:
+    data = cli("search", "第九十九条", "--kb", corpus_kb_dir, "--json").json()
+    assert set(data) == SEARCH_KEYS
+    assert data["results"] == [] and data["related"] == []
+    assert data["lookup"] == {"kind": "clause", "value": "99", "found": False}
+    assert data["message"] == "no clause numbered 99 in the KB"
+    text = cli("search", "第九十九条", "--kb", corpus_kb_dir)
+    assert text.code == 0 and text.out.startswith("no clause numbered 99 in the KB")
+    assert op(1) not in text.out and "pbc-2022-60:" not in text.out
+
+
+def test_search_for_a_clause_shows_it_then_related_clauses_apart(corpus_kb_dir: Path) -> None:
+    data = cli("search", "(18)", "--kb", corpus_kb_dir, "--json", "-k", "5").json()
+    assert [r["id"] for r in data["results"]] == [op(18)]
+    assert len(data["related"]) == 4 and op(18) not in [r["id"] for r in data["related"]]
+    assert all(set(r) == CLAUSE_KEYS | {"score"} for r in data["related"])
+    assert data["lookup"] == {"kind": "clause", "value": "18", "found": True}
+    assert all(r["score"] < 10 for r in data["results"] + data["related"])  # one scale: no lookup bonus
+    lines = cli("search", "(18)", "--kb", corpus_kb_dir).out.splitlines()
+    assert lines[0].startswith("1. (18)") and "related clauses:" in lines
+
+
+def test_ask_takes_earlier_questions_for_a_follow_up(corpus_kb_dir: Path, tmp_path: Path) -> None:
+    data = cli("ask", "那第十五条呢？", "--history", "第十三条讲了什么？", "--kb", corpus_kb_dir, "--json").json()
+    assert [c["id"] for c in data["citations"]] == [op(15)] and "十五" in data["resolved_question"]
+    batch = tmp_path / "conversation.jsonl"
+    rows = [{"id": "a", "question": "那第十八条呢？", "history": ["第十三条讲了什么？", "那第十五条呢？"]},
+            {"id": "b", "question": "第十三条讲了什么？"}, {"id": "c", "question": "x", "history": "not a list"}]
+    batch.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    run = cli("ask", "--batch", batch, "--kb", corpus_kb_dir)
+    out = run.jsonl()
+    assert [c["id"] for c in out[0]["citations"]] == [op(18)]
+    assert [c["id"] for c in out[1]["citations"]] == [op(13)]
+    assert "history" in out[2]["error"] and run.code == 1
 
 
 def test_clauses_json_is_a_list_of_clause_objects(corpus_kb_dir: Path) -> None:

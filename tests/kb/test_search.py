@@ -18,16 +18,27 @@ def ids(result) -> list[str]:
 @pytest.mark.parametrize("query,number", LOOKUPS)
 def test_direct_lookup_returns_that_clause_first(corpus_kb, query: str, number: int) -> None:
     result = corpus_kb.search(query, 5)
-    assert result.lookup == "clause"
-    assert ids(result)[0] == op(number)
-    assert ids(result).count(op(number)) == 1
-    assert len(result.hits) == 5
+    assert result.lookup == "clause" and result.lookup_value == str(number)
+    assert ids(result) == [op(number)]  # the clause, and the related clauses apart
+    assert len(result.related) == 4 and op(number) not in [h.clause.id for h in result.related]
 
 
-def test_lookup_of_a_number_the_document_lacks_is_an_ordinary_search(corpus_kb) -> None:
-    result = corpus_kb.search("第九十九条", 3)
-    assert result.lookup == ""
-    assert all(h.clause.number != "99" for h in result.hits)
+def test_lookup_of_a_number_the_document_lacks_says_so_and_lists_nothing_unrelated(corpus_kb) -> None:
+    for query in ("第九十九条", "(99)", "What does clause 99 say?"):
+        result = corpus_kb.search(query, 3)
+        assert result.lookup == "clause" and result.missing
+        assert result.hits == () and result.related == ()
+        assert result.message == "no clause numbered 99 in the KB"
+    with_words = corpus_kb.search("第九十九条 储蓄国债", 3)  # the number is missing; the words still search
+    assert with_words.missing and with_words.related and with_words.related[0].clause.id == op(18)
+
+
+def test_a_lookup_scores_the_clause_and_its_related_clauses_on_one_scale(corpus_kb) -> None:
+    result = corpus_kb.search("(18)", 5)
+    scores = [h.score for h in (*result.hits, *result.related)]
+    bonus = corpus_kb.tuning.retrieval.lookup_bonus
+    assert all(0 <= s < bonus for s in scores), scores  # no lookup bonus beside plain fused scores
+    assert scores == sorted(scores, reverse=True)  # ranked by the clause's own heading, it comes first
 
 
 # -- "which clauses mention X" ---------------------------------------------------------------
