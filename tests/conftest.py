@@ -38,13 +38,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 INTEGRATION_FOLDERS = ("reliability", "bench")
 INTEGRATION_FIXTURES = frozenset({
     "corpus_kb_dir", "chroma_server", "app_server", "auth_server", "browser", "en_rule_kb_dir", "server", "gated",
-    "kbs", "kb_dir", "minilm", "open_kb",
-})
+    "kbs", "kb_dir", "minilm", "open_kb", "held_app", "deferred",
+})  # a new fixture that loads the model or starts a process belongs here (or its module in INTEGRATION_TESTS)
 
 # Tests that run the `policykb` CLI or a fresh interpreter, or load the model or Gradio themselves (node id prefixes).
 INTEGRATION_TESTS = (
     "tests/kb/test_embedders.py", "tests/kb/test_cli_contract.py", "tests/kb/test_ingest_warnings.py",
-    "tests/app/test_cli_imports.py", "tests/eval/test_calibrate.py",
+    "tests/app/test_cli_imports.py", "tests/eval/test_calibrate.py", "tests/kb/test_vector_fill.py",
     "tests/kb/test_input_contracts.py::test_the_cli_uses_the_same_rules",
     "tests/kb/test_input_contracts.py::test_a_read_verb_on_a_missing_kb_says_so_and_creates_nothing",
     "tests/kb/test_input_contracts.py::test_a_file_given_as_kb_gets_a_clear_message",
