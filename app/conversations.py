@@ -51,6 +51,8 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
     values["citations"] = cites(data.get("citations"))
     values["related"] = cites(data.get("related"))
     values["scope"] = tuple(str(d) for d in data.get("scope") or ())
+    if "signals" in values:
+        values["signals"] = tuple(str(s) for s in values["signals"] or ())
     return Answer(**values)
 
 
