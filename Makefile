@@ -1,17 +1,22 @@
 # policykb — `make run` sets up and serves the app on the bundled corpus; `make test` sets up and runs every test;
+# `make test-fast` runs the unit tests only (no model, no subprocess, no server, no browser; under a minute);
 # `make lint` runs ruff and mypy (settings in pyproject.toml).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run test lint setup setup-test browser clean-kb
+.PHONY: run test test-fast lint setup setup-test browser clean-kb
 
 run: setup
 	$(VENV)/bin/policykb serve
 
 test: setup-test
 	$(VENV)/bin/pytest
+
+# The inner loop: tests marked integration (see tests/conftest.py), slow, browser or server are left out; CI runs `make test`.
+test-fast: setup $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -q -m "not integration and not slow and not browser and not server"
 
 lint: $(VENV)/.installed $(VENV)/.installed-test
 	$(PY) -m ruff check .

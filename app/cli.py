@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", parents=[common, as_json], help="find clauses for a query")
     p.add_argument("query", nargs="?", metavar="QUERY")
     p.add_argument("-k", type=_k, default=None, metavar="K", help="number of results, 1 to 100 (default 5)")
-    p.add_argument("--doc", metavar="DOC_ID")
+    p.add_argument("--doc", metavar="DOC_ID", action="append", type=_doc,
+                   help="only this document; repeat for several (default: every document)")
     p.add_argument("--lang", type=_lang, default=None, metavar="LANG", help="only clauses in this language: en or zh")
     p.add_argument("--mode", choices=SEARCH_MODES, default="fused", help=argparse.SUPPRESS)
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question}; prints JSONL")
@@ -66,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", metavar="QUESTION")
     p.add_argument("--batch", metavar="FILE", help="JSONL of {id, question[, history]}; prints JSONL")
     p.add_argument("--mode", choices=ANSWER_MODES, default=None, help="force the answer mode")
+    p.add_argument("--doc", metavar="DOC_ID", action="append", type=_doc,
+                   help="answer only from this document; repeat for several (default: every document)")
     p.add_argument("--history", action="append", default=[], metavar="EARLIER",
                    help="an earlier question of the conversation (repeat, oldest first): QUESTION is a follow-up")
 
@@ -227,18 +230,20 @@ def _search(args: argparse.Namespace) -> int:
     if not result.hits and not result.related and not result.missing:
         print("no clauses found (is the KB empty? `policykb ingest corpus/`)")
     _signals_note(result.signals, result.missing_vectors)
+    if result.scope:
+        _err(f"searched in: {', '.join(result.scope)}")
     _err(f"{result.latency_ms:.1f} ms")
     return 0
 
 
-def _turns(kb: Any, questions: Sequence[str], mode: Any) -> tuple[Any, ...]:
+def _turns(kb: Any, questions: Sequence[str], mode: Any, doc: Any = None) -> tuple[Any, ...]:
     """The earlier turns of a conversation: each earlier question asked in order, as the app would have."""
     from policykb.kb.model import Turn
 
     turns: list[Turn] = []
     for earlier in questions:
         if earlier.strip():
-            turns.append(Turn(earlier, kb.ask(earlier, history=tuple(turns), mode=mode)))
+            turns.append(Turn(earlier, kb.ask(earlier, history=tuple(turns), mode=mode, doc=doc)))
     return tuple(turns)
 
 
@@ -260,9 +265,9 @@ def _ask(args: argparse.Namespace) -> int:
     kb = _kb(args)
     if args.batch:
         kb.warm_up()
-        return _run_batch(args.batch, lambda q, history=(): kb.ask(q, history=_turns(kb, history, args.mode), mode=args.mode).to_json())
+        return _run_batch(args.batch, lambda q, history=(): kb.ask(q, history=_turns(kb, history, args.mode, args.doc), mode=args.mode, doc=args.doc).to_json())
     question = _required(args.question, "QUESTION", "ask")
-    answer = kb.ask(question, history=_turns(kb, args.history, args.mode), mode=args.mode)
+    answer = kb.ask(question, history=_turns(kb, args.history, args.mode, args.doc), mode=args.mode, doc=args.doc)
     if args.json:
         _print_json(answer.to_json())
         return 0
@@ -271,6 +276,8 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"  [{c.label}] {c.id}: “{_short(c.quote, 160)}”")
     for c in answer.related:
         print(f"  possibly related: {c.label} {c.id}")
+    if answer.scope:
+        _err(f"searched in: {', '.join(answer.scope)}")
     if answer.reason:
         _err(f"({answer.mode}: {answer.reason})")
     _signals_note(answer.signals, answer.missing_vectors)
@@ -521,6 +528,18 @@ def _k(text: str) -> int | None:
 
     try:
         return check_k(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _doc(text: str) -> str:
+    from policykb.app.contracts import check_docs
+    from policykb.errors import ConfigError
+
+    try:
+        if not text.strip():
+            raise ConfigError(f"--doc {text!r} is empty; give a document id (`policykb documents` lists them)")
+        return check_docs(text, name="--doc")[0]
     except ConfigError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from policykb.errors import ConfigError
 
-__all__ = ["MAX_K", "LANGS", "check_k", "check_lang"]
+__all__ = ["MAX_K", "LANGS", "check_docs", "check_k", "check_lang"]
 
 MAX_K = 100
 LANGS: tuple[str, ...] = ("en", "zh")
@@ -49,3 +49,23 @@ def check_lang(value: Any, *, name: str = "lang") -> str | None:
     if not isinstance(value, str) or value.strip().lower() not in LANGS:
         raise ConfigError(f"{name} {value!r} is not a language of the KB; use \"en\" or \"zh\", or \"\" for both")
     return value.strip().lower()
+
+
+def check_docs(value: Any, *, name: str = "doc") -> tuple[str, ...]:
+    """The documents to search or answer from: one document id, a list of them, or None/""/[] for every document.
+
+    Only the shape is checked here; the KB refuses an id it does not hold (naming its ids).
+
+    Raises:
+        ConfigError: anything but a string or a list of strings, or an empty id inside a list.
+    """
+    if value is None or value == "":
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+        raise ConfigError(f"{name} {value!r} is not a document id or a list of them; "
+                          "send ids such as [\"pbc-2022-60\"] (`policykb documents` lists them), or [] for every document")
+    ids = [item.strip() for item in items]
+    if any(not item for item in ids):
+        raise ConfigError(f"{name} {value!r} holds an empty document id; send ids such as [\"pbc-2022-60\"], or [] for every document")
+    return tuple(dict.fromkeys(ids))

@@ -1,8 +1,9 @@
 """Chat conversations kept per user in the KB folder: saved after every answer, listed, reopened, renamed,
 deleted, and exported as Markdown or JSON (answers with their citations and quotes).
 
-Each conversation is one JSON file ``kb_dir/conversations/<user>/<id>.json`` holding its title, times
-and turns (question + the whole Answer). Files are written whole to a temporary name and renamed, so a
+Each conversation is one JSON file ``kb_dir/conversations/<user>/<id>.json`` holding its title, times,
+scope (the document ids its questions are limited to; [] = every document) and turns (question + the
+whole Answer). Files are written whole to a temporary name and renamed, so a
 crash never leaves half a conversation. User names and ids are made file-safe; an id never names a
 path outside the user's folder.
 """
@@ -49,6 +50,9 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
     values = {k: v for k, v in data.items() if k in known}
     values["citations"] = cites(data.get("citations"))
     values["related"] = cites(data.get("related"))
+    values["scope"] = tuple(str(d) for d in data.get("scope") or ())
+    if "signals" in values:
+        values["signals"] = tuple(str(s) for s in values["signals"] or ())
     return Answer(**values)
 
 
@@ -69,8 +73,10 @@ class ConversationStore:
     def new_id() -> str:
         return f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
-    def save(self, conv_id: str, turns: Sequence[tuple[str, Answer | None]], title: str = "") -> dict[str, Any]:
-        """Write the conversation (its answered turns); keeps an earlier title unless ``title`` is given."""
+    def save(self, conv_id: str, turns: Sequence[tuple[str, Answer | None]], title: str = "",
+             scope: Sequence[str] | None = None) -> dict[str, Any]:
+        """Write the conversation (its answered turns); keeps an earlier title unless ``title`` is given, and an
+        earlier scope (the document ids its questions are limited to, [] = all) unless ``scope`` is given."""
         path = self._path(conv_id)
         old = self._read(path) if path.exists() else {}
         answered = [(q, a) for q, a in turns if a is not None]
@@ -80,6 +86,7 @@ class ConversationStore:
             "title": title or old.get("title") or (first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"),
             "created": old.get("created") or _now(),
             "updated": _now(),
+            "scope": list(scope) if scope is not None else list(old.get("scope") or []),
             "turns": [{"question": q, "answer": a.to_json()} for q, a in answered],
         }
         self.folder.mkdir(parents=True, exist_ok=True)

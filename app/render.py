@@ -167,8 +167,22 @@ def pending_html(lang: str) -> str:
     return f'<div class="pk-answer pk-pending"><span class="pk-dots"></span> {esc(t("thinking", lang))}</div>'
 
 
-def streaming_html(partial: str) -> str:
-    return f'<div class="pk-answer pk-streaming"><div class="pk-answer-text">{_text_html(partial)}<span class="pk-caret">▍</span></div></div>'
+def streaming_html(partial: str, note: str = "") -> str:
+    """An answer arriving from the LLM: the text so far with a caret, and a note under it (e.g. "Searched in: …")."""
+    tail = f'<div class="pk-scope-note">{esc(note)}</div>' if note else ""
+    return (f'<div class="pk-answer pk-streaming"><div class="pk-answer-text">{_text_html(partial)}'
+            f'<span class="pk-caret">▍</span></div>{tail}</div>')
+
+
+def check_html(answer: Answer, lang: str) -> str:
+    """The result of the citation check of an LLM answer ("" when no LLM was asked)."""
+    if answer.llm_check == "verified":
+        labels = ", ".join(dict.fromkeys(c.label for c in answer.citations))
+        return f'<div class="pk-check pk-check-ok">{esc(t("check_verified", lang, labels=labels))}</div>'
+    if answer.llm_check in ("corrected", "fallback"):
+        key = "check_corrected" if answer.llm_check == "corrected" else "check_fallback"
+        return f'<div class="pk-check pk-check-warn">{esc(t(key, lang, note=_short(answer.llm_note, 200)))}</div>'
+    return ""
 
 
 def _label_forms(label: str) -> list[str]:
@@ -205,11 +219,14 @@ def _linked_text_html(text: str, citations: Sequence[Citation], turn: int) -> st
     return "".join(out)
 
 
-def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
+def answer_html(answer: Answer, *, turn: int, lang: str, searched: str = "") -> str:
     """An answer bubble: text with clickable citation chips, the sources with their quotes, or, when
-    the answer abstained, a marked notice and the possibly related clauses."""
+    the answer abstained, a marked notice and the possibly related clauses; the citation check of an
+    LLM answer; ``searched`` ("Searched in: …") when the answer was limited to some documents."""
     classes = "pk-answer pk-abstain" if answer.abstained else "pk-answer"
     parts = [f'<div class="{classes}" data-turn="{turn}">']
+    if answer.llm_check:
+        parts.append(check_html(answer, lang))
     if answer.abstained:
         parts.append(f'<div class="pk-abstain-head">⚠ {esc(t("not_covered", lang))}</div>')
     linked = (*answer.citations, *answer.related) if answer.abstained else answer.citations
@@ -230,6 +247,8 @@ def answer_html(answer: Answer, *, turn: int, lang: str) -> str:
         )
         parts.append(f'<div class="pk-related"><div class="pk-h">{esc(t("possibly_related", lang))}</div><ul>{items}</ul></div>')
     parts.append(signals_note_html(answer.signals, answer.missing_vectors, lang))
+    if searched:
+        parts.append(f'<div class="pk-scope-note">{esc(searched)}</div>')
     mode = t("mode_llm" if answer.mode == "llm" else "mode_extractive", lang)
     copy = f'<a class="pk-copy-answer" href="#pk:copy" title="{esc(t("copy_answer", lang))}">{esc(t("copy_answer", lang))}</a>'
     parts.append(f'<div class="pk-meta">{esc(t("answer_meta", lang, mode=mode, ms=f"{answer.latency_ms:.0f}"))} · {copy}</div></div>')
@@ -295,7 +314,7 @@ def search_html(result: SearchResult, *, doc_titles: Mapping[str, str], lang: st
 
 def _result_cards(hits: Sequence[Any], doc_titles: Mapping[str, str], lang: str, *, start: int, related: bool = False) -> str:
     cards = [f'<div class="pk-results-head pk-related-head">{esc(t("related_clauses", lang))}</div>' if related else "",
-             f'<ol class="pk-results{" pk-results-related" if related else ""}" start="{start + 1}">']
+             f'<ol class="pk-results{" pk-results-related" if related else ""}">']
     for rank, hit in enumerate(hits, start):
         c = hit.clause
         snippet = hit.best_sentence or c.title or _short(c.text, 240)

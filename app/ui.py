@@ -85,7 +85,8 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
     from policykb.app.ui_chat import build_chat_tab
     from policykb.app.ui_documents import build_documents_tab
     from policykb.app.ui_evaluate import build_evaluate_tab
-    from policykb.app.ui_search import build_search_tab, doc_choices
+    from policykb.app.scope import kept, scope_choices
+    from policykb.app.ui_search import build_search_tab
 
     if kb is None:
         from policykb.kb import KnowledgeBase
@@ -107,7 +108,7 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
         semantic_timer = gr.Timer(SEMANTIC_POLL_S)
         with gr.Tabs(elem_id="pk-tabs"):
             with chrome.add(gr.Tab(TAB_LABELS[0], id="chat", elem_id="pk-tab-chat"), label=TAB_KEYS[0]):
-                build_chat_tab(ctx, lang_box, chrome)
+                chat = build_chat_tab(ctx, lang_box, chrome)
             with chrome.add(gr.Tab(TAB_LABELS[1], id="search", elem_id="pk-tab-search"), label=TAB_KEYS[1]):
                 search = build_search_tab(ctx, lang_box, chrome)
             with chrome.add(gr.Tab(TAB_LABELS[2], id="browse", elem_id="pk-tab-browse"), label=TAB_KEYS[2]):
@@ -118,18 +119,30 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                 build_evaluate_tab(ctx, lang_box, chrome)
         register_api(ctx)
 
-        doc_lists = [search["doc"], search["section"], browse["doc"], documents["remove_pick"]]
+        doc_lists = [search["doc"], search["section"], browse["doc"], documents["remove_pick"], chat["scope"]]
+        list_inputs = [lang_box, browse["doc"], search["doc"], chat["scope"]]
 
         @friendly
-        def refresh_doc_lists(lang: str, current: str | None) -> tuple[Any, ...]:
+        def refresh_doc_lists(lang: str, current: str | None, search_docs: list[str] | None = None,
+                              chat_docs: list[str] | None = None) -> tuple[Any, ...]:
             browse_choices = browse_doc_choices(ctx)
             ids = [value for _, value in browse_choices]
             keep = current if current in ids else (ids[0] if ids else None)
+            scopes = scope_choices(ctx, lang)
+            search_kept = kept(search_docs, scopes)
+            search_gone = search_kept != list(search_docs or [])
+
+            def scope_update(chosen: list[str] | None) -> Any:
+                # the choice is left alone (a user may be making it right now) unless a chosen document has gone
+                remaining = kept(chosen, scopes)
+                return gr.update(choices=scopes, value=remaining) if remaining != list(chosen or []) else gr.update(choices=scopes)
+
             return (
-                gr.update(choices=doc_choices(ctx, lang), value=""),
-                gr.update(choices=[(t("all", lang), "")], value=""),
+                scope_update(search_docs),
+                gr.update(choices=[(t("all", lang), "")], value="") if search_gone or len(search_kept) != 1 else gr.update(),
                 gr.update(choices=browse_choices, value=keep),
                 gr.update(choices=browse_choices, value=None),
+                scope_update(chat_docs),
             )
 
         @friendly
@@ -142,11 +155,33 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
         # the lists are labelled ("All" / "全部") again in the language chosen by the time the load is done
         # Everything that labels the document lists ("All" / "全部") runs one at a time, in the order it was
         # triggered: a refresh started before a language switch can then never finish after it.
-        lists = dict(concurrency_id="pk-lists", concurrency_limit=1, api_visibility="private")
+        lists: dict[str, Any] = dict(concurrency_id="pk-lists", concurrency_limit=1, api_visibility="private")
         demo.load(on_load, inputs=[lang_box], outputs=[who, *doc_lists, browse["glossary_table"], browse["glossary_count"]],
-                  **lists).then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, show_progress="hidden", **lists)
+                  **lists).then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists).then(
+            None, js="() => { document.body.dataset.pkLists = 'ready'; }")  # the page's document lists are filled
         for event in documents["changed"]:
-            event.then(refresh_doc_lists, inputs=[lang_box, browse["doc"]], outputs=doc_lists, show_progress="hidden", **lists)
+            event.then(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
+
+        # The document lists follow uploads and removals from any session, whichever tab is open (a tab's own
+        # components, the Documents table's timer among them, only run once the tab has been shown): a page-level
+        # timer polls the same cheap fingerprint into a hidden box and refreshes the lists when it changes.
+        from policykb.app.doc_status import documents_key
+        from policykb.app.ui_documents import POLL_SECONDS
+
+        try:
+            start_key = documents_key(ctx)  # what the page's first lists show; a later change refreshes them
+        except Exception:  # a KB not readable yet: the first tick refreshes
+            start_key = ""
+        known_docs = gr.Textbox(value=start_key, visible="hidden", elem_id="pk-lists-key")  # a State's change would not fire
+        docs_timer = gr.Timer(POLL_SECONDS)
+
+        def poll_documents(known: str) -> Any:
+            key = documents_key(ctx)
+            return key if key != known else gr.update()
+
+        docs_timer.tick(poll_documents, inputs=[known_docs], outputs=[known_docs], api_visibility="private",
+                        show_progress="hidden", queue=False)
+        known_docs.change(refresh_doc_lists, inputs=list_inputs, outputs=doc_lists, show_progress="hidden", **lists)
 
         @friendly
         def switch_language(lang: str) -> list[Any]:

@@ -1,4 +1,8 @@
-"""The Chat tab: multi-turn questions, streamed cited answers, the clause beside the chat, feedback.
+"""The Chat tab: multi-turn questions, cited answers, the clause beside the chat, feedback, and the scope.
+
+An extractive answer appears at once; an LLM's answer streams in as the model writes it, then is replaced
+by the answer its citation check kept, with the check's result. The scope multi-select limits the
+conversation to chosen documents (none = all); it is saved with the conversation and follow-ups stay in it.
 
 A conversation is kept per browser session as a list of turns ``(question, Answer | None)``;
 message ``2*i`` / ``2*i+1`` of the chatbot are turn ``i``'s question and answer, and the chips of
@@ -6,7 +10,6 @@ turn ``i`` carry ``chat|i|CLAUSE_ID`` so the panel can highlight the quote that 
 """
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, Iterator
 
 from policykb.app import render
@@ -14,17 +17,16 @@ from policykb.app.context import AppContext, friendly, ui_error, user_message, u
 from policykb.app.i18n import t
 from policykb.app.conversations import ConversationStore, conversation_json, conversation_markdown
 from policykb.app.picker import clause_opener, panel_id, parse_chip_ref
+from policykb.app.scope import kept, scope_choices, searched_in
 from policykb.app.uploads import safe_name
 
 if TYPE_CHECKING:
     from policykb.app.chrome import Chrome
     from policykb.kb.model import Answer
 
-__all__ = ["build_chat_tab", "stream_steps", "HISTORY_TURNS", "EXAMPLES"]
+__all__ = ["build_chat_tab", "HISTORY_TURNS", "EXAMPLES"]
 
 HISTORY_TURNS = 6  # earlier exchanges passed to kb.ask to resolve follow-up questions
-STREAM_STEPS = 14
-STREAM_PAUSE_S = 0.02
 EXAMPLES = [
     "How will savings bonds reach the countryside?",
     "储蓄国债下乡有什么安排？",
@@ -35,22 +37,9 @@ EXAMPLES = [
 Turns = list[tuple[str, "Answer | None"]]
 
 
-def stream_steps(text: str, steps: int = STREAM_STEPS) -> list[str]:
-    """Growing prefixes of ``text`` cut at spaces (or anywhere in Chinese), ending with the whole."""
-    if not text:
-        return [""]
-    cuts: list[int] = []
-    for i in range(1, steps):
-        cut = len(text) * i // steps
-        space = text.find(" ", cut)
-        cut = space if 0 <= space - cut < 12 else cut
-        if cut and (not cuts or cut > cuts[-1]) and cut < len(text):
-            cuts.append(cut)
-    return [text[:c] for c in cuts] + [text]
-
-
-def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
-    """Lay out the Chat tab inside the current ``gr.Tab`` and wire its events."""
+def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str, Any]:
+    """Lay out the Chat tab inside the current ``gr.Tab`` and wire its events; returns the components other
+    parts of the app refresh (``scope``, the documents multi-select)."""
     import gradio as gr
 
     turns = gr.State([])
@@ -69,6 +58,10 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
                 )
                 send = chrome.add(gr.Button(t("send"), variant="primary", scale=1, min_width=90, elem_id="pk-send"), value="send")
             hint = gr.HTML("", elem_id="pk-chat-hint")
+            scope = gr.Dropdown(choices=[], value=[], multiselect=True, label=t("scope_label"), info=t("scope_info"),
+                                elem_id="pk-chat-scope", filterable=True)
+            chrome.add_fn(scope, lambda ui: {"label": t("scope_label", ui), "info": t("scope_info", ui),
+                                             "choices": scope_choices(ctx, ui)})
             examples = gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label=t("examples"), examples_per_page=len(EXAMPLES))
             chrome.add(examples.dataset, label="examples")
             with gr.Row():
@@ -117,7 +110,7 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
             panel = gr.HTML(render.placeholder_html("clause_hint"), elem_id=panel_id("chat"), elem_classes=["pk-panel"])
 
     @friendly
-    def respond(message: str, history: list, turns_: Turns, lang: str) -> Iterator[tuple[Any, ...]]:
+    def respond(message: str, history: list, turns_: Turns, docs: list[str] | None, lang: str) -> Iterator[tuple[Any, ...]]:
         if not message or not message.strip():  # a light hint beside the input, not an error
             yield gr.update(), turns_, gr.update(), render.hint_html(t("empty_question", lang))
             return
@@ -131,18 +124,28 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
         history += [{"role": "user", "content": render.user_html(message)}, {"role": "assistant", "content": render.pending_html(lang)}]
         yield history, turns_, "", ""
         earlier = [Turn(q, a) for q, a in turns_[-HISTORY_TURNS:] if a is not None]
+        scope_ids = list(docs or [])
+        searched = searched_in(ctx, scope_ids, lang)
+        answer: Answer | None = None
+        text = ""
         try:
-            answer = ctx.kb.ask(message.strip(), history=tuple(earlier))
+            # an LLM's text streams in as it arrives; an extractive answer (or an abstention) comes whole, at once
+            for item in ctx.kb.ask_stream(message.strip(), history=tuple(earlier), doc=scope_ids):
+                if isinstance(item, str):
+                    text += item
+                    history[-1] = {"role": "assistant", "content": render.streaming_html(text, t("check_running", lang))}
+                    yield history, turns_, "", ""
+                else:
+                    answer = item
         except Exception as exc:  # one line in the conversation, never a traceback
             history[-1] = {"role": "assistant", "content": render.message_html(user_message(exc), "error")}
             yield history, [*turns_, (message, None)], "", ""
             return
-        for partial in stream_steps(answer.answer)[:-1]:
-            history[-1] = {"role": "assistant", "content": render.streaming_html(partial)}
-            yield history, turns_, "", ""
-            time.sleep(STREAM_PAUSE_S)
+        if answer is None:  # the KB always ends with its answer; guard against a broken stream all the same
+            return
         new_turns = [*turns_, (message.strip(), answer)]
-        history[-1] = {"role": "assistant", "content": render.answer_html(answer, turn=len(new_turns) - 1, lang=lang)}
+        history[-1] = {"role": "assistant",
+                       "content": render.answer_html(answer, turn=len(new_turns) - 1, lang=lang, searched=searched)}
         yield history, new_turns, "", ""
 
     @friendly
@@ -197,12 +200,12 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
         return [(f"{c['title'] or c['id']} · {c['updated'][:16].replace('T', ' ')}", c["id"]) for c in conversations.list()]
 
     @friendly
-    def save_conversation(turns_: Turns, current: str, request: gr.Request) -> tuple[Any, Any]:
+    def save_conversation(turns_: Turns, current: str, docs: list[str] | None, request: gr.Request) -> tuple[Any, Any]:
         if not any(a is not None for _, a in turns_ or []):
             return current, gr.update()
         conversations = store(request)
         current = current or conversations.new_id()
-        conversations.save(current, turns_)
+        conversations.save(current, turns_, scope=list(docs or []))
         return current, gr.update(choices=conv_choices(conversations), value=current)
 
     @friendly
@@ -213,13 +216,17 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     @friendly
     def open_conversation(picked: str | None, lang: str, request: gr.Request) -> tuple[Any, ...]:
         if not picked:
-            return gr.update(), gr.update(), gr.update(), gr.update(), render.message_html(t("conv_pick_first", lang), "error")
+            return (gr.update(), gr.update(), gr.update(), gr.update(), render.message_html(t("conv_pick_first", lang), "error"),
+                    gr.update())
         data, loaded = store(request).load(picked)
         history: list[dict[str, str]] = []
         for i, (question, answer) in enumerate(loaded):
             history += [{"role": "user", "content": render.user_html(question)},
-                        {"role": "assistant", "content": render.answer_html(answer, turn=i, lang=lang)}]
-        return history, list(loaded), picked, data.get("title", ""), ""
+                        {"role": "assistant", "content": render.answer_html(answer, turn=i, lang=lang,
+                                                                           searched=searched_in(ctx, answer.scope, lang))}]
+        # the conversation's scope comes back with it (documents removed since are dropped), so follow-ups stay in it
+        choices = scope_choices(ctx, lang)
+        return history, list(loaded), picked, data.get("title", ""), "", gr.update(choices=choices, value=kept(data.get("scope"), choices))
 
     @friendly
     def rename_conversation(picked: str | None, title: str, lang: str, request: gr.Request) -> tuple[Any, str]:
@@ -259,14 +266,14 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     def export_as_json(picked: str | None, current: str, lang: str, request: gr.Request) -> tuple[Any, str]:
         return export(picked, current, "json", lang, request)
 
-    chat_io = dict(inputs=[box, chatbot, turns, lang_box], outputs=[chatbot, turns, box, hint], api_visibility="private",
+    chat_io = dict(inputs=[box, chatbot, turns, scope, lang_box], outputs=[chatbot, turns, box, hint], api_visibility="private",
                    show_progress_on=[chatbot])
     for trigger in (box.submit, send.click):
-        trigger(respond, **chat_io).then(save_conversation, inputs=[turns, conv_id], outputs=[conv_id, conv_pick],
+        trigger(respond, **chat_io).then(save_conversation, inputs=[turns, conv_id, scope], outputs=[conv_id, conv_pick],
                                          api_visibility="private", show_progress="hidden")
     history_box.expand(list_conversations, inputs=[conv_id], outputs=[conv_pick], api_visibility="private", show_progress="hidden")
-    conv_open.click(open_conversation, inputs=[conv_pick, lang_box], outputs=[chatbot, turns, conv_id, conv_title, conv_status],
-                    api_visibility="private")
+    conv_open.click(open_conversation, inputs=[conv_pick, lang_box],
+                    outputs=[chatbot, turns, conv_id, conv_title, conv_status, scope], api_visibility="private")
     conv_rename.click(rename_conversation, inputs=[conv_pick, conv_title, lang_box], outputs=[conv_pick, conv_status],
                       api_visibility="private")
     conv_delete.click(delete_conversation, inputs=[conv_pick, conv_id, lang_box], outputs=[conv_pick, conv_id, conv_status],
@@ -283,6 +290,7 @@ def build_chat_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> None:
     correct.click(send_correction, inputs=[right, comment, disliked, lang_box], outputs=[status, right, comment, correction, disliked],
                   api_visibility="private")
     skip.click(skip_correction, inputs=[lang_box], outputs=[status, correction, disliked], api_visibility="private")
+    return {"scope": scope}
 
 
 def _last_answered(turns: Turns) -> tuple[str, Answer] | None:

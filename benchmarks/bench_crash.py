@@ -119,7 +119,7 @@ class UploadWatch(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.session = url, session
         self.fraction = 0.0
-        self.embedding_at: float | None = None  # perf_counter() of the first "embedding" progress message
+        self.embedding_at: float | None = None  # perf_counter() of the first counted (or "embedding") progress message
         self.completed = threading.Event()
         self.output: dict[str, Any] | None = None
 
@@ -134,8 +134,10 @@ class UploadWatch(threading.Thread):
                     if event.get("msg") == "progress":
                         for step in event.get("progress_data") or []:
                             self.fraction = _fraction(step)
-                            # The upload's bar counts embedded clauses ("name: 3 of 64 clauses"); older builds said "embedding".
-                            if self.embedding_at is None and (self.fraction > 0 or "embedding" in (step.get("desc") or "")):
+                            # The upload's bar counts embedded clauses ("name: 0 of 64 clauses" from the start of the
+                            # ingest, 16 of 64 after a batch); older builds said "embedding".
+                            counted = step.get("length") is not None
+                            if self.embedding_at is None and (counted or self.fraction > 0 or "embedding" in (step.get("desc") or "")):
                                 self.embedding_at = time.perf_counter()
                     elif event.get("msg") == "process_completed":
                         self.output = event
@@ -165,6 +167,7 @@ class IngestRun:
                                         env=cli_env())
         os.close(slave)
         self.fraction = 0.0
+        self.drawn = threading.Event()  # set once the bar is first drawn (the files are found; nothing written yet)
         self.embedding_at: float | None = None  # perf_counter() when the bar first said "embedding"
         self._reader = threading.Thread(target=self._follow, args=(master,), daemon=True)
         self._reader.start()
@@ -185,6 +188,7 @@ class IngestRun:
                     match = self._BAR.search(line)
                     if match:
                         self.fraction = float(match.group(1)) / 100
+                        self.drawn.set()
                         if self.embedding_at is None and match.group(2) == "embedding":
                             self.embedding_at = time.perf_counter()
         finally:

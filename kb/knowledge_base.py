@@ -366,9 +366,15 @@ class KnowledgeBase:
         except KeyError:
             raise NotFoundError(f"no clause {clause_id!r} in the KB; ids look like 'DOC_ID:NUMBER' (`policykb clauses`)") from None
 
-    def search(self, query: str, k: int | None = None, *, doc: str | None = None, section: str | None = None,
+    def search(self, query: str, k: int | None = None, *, doc: str | Sequence[str] | None = None, section: str | None = None,
                lang: str | None = None, mode: SearchMode = "fused") -> SearchResult:
-        """Rank clauses for a query (see :class:`policykb.kb.retrieval.retriever.Retriever`)."""
+        """Rank clauses for a query (see :class:`policykb.kb.retrieval.retriever.Retriever`).
+
+        ``doc``: one document id or several (the search's scope); None or empty = every document.
+
+        Raises:
+            NotFoundError: a document id of ``doc`` is not in the KB.
+        """
         if mode not in SEARCH_MODES:
             raise PolicyKBError(f"search mode {mode!r} is not one of {', '.join(SEARCH_MODES)}")
         if not query.strip():
@@ -376,29 +382,76 @@ class KnowledgeBase:
         self._check_length(query, "query")
         k = k or self.settings.top_k
         retriever = self._current_retriever()
-        if doc is not None and not any(r.clause.doc_id == doc for r in retriever.snapshot.rows):
-            raise NotFoundError(f"no document {doc!r} in the KB; `policykb documents` lists the ids")
+        scope = self._check_scope(doc, retriever)
         started = time.perf_counter()
-        numbered = clause_lookup(retriever, query, k, doc=doc, section=section, lang=lang, mode=mode)
+        numbered = clause_lookup(retriever, query, k, doc=scope or None, section=section, lang=lang, mode=mode)
         if numbered is not None:
             return SearchResult(query=query, hits=numbered.hits, latency_ms=(time.perf_counter() - started) * 1000,
                                 lookup="clause", related=numbered.related, lookup_value=numbered.number,
-                                message=_lookup_message(numbered, doc))
-        hits, lookup = retriever.search(query, k, doc=doc, section=section, lang=lang, mode=mode)
+                                message=_lookup_message(numbered, scope[0] if len(scope) == 1 else None), signals=retriever.signals_used(mode),
+                                missing_vectors=retriever.snapshot.missing_vectors, scope=scope)
+        hits, lookup = retriever.search(query, k, doc=scope or None, section=section, lang=lang, mode=mode)
         return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup,
-                            signals=retriever.signals_used(mode), missing_vectors=retriever.snapshot.missing_vectors)
+                            signals=retriever.signals_used(mode), missing_vectors=retriever.snapshot.missing_vectors,
+                            scope=scope)
 
-    def ask(self, question: str, *, history: Sequence[Turn] = (), mode: AnswerMode | None = None) -> Answer:
-        """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer.respond`)."""
+    def ask(self, question: str, *, history: Sequence[Turn] = (), mode: AnswerMode | None = None,
+            doc: str | Sequence[str] | None = None) -> Answer:
+        """Answer a question with cited clauses, or abstain (see :mod:`policykb.kb.answer.respond`).
+
+        ``doc``: one document id or several to answer from (the conversation's scope; follow-ups stay in it);
+        None or empty = every document.
+
+        Raises:
+            NotFoundError: a document id of ``doc`` is not in the KB.
+        """
         from policykb.kb.answer.respond import answer_question
 
         if not question.strip():
             raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
         self._check_length(question, "question")
         retriever = self._current_retriever()
+        scope = self._check_scope(doc, retriever)
         answer = answer_question(question, retriever=retriever, documents=self.documents(),
-                                 settings=self.settings, history=history, mode=mode, tuning=self.tuning)
+                                 settings=self.settings, history=history, mode=mode, tuning=self.tuning, scope=scope)
         return replace(answer, signals=retriever.signals_used(), missing_vectors=retriever.snapshot.missing_vectors)
+
+    def ask_stream(self, question: str, *, history: Sequence[Turn] = (), mode: AnswerMode | None = None,
+                   doc: str | Sequence[str] | None = None) -> Iterator[str | Answer]:
+        """Like :meth:`ask`, yielding the LLM's text as it arrives (str pieces), then the checked Answer last.
+
+        Without an LLM (extractive mode, or an abstention) only the Answer comes, at once.
+        """
+        from policykb.kb.answer.respond import answer_question_stream
+
+        if not question.strip():
+            raise PolicyKBError("the question is empty; ask about the documents, or give a clause number such as (12) or 第十二条")
+        self._check_length(question, "question")
+        retriever = self._current_retriever()
+        scope = self._check_scope(doc, retriever)
+        for item in answer_question_stream(question, retriever=retriever, documents=self.documents(),
+                                           settings=self.settings, history=history, mode=mode, tuning=self.tuning, scope=scope):
+            yield item if isinstance(item, str) else replace(item, signals=retriever.signals_used(),
+                                                             missing_vectors=retriever.snapshot.missing_vectors)
+
+    @staticmethod
+    def _check_scope(doc: str | Sequence[str] | None, retriever: Retriever) -> tuple[str, ...]:
+        """The scope's document ids (in the order given, each once; () = every document).
+
+        Raises:
+            NotFoundError: one names no document of the KB (the message lists the KB's ids).
+        """
+        if doc is None:
+            return ()
+        ids = tuple(dict.fromkeys(d.strip() for d in ([doc] if isinstance(doc, str) else doc) if d and d.strip()))
+        present = {r.clause.doc_id for r in retriever.snapshot.rows}
+        unknown = [d for d in ids if d not in present]
+        if unknown:
+            known = sorted(present)
+            listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "") if known else "none: the KB is empty"
+            raise NotFoundError(f"no document {unknown[0]!r} in the KB; give document ids from `policykb documents` "
+                                f"(here: {listed})")
+        return ids
 
     def replay(self) -> "Replay":
         """Searches and answer verdicts under any tuning, each question retrieved once (for calibration)."""

@@ -40,6 +40,7 @@ class SearchResult:
     message: str = ""  # what the user should know about the results (e.g. no clause has that number)
     signals: tuple[str, ...] = ("lexical", "dense")  # the signal families that ranked it: "lexical", "dense"
     missing_vectors: int = 0  # clauses of the searched snapshot whose vectors were not in yet (found lexically only)
+    scope: tuple[str, ...] = ()  # the document ids the search was limited to; () = every document
 
     @property
     def missing(self) -> bool:
@@ -53,11 +54,15 @@ class SearchResult:
     def to_json(self) -> dict[str, Any]:
         """``{"query", "results": [clause fields + "score"], "latency_ms"}``, plus ``"related"`` (rows
         of the same shape), ``"lookup"`` (``{"kind", "value", "found"}`` for a clause lookup, else null),
-        ``"message"``, ``"signals"`` and ``"missing_vectors"``."""
+        ``"message"``, ``"signals"``, ``"missing_vectors"``, and ``"scope"`` (doc ids) when limited."""
         lookup = {"kind": "clause", "value": self.lookup_value, "found": bool(self.hits)} if self.lookup_value else None
-        return {"query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3),
-                "related": [h.to_json() for h in self.related], "lookup": lookup, "message": self.message,
-                "signals": list(self.signals), "missing_vectors": self.missing_vectors}
+        data: dict[str, Any] = {
+            "query": self.query, "results": [h.to_json() for h in self.hits], "latency_ms": round(self.latency_ms, 3),
+            "related": [h.to_json() for h in self.related], "lookup": lookup, "message": self.message,
+            "signals": list(self.signals), "missing_vectors": self.missing_vectors}
+        if self.scope:
+            data["scope"] = list(self.scope)
+        return data
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,11 @@ class Answer:
     confidence: str = "sure"  # "sure" | "unsure" (citations are candidates, most likely first) | "abstained" | "clarify" (a follow-up that cannot be resolved: the answer asks back)
     signals: tuple[str, ...] = ("lexical", "dense")  # the retrieval signal families behind it: "lexical", "dense"
     missing_vectors: int = 0  # clauses whose vectors were not in yet when it was answered (found lexically only)
+    scope: tuple[str, ...] = ()  # the document ids the answer was limited to; () = every document
+    # the LLM's citation check, run on its whole reply: "" (no LLM), "verified", "corrected" (citations or
+    # sentences removed, see llm_note) or "fallback" (the reply failed; the extractive answer is shown, llm_note says why)
+    llm_check: str = ""
+    llm_note: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

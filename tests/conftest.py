@@ -20,12 +20,52 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from policykb.settings import Settings, repo_root  # noqa: E402
 from tests.support.serve import free_port  # noqa: E402
 
 # The Opinions alone (a copy of corpus/'s file and sidecar): the fixtures and figures of these tests are about it.
 CORPUS = repo_root() / "tests" / "fixtures" / "opinions-corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# `make test-fast` runs the unit tests only: `-m "not integration and not slow and not browser and not server"`,
+# with the "fast" Hypothesis profile (fewer examples for the property tests that keep Hypothesis's default).
+# A test is an integration test when it is marked so (a module's `pytestmark`), lives in one of these folders, or uses
+# one of these fixtures, directly or through another fixture: each loads the embedding model, starts a `policykb`
+# process or a server, or drives a browser.
+INTEGRATION_FOLDERS = ("reliability", "bench")
+INTEGRATION_FIXTURES = frozenset({
+    "corpus_kb_dir", "chroma_server", "app_server", "auth_server", "browser", "en_rule_kb_dir", "server", "gated",
+    "kbs", "kb_dir", "minilm", "open_kb", "held_app", "deferred",
+})  # a new fixture that loads the model or starts a process belongs here (or its module in INTEGRATION_TESTS)
+
+# Tests that run the `policykb` CLI or a fresh interpreter, or load the model or Gradio themselves (node id prefixes).
+INTEGRATION_TESTS = (
+    "tests/kb/test_embedders.py", "tests/kb/test_cli_contract.py", "tests/kb/test_ingest_warnings.py",
+    "tests/app/test_cli_imports.py", "tests/eval/test_calibrate.py", "tests/kb/test_vector_fill.py",
+    "tests/kb/test_input_contracts.py::test_the_cli_uses_the_same_rules",
+    "tests/kb/test_input_contracts.py::test_a_read_verb_on_a_missing_kb_says_so_and_creates_nothing",
+    "tests/kb/test_input_contracts.py::test_a_file_given_as_kb_gets_a_clear_message",
+    "tests/app/test_app_server.py::test_ensure_corpus_fills_an_empty_kb",
+    "tests/kb/test_tokenize.py::test_importing_the_module_does_not_load_jieba_dictionary",
+    "tests/security/test_html_escape.py::test_error_messages_reach_gradio_escaped",
+)
+
+hypothesis_settings.register_profile("fast", max_examples=20)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the integration tests (see INTEGRATION_FIXTURES), so that `make test-fast` can leave them out."""
+    here = Path(__file__).parent
+    for item in items:
+        path = Path(str(item.fspath))
+        folder = path.relative_to(here).parts[0] if path.is_relative_to(here) else ""
+        if (folder in INTEGRATION_FOLDERS or item.nodeid.startswith(INTEGRATION_TESTS)
+                or INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,13 @@ between, lexical evidence decides (no embedding beyond the search's own):
 - a question asking for a figure (rate, limit, 多少 …) whose best sentences state no number;
 - a proper name of the question (Greater Bay Area, CET1) that no clause of the KB contains;
 - no policy term of the question (glossary terms, in any of their renderings) in the top
-  clauses, when one of them occurs nowhere in the KB or the question is in the other language;
+  clauses, when one of them occurs nowhere in the KB (or, without word renderings, when the
+  question is in the other language);
 - only a place name matches while most of the question's words occur nowhere in the KB
   (weather in Ningbo);
 - too small a share (``min_support``) of the question's topic words found in the top clauses
-  (its own tokens for a clause in its language, its glossary terms for one in the other).
+  (its own tokens for a clause in its language; for one in the other language, its content words
+  through their glossary and dictionary renderings, each weighted by the rendering found).
 
 A question asking whether something is mentioned ("Is the e-CNY trial mentioned?",
 "有提到个人信息保护吗？") is answered when a top clause contains it. Cosine scales differ per
@@ -136,8 +138,10 @@ class Evidence:
 
     sent_cos: float  # best dense_sentence cosine among the hits
     cross: bool  # the top clause is in the other language than the question
-    topic_words: int  # the question's topic words: tokens (same language) or glossary terms (cross-language)
-    supported: int  # of those, found in the top clauses
+    # the question's topic words: tokens (same language); across languages its content words read through their
+    # renderings (``rendered``), else its glossary terms
+    topic_words: int
+    supported: float  # of those, found in the top clauses (across languages: weighted by the rendering found)
     unknown: int  # of those, found in no clause of the KB
     concepts_found: int = 0  # the question's glossary terms and names found in the top clauses
     concepts_unknown: int = 0  # the question's glossary terms and names found in no clause of the KB
@@ -148,6 +152,7 @@ class Evidence:
     states_number: bool = True  # the best sentences of the top clause state one
     mentioned: str = ""  # for "is X mentioned?": X, when a top clause contains it
     pair: str = "en-en"  # "{question language}-{top clause language}": which thresholds apply
+    rendered: bool = False  # across languages, support was read through the words' renderings (not glossary terms only)
 
     @property
     def support(self) -> float:
@@ -159,7 +164,8 @@ class Evidence:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "sent_cos": round(self.sent_cos, 4), "pair": self.pair, "cross": self.cross, "topic_words": self.topic_words,
+            "sent_cos": round(self.sent_cos, 4), "pair": self.pair, "cross": self.cross, "rendered": self.rendered,
+            "topic_words": self.topic_words,
             "supported": self.supported, "unknown": self.unknown, "support": round(self.support, 3),
             "concepts_found": self.concepts_found, "concepts_unknown": self.concepts_unknown,
             "unknown_names": list(self.unknown_names), "names_only": self.names_only,
@@ -220,7 +226,12 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
     sent_cos = max(h.signals.get("dense_sentence", 0.0) for h in hits if h.clause.lang == clause_lang)
     concepts = _concepts(terms, generic)
     found = [g for g in concepts if any(group_in(g, t) for t in texts)]
-    if cross:
+    # English questions over Chinese clauses: the glossary knows few of their words, the dictionary most of them.
+    # Chinese questions over English clauses keep glossary terms (their renderings cost the Opinions abstentions).
+    rendered = cross and question_lang == "en" and bool(terms.renderings)
+    if rendered:
+        supported, unknown, total = _word_support(terms, generic, texts, stats)
+    elif cross:
         supported, unknown, total = len(found), sum(1 for g in concepts if stats.group_df(g) == 0), len(concepts)
     else:
         words = _topic_tokens(terms, generic)
@@ -236,13 +247,39 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
             mentioned = subject
     best = " ".join(text for text, _cos in hits[0].sentences[:2]) or hits[0].best_sentence
     return Evidence(
-        sent_cos=sent_cos, cross=cross, pair=f"{question_lang}-{clause_lang}",
+        sent_cos=sent_cos, cross=cross, pair=f"{question_lang}-{clause_lang}", rendered=rendered,
         topic_words=total, supported=supported, unknown=unknown,
         concepts_found=len(found), concepts_unknown=sum(1 for g in concepts if stats.group_df(g) == 0),
         unknown_names=tuple(g[0] for g in concepts if g in terms.names and stats.group_df(g) == 0),
         names_only=bool(found) and all(g in terms.names for g in found),
         asks_quantity=asks_quantity(question), asks_live=asks_live(question), states_number=states_number(best), mentioned=mentioned,
     )
+
+
+def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[str], stats: CorpusStats) -> tuple[float, int, int]:
+    """(supported, unknown, total) over the question's content words for clauses in the other language.
+
+    Each word counts as found to the weight of its best rendering the top clauses hold (glossary terms
+    1.0, dictionary renderings their sense weight, the word itself 1.0): a word found only through an
+    ambiguous sense is weaker evidence. A word none of whose renderings any clause holds is unknown.
+    Words that name a document or the act of asking, directly or through their main rendering
+    (bank → 银行 in a KB of banking laws), are not topic words.
+    """
+    top_tokens = frozenset().union(*(tokens_of(t) for t in texts))
+    supported, unknown, total = 0.0, 0, 0
+    for word, pairs in terms.renderings:
+        rendered = dict(pairs)
+        if word.isdigit() or word in generic:
+            continue
+        others = {t: w for t, w in rendered.items() if t != word}
+        main = max(others.values(), default=0.0)
+        if main > 0 and any(t in generic for t, w in others.items() if w >= main):
+            continue
+        total += 1
+        supported += min(1.0, max((w for t, w in rendered.items() if t in top_tokens), default=0.0))
+        if not any(stats.known(t) for t in rendered):
+            unknown += 1
+    return round(supported, 3), unknown, total
 
 
 def by_language(hits: Sequence[Hit]) -> list[list[Hit]]:
@@ -280,7 +317,7 @@ def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None)
     """(abstain?, why) for the evidence of one question."""
     table = thresholds or THRESHOLDS
     t = table.get(ev.pair) or table["cross" if ev.cross else "same"]
-    facts = f"best sentence cosine {ev.sent_cos:.3f}; {ev.supported}/{ev.topic_words} topic words found"
+    facts = f"best sentence cosine {ev.sent_cos:.3f}; {ev.supported:g}/{ev.topic_words} topic words found"
     if ev.mentioned:
         return False, f"a top clause mentions {ev.mentioned!r} ({facts})"
     if ev.asks_live and ev.asks_quantity and not ev.states_number:
@@ -295,7 +332,7 @@ def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None)
         return True, f"the question asks for a figure the nearest clauses do not state ({facts})"
     if ev.unknown_names:
         return True, f"no clause mentions {', '.join(ev.unknown_names)} ({facts})"
-    if ev.concepts_found == 0 and (ev.concepts_unknown or ev.cross):
+    if ev.concepts_found == 0 and (ev.concepts_unknown or (ev.cross and not ev.rendered)):
         return True, f"none of the question's policy terms occurs in the nearest clauses ({facts})"
     if not ev.cross and ev.names_only and ev.unknown_share > 0.5:
         return True, f"only a place name matches; most of the question's words occur in no clause ({facts})"

@@ -38,6 +38,9 @@ class QueryTerms:
     own_tokens: frozenset[str]
     groups: tuple[tuple[str, ...], ...]
     names: frozenset[tuple[str, ...]] = frozenset()  # the groups that are proper names (places, institutions, acronyms)
+    # each content word of the question → its weighted lexical renderings (glossary, dictionary), the word itself
+    # among them at 1.0: :meth:`policykb.kb.retrieval.retriever.Retriever.word_renderings`; () when not computed
+    renderings: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
 
 
 @lru_cache(maxsize=4096)

@@ -6,6 +6,7 @@ removed and flagged, a sentence that names in its prose a clause that was neithe
 nor referred to by a supplied clause ("as clause 99 requires", "第九十九条") is dropped and
 flagged, a sentence without a citation is flagged, a quote not found verbatim in the clause
 its sentence cites is dropped. A reply left with no valid citation fails.
+:func:`llm_answer_stream` streams the reply (llama-index ``stream_chat``) and checks it once complete.
 Configure with POLICYKB_LLM_BASE_URL, POLICYKB_LLM_MODEL, POLICYKB_LLM_API_KEY and
 POLICYKB_LLM_TIMEOUT (see :class:`policykb.settings.Settings`).
 """
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Generator, Iterator, Mapping, Sequence
 
 from policykb.errors import LLMError
 from policykb.ingest.lang import CJK
@@ -25,7 +27,7 @@ from policykb.kb.answer.naming import DocName, unknown_doc
 from policykb.kb.answer.quotes import locate
 from policykb.settings import Settings
 
-__all__ = ["LLMReply", "NOT_ADDRESSED", "build_messages", "check_reply", "llm_answer", "call_llm"]
+__all__ = ["LLMReply", "NOT_ADDRESSED", "build_messages", "check_reply", "llm_answer", "llm_answer_stream", "call_llm", "stream_llm"]
 
 NOT_ADDRESSED = "NOT ADDRESSED"
 _MARKER = re.compile(r"\[([^\[\]\n]{1,80})\]")
@@ -89,25 +91,30 @@ def build_messages(question: str, lang: str, clauses: Sequence[Clause], names: M
     return [("system", _SYSTEM.format(language=language)), ("user", user)]
 
 
-def call_llm(messages: Sequence[tuple[str, str]], settings: Settings) -> str:
-    """The endpoint's reply text. Raises LLMError (timeout, HTTP error, unreachable, empty reply)."""
+def _chat_model(settings: Settings) -> Any:
+    """llama-index's OpenAILike client of the configured endpoint. Raises LLMError when none is configured."""
     if not settings.llm_base_url:
         raise LLMError("no LLM endpoint is configured; set POLICYKB_LLM_BASE_URL (and POLICYKB_LLM_MODEL)")
+    from llama_index.llms.openai_like import OpenAILike
+
+    return OpenAILike(
+        model=settings.llm_model or "default", api_base=settings.llm_base_url, api_key=settings.llm_api_key or "none",
+        timeout=settings.llm_timeout_s, max_retries=0, is_chat_model=True, temperature=0.0,
+    )
+
+
+@contextmanager
+def _llm_errors(settings: Settings) -> Iterator[None]:
+    """Turn the client's exceptions into one-line LLMErrors (timeout, HTTP status, unreachable, other)."""
     # `openai` is a declared dependency (pyproject.toml), not a transitive accident: llama-index's
     # OpenAILike is a thin layer over the openai client and lets its exceptions through unwrapped
     # (the client also turns httpx's timeouts and connection errors into its own), so a timeout, an
     # HTTP status or an unreachable endpoint can only be told apart by catching openai's classes.
     import httpx
     import openai
-    from llama_index.core.llms import ChatMessage
-    from llama_index.llms.openai_like import OpenAILike
 
-    llm = OpenAILike(
-        model=settings.llm_model or "default", api_base=settings.llm_base_url, api_key=settings.llm_api_key or "none",
-        timeout=settings.llm_timeout_s, max_retries=0, is_chat_model=True, temperature=0.0,
-    )
     try:
-        response = llm.chat([ChatMessage(role=role, content=content) for role, content in messages])
+        yield
     except openai.APITimeoutError:
         raise LLMError(f"LLM timed out after {settings.llm_timeout_s:g} s") from None
     except openai.APIStatusError as err:
@@ -116,10 +123,36 @@ def call_llm(messages: Sequence[tuple[str, str]], settings: Settings) -> str:
         raise LLMError(f"LLM endpoint {settings.llm_base_url!r} is unreachable") from None
     except (openai.APIError, httpx.HTTPError, ValueError) as err:
         raise LLMError(f"LLM call failed: {type(err).__name__}: {err}") from None
+
+
+def _chat_messages(messages: Sequence[tuple[str, str]]) -> list[Any]:
+    from llama_index.core.llms import ChatMessage
+
+    return [ChatMessage(role=role, content=content) for role, content in messages]
+
+
+def call_llm(messages: Sequence[tuple[str, str]], settings: Settings) -> str:
+    """The endpoint's reply text. Raises LLMError (timeout, HTTP error, unreachable, empty reply)."""
+    llm = _chat_model(settings)
+    with _llm_errors(settings):
+        response = llm.chat(_chat_messages(messages))
     content = (response.message.content or "").strip()
     if not content:
         raise LLMError("LLM returned an empty reply")
     return content
+
+
+def stream_llm(messages: Sequence[tuple[str, str]], settings: Settings) -> Iterator[str]:
+    """The endpoint's reply as it arrives: each new piece of text (``stream: true``, server-sent events).
+
+    Raises:
+        LLMError: as :func:`call_llm`, also when the stream breaks off midway.
+    """
+    llm = _chat_model(settings)
+    with _llm_errors(settings):
+        for response in llm.stream_chat(_chat_messages(messages)):
+            if response.delta:
+                yield response.delta
 
 
 def _named_numbers(text: str) -> set[str]:
@@ -217,4 +250,21 @@ def llm_answer(question: str, lang: str, clauses: Sequence[Clause], names: Mappi
                fallback_quotes: Mapping[str, str]) -> LLMReply:
     """Ask the configured endpoint and check its reply. Raises LLMError when the answer cannot be used."""
     reply = call_llm(build_messages(question, lang, clauses, names), settings)
+    return check_reply(reply, clauses, names, fallback_quotes)
+
+
+def llm_answer_stream(question: str, lang: str, clauses: Sequence[Clause], names: Mapping[str, DocName],
+                      settings: Settings, fallback_quotes: Mapping[str, str]) -> Generator[str, None, LLMReply]:
+    """Ask the configured endpoint, yielding its reply's text as it arrives; return the reply checked whole.
+
+    The citation check needs the complete reply (a quote or a label may span pieces), so it runs once the
+    stream has ended. Raises LLMError when the answer cannot be used.
+    """
+    pieces: list[str] = []
+    for piece in stream_llm(build_messages(question, lang, clauses, names), settings):
+        pieces.append(piece)
+        yield piece
+    reply = "".join(pieces).strip()
+    if not reply:
+        raise LLMError("LLM returned an empty reply")
     return check_reply(reply, clauses, names, fallback_quotes)

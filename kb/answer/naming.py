@@ -148,8 +148,14 @@ def unknown_doc(doc_id: str) -> DocName:
 _MIN_SUFFIX = 4  # a Chinese title cited by its tail ("人民银行法" for 中国人民银行法) needs at least this many characters
 
 
+# "Law of the People's Republic of China on Commercial Banks" is cited "the Commercial Banks Law";
+# "Regulations on Deposit Insurance", "the Deposit Insurance Regulations".
+_EN_TYPE_ON = re.compile(r"^(?P<type>[A-Z][\w ]*?)\s+(?:of the People's Republic of China\s+)?(?:on|for|concerning)\s+(?:the\s+)?(?P<subject>.+)$")
+
+
 def _surfaces(name: DocName) -> set[str]:
-    """How a question may name the document: its titles and short names, bare (no 《》, no leading "the")."""
+    """How a question may name the document: its titles and short names, bare (no 《》, no leading "the"),
+    and an English title's "SUBJECT TYPE" form."""
     out: set[str] = set()
     for raw in (name.title, name.short_en, name.short_zh, *name.aliases):
         bare = re.sub(r"^the\s+", "", _bare(raw.strip().strip("《》")), flags=re.I).strip()
@@ -158,7 +164,17 @@ def _surfaces(name: DocName) -> set[str]:
             statute = _statute_short(bare)
             if statute:
                 out.add(statute)
+            m = _EN_TYPE_ON.match(bare) if bare.isascii() else None
+            if m and len(m.group("subject").split()) <= 6:
+                out.add(f"{m.group('subject')} {m.group('type')}")
     return out
+
+
+def _en_pattern(surface: str) -> re.Pattern[str]:
+    """An English name, each word with its inflections ("Commercial Bank Law" for "Commercial Banks Law")."""
+    words = re.findall(r"[A-Za-z0-9']+", surface)
+    stems = [w[:-1] if len(w) > 3 and w.lower().endswith("s") else w for w in words]
+    return re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) + r"[\w']*" for w in stems) + r"(?!\w)", re.I)
 
 
 def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int, int]]:
@@ -167,7 +183,6 @@ def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int
     A name is any of the document's titles or short names; a Chinese one may be cited by its
     tail ("人民银行法" for 《中国人民银行法》) when that tail names no other document.
     """
-    lowered = text.lower()
     spans: list[tuple[int, int, str]] = []
     tails: dict[str, set[str]] = {}
     for doc_id, name in names.items():
@@ -180,7 +195,7 @@ def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int
                 for i in range(0, len(surface) - _MIN_SUFFIX + 1):
                     tails.setdefault(surface[i:], set()).add(doc_id)
             else:
-                for m in re.finditer(rf"(?<![\w]){re.escape(surface.lower())}(?![\w])", lowered):
+                for m in _en_pattern(surface).finditer(text):
                     spans.append((m.start(), m.end(), doc_id))
     for tail, docs in tails.items():
         if len(docs) == 1:

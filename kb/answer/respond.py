@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Generator, Iterator, Sequence
 
 from policykb.errors import LLMError, PolicyKBError
 from policykb.ingest.lang import CJK, detect_lang
@@ -44,7 +44,7 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "clause_numbers", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
+__all__ = ["answer_question", "answer_question_stream", "clause_numbers", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
 
 _SUMMARY_WORDS_EN = frozenset(
     "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
@@ -67,10 +67,13 @@ class _Draft:
     context: list[Clause] = field(default_factory=list)  # clauses an LLM would be shown
     quotes: dict[str, str] = field(default_factory=dict)  # clause id -> extractive quote
     unsure: bool = False
+    llm_check: str = ""  # see Answer.llm_check
+    llm_note: str = ""
 
 
 def answer_question(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
-                    history: Sequence[Turn] = (), mode: AnswerMode | None = None, tuning: TuningConfig | None = None) -> Answer:
+                    history: Sequence[Turn] = (), mode: AnswerMode | None = None, tuning: TuningConfig | None = None,
+                    scope: Sequence[str] = ()) -> Answer:
     """Answer ``question`` from the clauses of the retriever's snapshot, citing them, or abstain when they do not address it.
 
     Args:
@@ -79,9 +82,23 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
         history: earlier turns of the conversation, oldest first (follow-ups resolve against the last).
         mode: None = extractive unless an LLM endpoint is configured; "extractive"; "llm".
         tuning: thresholds of abstention, confidence and citation (the KB's calibration; defaults when None).
+        scope: the document ids to answer from (() = all); a follow-up stays inside it.
 
     Raises:
         PolicyKBError: the question is empty or the mode unknown.
+    """
+    steps = answer_question_stream(question, retriever=retriever, documents=documents, settings=settings,
+                                   history=history, mode=mode, tuning=tuning, scope=scope, stream=False)
+    return next(item for item in steps if isinstance(item, Answer))
+
+
+def answer_question_stream(question: str, *, retriever: "Retriever", documents: Sequence[DocumentInfo], settings: Settings,
+                           history: Sequence[Turn] = (), mode: AnswerMode | None = None, tuning: TuningConfig | None = None,
+                           scope: Sequence[str] = (), stream: bool = True) -> Iterator[str | Answer]:
+    """:func:`answer_question`, yielding an LLM's text as it arrives (str pieces, when ``stream``), then the Answer.
+
+    The LLM's citations are checked on its whole reply, once complete: the Answer carries the checked text,
+    or the extractive answer with the reason the LLM's was not used. An extractive answer comes at once.
     """
     started = time.perf_counter()
     text = question.strip()
@@ -95,13 +112,16 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
     names = doc_names(documents)
     resolution = resolve_followup(text, history, glossary, tuning.answer, names, clause_numbers(retriever))
     if resolution.clarify:
-        return Answer(
+        yield Answer(
             answer=resolution.clarify_zh if lang == "zh" else resolution.clarify, citations=(), abstained=False,
             reason=f"clarify: the follow-up {text!r} cannot be resolved against the conversation; asked back",
             mode="extractive", latency_ms=(time.perf_counter() - started) * 1000, lang=lang, confidence="clarify",
+            scope=tuple(scope),
         )
+        return
     asked = resolution.question
-    hits, lookup_kind = retriever.search(asked, tuning.answer.k, doc=resolution.doc or _named_for_lookup(asked, names))
+    hits, lookup_kind = retriever.search(asked, tuning.answer.k,
+                                         doc=_within(resolution.doc or _named_for_lookup(asked, names), scope))
     ctx = prepare(asked, lang, retriever, documents, tuning)
     draft = _extractive(ctx, hits, lookup_kind)
     resolved = asked if resolution.followup else ""
@@ -109,15 +129,23 @@ def answer_question(question: str, *, retriever: "Retriever", documents: Sequenc
     use_llm = mode == "llm" or (mode is None and settings.llm_enabled)
     answer_mode: AnswerMode = "extractive"
     if use_llm and not draft.abstained:
-        draft, answer_mode = _with_llm(settings, asked, lang, draft, names)
+        draft, answer_mode = yield from _with_llm(settings, asked, lang, draft, names, stream)
     elif use_llm:
         draft.reason = f"{draft.reason}; the LLM was not consulted"
     confidence = "abstained" if draft.abstained else "unsure" if draft.unsure else "sure"
-    return Answer(
+    yield Answer(
         answer=draft.answer, citations=draft.citations, abstained=draft.abstained, reason=draft.reason,
         mode=answer_mode, latency_ms=(time.perf_counter() - started) * 1000, related=draft.related,
-        lang=lang, resolved_question=resolved, confidence=confidence,
+        lang=lang, resolved_question=resolved, confidence=confidence, scope=tuple(scope),
+        llm_check=draft.llm_check, llm_note=draft.llm_note,
     )
+
+
+def _within(doc: str | None, scope: Sequence[str]) -> str | Sequence[str] | None:
+    """The documents a search may look in: a follow-up's own document when it lies in the scope, else the scope."""
+    if doc is not None and (not scope or doc in scope):
+        return doc
+    return tuple(scope) or None
 
 
 def _named_for_lookup(asked: str, names: dict[str, DocName]) -> str | None:
@@ -156,8 +184,12 @@ class _Context:
 def prepare(asked: str, lang: str, retriever: "Retriever", documents: Sequence[DocumentInfo], tuning: TuningConfig) -> _Context:
     """What answering ``asked`` reads besides the hits: its terms, the corpus statistics, the documents' names."""
     snapshot = retriever.snapshot
+    asked_lang = detect_lang(asked)
+    terms = query_terms(asked, asked_lang, retriever.glossary, set(snapshot.langs))
+    rendered = retriever.word_renderings(asked, asked_lang)  # cross-language support (abstain.gather)
+    terms = replace(terms, renderings=tuple((w, tuple(sorted(r.items()))) for w, r in rendered.items()))
     return _Context(
-        snapshot.clauses, asked, lang, query_terms(asked, detect_lang(asked), retriever.glossary, set(snapshot.langs)),
+        snapshot.clauses, asked, lang, terms,
         corpus_stats(snapshot.clauses), doc_names(documents), retriever.glossary, tuning,
         document_name_words(documents, snapshot.clauses),
     )
@@ -350,8 +382,10 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
     variants: tuple[str, ...] = whole
     if not found:
         parts = glossary.terms_in(entity, entity_lang)
-        variants = tuple(dict.fromkeys(v for e in parts for v in (e.zh, e.en, *glossary.to_en(e.zh))))
-        found = [h.clause for h in hits if variants and group_in(variants, h.clause.text)] or [h.clause for h in hits]
+        groups = [tuple(dict.fromkeys((e.zh, e.en, *glossary.to_en(e.zh)))) for e in parts]
+        variants = tuple(dict.fromkeys(v for g in groups for v in g))
+        every = [h.clause for h in hits if groups and all(group_in(g, h.clause.text) for g in groups)]  # all the parts first
+        found = every or [h.clause for h in hits if variants and group_in(variants, h.clause.text)] or [h.clause for h in hits]
         partial = "、".join(dict.fromkeys(e.zh if entity_lang == "zh" else e.en for e in parts)) or entity
     if order:  # grouped by document (the best-ranked one first), each in the document's order
         doc_rank: dict[str, int] = {}
@@ -364,17 +398,24 @@ def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocNa
 
 
 # -- LLM -------------------------------------------------------------------------------
-def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName]) -> tuple[_Draft, AnswerMode]:
-    """The checked LLM answer, or the extractive draft with the reason the LLM's was not used."""
-    from policykb.kb.answer.llm import llm_answer
+def _with_llm(settings: Settings, asked: str, lang: str, draft: _Draft, names: dict[str, DocName],
+              stream: bool = False) -> Generator[str, None, tuple[_Draft, AnswerMode]]:
+    """The checked LLM answer, or the extractive draft with the reason the LLM's was not used (yields the
+    reply's text as it arrives when ``stream``)."""
+    from policykb.kb.answer.llm import llm_answer, llm_answer_stream
 
     try:
-        reply = llm_answer(asked, lang, draft.context, names, settings, draft.quotes)
+        if stream:
+            reply = yield from llm_answer_stream(asked, lang, draft.context, names, settings, draft.quotes)
+        else:
+            reply = llm_answer(asked, lang, draft.context, names, settings, draft.quotes)
     except LLMError as err:
-        return replace(draft, reason=f"{err}; extractive answer shown"), "extractive"
+        return replace(draft, reason=f"{err}; extractive answer shown", llm_check="fallback", llm_note=str(err)), "extractive"
     if reply.not_addressed:
-        return replace(draft, reason="the LLM found the supplied clauses do not answer the question; extractive answer shown"), "extractive"
+        why = "the LLM found the supplied clauses do not answer the question"
+        return replace(draft, reason=f"{why}; extractive answer shown", llm_check="fallback", llm_note=why), "extractive"
     flags = "; ".join(reply.flags)
     reason = f"LLM answer, {len(reply.citations)} citation(s) verified" + (f"; {flags}" if flags else "")
-    return replace(draft, answer=reply.answer, citations=reply.citations, reason=reason), "llm"
+    return replace(draft, answer=reply.answer, citations=reply.citations, reason=reason,
+                   llm_check="corrected" if flags else "verified", llm_note=flags), "llm"
 

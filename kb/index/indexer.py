@@ -9,6 +9,10 @@ Order of writes for each document:
 A crash before 2 leaves vectors nobody sees (readers only follow the manifest) and
 the next ingest reuses them; a crash after 2 leaves a stale lexical index, which is
 rebuilt from the manifest, and orphan vectors, which the next ingest deletes.
+
+With ``defer_vectors`` step 1 is skipped: the document is committed with the clause versions
+whose vectors are not stored yet marked pending, and the KB's background fill
+(:mod:`policykb.kb.index.fill`) embeds them later through :meth:`Indexer.embed_rows`.
 """
 from __future__ import annotations
 

@@ -121,13 +121,16 @@ class VectorStore:
                     )
                 )
 
-    def query(self, kind: str, vector: np.ndarray, n: int, lang: str | None = None) -> list[tuple[str, float, dict[str, Any]]]:
-        """The ``n`` nearest vectors (of one clause language, or of all) as (vector id, cosine, metadata), best first."""
+    def query(self, kind: str, vector: np.ndarray, n: int, lang: str | None = None,
+              where: dict[str, Any] | None = None) -> list[tuple[str, float, dict[str, Any]]]:
+        """The ``n`` nearest vectors (of one clause language, or of all) as (vector id, cosine, metadata), best first;
+        ``where`` filters on the vectors' metadata first (e.g. ``{"doc_id": {"$in": [...]}}``)."""
         cols = self._of_kind(kind) if lang is None else [self._collection(kind, lang)]
         out: list[tuple[str, float, dict[str, Any]]] = []
         for col in cols:
             res = self._call(
-                lambda: col.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances", "metadatas"])
+                lambda: col.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
+                                  include=["distances", "metadatas"])
             )
             if res["ids"]:
                 out.extend((i, 1.0 - float(d), m or {}) for i, d, m in zip(res["ids"][0], res["distances"][0], res["metadatas"][0]))

@@ -193,7 +193,9 @@ class VocabularyBridge:
         # its own headwords, and words it lacks (限额, 充足率) glossed through their parts (限 + 额).
         by_ngram: dict[str, dict[str, tuple[float, int]]] = {}
         english_vocab: set[str] = set()
-        for token in vocabulary:
+        # In sorted order: the n-gram table's order decides ties between stem-prefix matches (``_postings``), and a
+        # vocabulary in hash order made renderings, and so scores, differ between processes (PYTHONHASHSEED).
+        for token in sorted(vocabulary):
             senses = dictionary.senses(token)
             factor, n_senses = 1.0, len(senses)
             if not senses:

@@ -67,13 +67,13 @@ def normalise(raw: Mapping[str, float], *, dense: bool, groups: Mapping[str, str
     return {k: (v - lo) / span if span > 1e-9 else 1.0 for k, v in values.items()}
 
 
-def merge_dictionary(raw: Mapping[str, Mapping[str, float]]) -> dict[str, Mapping[str, float]]:
-    """The signal maps with the ``"dictionary"`` BM25 added into ``"lexical"`` (one lexical scale, see WEIGHTS)."""
+def merge_dictionary(raw: Mapping[str, Mapping[str, float]], scale: float = DICTIONARY_SCALE) -> dict[str, Mapping[str, float]]:
+    """The signal maps with the ``"dictionary"`` BM25 (times ``scale``) added into ``"lexical"`` (one lexical scale)."""
     merged: dict[str, Mapping[str, float]] = dict(raw)
-    if raw.get("dictionary"):
+    if raw.get("dictionary") and scale:
         lexical = dict(raw.get("lexical", {}))
         for cid, v in raw["dictionary"].items():
-            lexical[cid] = lexical.get(cid, 0.0) + DICTIONARY_SCALE * v
+            lexical[cid] = lexical.get(cid, 0.0) + scale * v
         merged["lexical"] = lexical
     return merged
 
@@ -84,16 +84,18 @@ def fuse(
     query_lang: str,
     table: Mapping[str, Weights] | None = None,
     bridge_coverage: float = 1.0,
+    dictionary_scale: float = DICTIONARY_SCALE,
 ) -> dict[str, float]:
     """Fused score per clause id from raw signal maps (signal → clause id → score).
 
-    A ``"dictionary"`` map (dictionary-bridged BM25) is added into ``"lexical"`` before normalising.
+    A ``"dictionary"`` map (dictionary-bridged BM25) is added into ``"lexical"`` before normalising, times
+    ``dictionary_scale`` (``RetrievalConfig.dictionary_scale``).
 
     ``bridge_coverage`` is the share of the query's content words the glossary bridged: a
     question that is mostly policy terms ("储蓄国债下乡") trusts the bridge fully, one where
     only generic words were bridged ("bank", "loan") leans on the dense signals instead.
     """
-    merged = merge_dictionary(raw)
+    merged = merge_dictionary(raw, dictionary_scale)
     norm = {s: normalise(merged.get(s, {}), dense=s.startswith("dense"), groups=clause_langs) for s in SIGNALS}
     candidates = set().union(*(m.keys() for m in norm.values()))
     coverage = min(max(bridge_coverage, 0.0), 1.0)

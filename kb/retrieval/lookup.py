@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -157,7 +158,7 @@ def _words_beyond(query: str) -> str:
     return " ".join(words)
 
 
-def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | None = None, section: str | None = None,
+def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | Sequence[str] | None = None, section: str | None = None,
                   lang: str | None = None, mode: str = "fused") -> ClauseLookup | None:
     """The search of a query naming a clause number ("(18)", "第九十九条"), or None for any other query.
 
@@ -168,13 +169,14 @@ def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | None
     lookup = parse_lookup(query)
     if lookup is None or lookup.kind != "clause":
         return None
+    docs = None if doc is None else ({doc} if isinstance(doc, str) else set(doc))  # one document id or several
     clauses = [r.clause for r in retriever.snapshot.rows
-               if r.clause.number == lookup.value and (doc is None or r.clause.doc_id == doc)
+               if r.clause.number == lookup.value and (docs is None or r.clause.doc_id in docs)
                and (section is None or r.clause.section == section) and (lang is None or r.clause.lang == lang)]
     words = _words_beyond(query)
     if not clauses:
-        related = retriever.search(words, k, doc=doc, section=section, lang=lang, mode=mode)[0] if words else []  # type: ignore[arg-type]
-        return ClauseLookup(lookup.value, (), tuple(related))
+        nearby = retriever.search(words, k, doc=doc, section=section, lang=lang, mode=mode)[0] if words else []  # type: ignore[arg-type]
+        return ClauseLookup(lookup.value, (), tuple(nearby))
     ordered, _kind = retriever.search(query, len(clauses), doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
     numbered = {c.id for c in clauses}
     order = [h.clause.id for h in ordered if h.clause.id in numbered]

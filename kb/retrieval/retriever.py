@@ -26,7 +26,7 @@ from policykb.kb.index.snapshot import Snapshot
 from policykb.kb.index.tokenize import tokenize
 from policykb.kb.index.vectors import VectorStore
 
-__all__ = ["Retriever"]
+__all__ = ["Retriever", "scope_of"]
 
 # Candidate depths and lookup bonuses: policykb.kb.config.RetrievalConfig. BM25 matches every clause sharing
 # one common word; fusion only needs the best ones (normalisation divides by the top score, so the tail adds
@@ -35,15 +35,26 @@ __all__ = ["Retriever"]
 # value was obtained; docs/cross-lingual.md has the grids).
 
 
+_FETCH_MARGIN = 16  # at least this many vectors (else a quarter more) fetched beyond the n kept (see Retriever._dense)
+
+
+def scope_of(doc: str | Sequence[str] | None) -> frozenset[str] | None:
+    """The documents a search is limited to: None for all, else their ids (one id or several)."""
+    if doc is None or doc == "":
+        return None
+    ids = frozenset([doc] if isinstance(doc, str) else (d for d in doc if d))
+    return ids or None
+
+
 @dataclass(frozen=True)
 class Filters:
-    doc: str | None = None
+    docs: frozenset[str] | None = None
     section: str | None = None
     lang: str | None = None
 
     def keep(self, clause: Clause) -> bool:
         return (
-            (self.doc is None or clause.doc_id == self.doc)
+            (self.docs is None or clause.doc_id in self.docs)
             and (self.section is None or clause.section == self.section)
             and (self.lang is None or clause.lang == self.lang)
         )
@@ -65,7 +76,7 @@ class Retriever:
         self.config = config or DEFAULT_TUNING.retrieval
         self.weights = weights if weights is not None else weights_table(self.config)
         # query → raw signals, when set (calibration re-fuses one question's signals under many configs)
-        self.signal_cache: dict[tuple[str, str], tuple[dict, dict, dict]] | None = None
+        self.signal_cache: dict[tuple[str, ...], tuple[dict, dict, dict]] | None = None
         self._dictionary_source = dictionary
         self._vocab_bridge: VocabularyBridge | None = None
         self.title_prior = TitlePrior(titles or {})
@@ -88,27 +99,31 @@ class Retriever:
         other.weights = weights_table(config)
         return other
 
-    def search(self, query: str, k: int, *, doc: str | None = None, section: str | None = None,
+    def search(self, query: str, k: int, *, doc: str | Sequence[str] | None = None, section: str | None = None,
                lang: str | None = None, mode: SearchMode = "fused") -> tuple[list[Hit], LookupKind | Literal[""]]:
-        """Top hits (all of them for a "mentions" lookup) and which lookup path ran ("" for ranked search)."""
-        filters = Filters(doc, section, lang)
+        """Top hits (all of them for a "mentions" lookup) and which lookup path ran ("" for ranked search).
+
+        ``doc`` limits the search to one document id or several: the candidates of every signal are then
+        drawn from those documents only, so a small document is not crowded out by the others."""
+        filters = Filters(scope_of(doc), section, lang)
         query_lang = detect_lang(query)
-        raw, sentences, expanded = self._cached_signals(query, query_lang, mode)
+        raw, sentences, expanded = self._cached_signals(query, query_lang, mode, filters.docs)
         if mode == "fused":
-            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang))
+            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
+                          self.config.dictionary_scale)
             if self.title_prior and self.config.title_prior_weight:
                 priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded))
                 if priors:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
             if self.coverage_prior and self.config.coverage_prior_weight:
-                gaps = self.coverage_prior.scores(self._word_renderings(query, query_lang))
+                gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
                 if gaps:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
-            merged = merge_dictionary(raw)
+            merged = merge_dictionary(raw, self.config.dictionary_scale)
             scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
 
@@ -135,37 +150,50 @@ class Retriever:
         return hits, kind
 
     # -- signals ---------------------------------------------------------------------
-    def _cached_signals(self, query: str, query_lang: str, mode: str
+    def _cached_signals(self, query: str, query_lang: str, mode: str, scope: frozenset[str] | None = None
                         ) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]], dict[str, float]]:
         if self.signal_cache is None:
-            return self._signals(query, query_lang, mode)
-        key = (query, mode)
+            return self._signals(query, query_lang, mode, scope)
+        key = (query, mode) if scope is None else (query, mode, *sorted(scope))
         if key not in self.signal_cache:
-            self.signal_cache[key] = self._signals(query, query_lang, mode)
+            self.signal_cache[key] = self._signals(query, query_lang, mode, scope)
         return self.signal_cache[key]
 
-    def _signals(self, query: str, query_lang: str, mode: str
+    def _signals(self, query: str, query_lang: str, mode: str, scope: frozenset[str] | None = None
                  ) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]], dict[str, float]]:
-        """Raw scores per signal, the sentence texts per clause, and the dictionary's weighted renderings."""
+        """Raw scores per signal, the sentence texts per clause, and the dictionary's weighted renderings
+        (candidates drawn from the ``scope`` documents only, when given)."""
         raw: dict[str, dict[str, float]] = {"dense_clause": {}, "dense_sentence": {}, "lexical": {}, "bridge": {}, "dictionary": {}}
         sentences: dict[str, list[tuple[str, float]]] = {}
         if not self.snapshot.rows:
             return raw, sentences, {}
         expanded = self.dictionary_terms(query, query_lang)
         if mode in ("fused", "lexical"):
-            raw["lexical"] = self.snapshot.lexical.scores(tokenize(query), top=self.config.lexical_candidates)
+            lexical = self.snapshot.lexical
+            top = self.config.lexical_candidates if scope is None else None
             bridged = self._bridge_tokens(query, query_lang)
-            raw["bridge"] = self.snapshot.lexical.scores(bridged, top=self.config.lexical_candidates) if bridged else {}
-            raw["dictionary"] = self.snapshot.lexical.weighted_scores(expanded, top=self.config.lexical_candidates) if expanded else {}
+            raw["lexical"] = self._in_scope(lexical.scores(tokenize(query), top=top), scope)
+            raw["bridge"] = self._in_scope(lexical.scores(bridged, top=top), scope) if bridged else {}
+            raw["dictionary"] = self._in_scope(lexical.weighted_scores(expanded, top=top), scope) if expanded else {}
         if "dense" in self.signals_used(mode):
             text = strip_question(query) if query_lang == "en" else query
             hints = self._dense_hints(expanded, raw) if query_lang == "en" else []
             if hints:
                 text = f"{text} {' '.join(hints)}"
             vector = self.embedder.embed_queries([text])[0]
-            raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {})
-            raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences)
+            raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {}, scope)
+            raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences, scope)
         return raw, sentences, expanded
+
+    def _in_scope(self, scores: dict[str, float], scope: frozenset[str] | None) -> dict[str, float]:
+        """The lexical candidates of the scope's documents, the best ``lexical_candidates`` of them."""
+        if scope is None:
+            return scores
+        by_id = self.snapshot.by_id
+        kept = {cid: v for cid, v in scores.items() if cid in by_id and by_id[cid].doc_id in scope}
+        if len(kept) <= self.config.lexical_candidates:
+            return kept
+        return dict(sorted(kept.items(), key=lambda kv: -kv[1])[: self.config.lexical_candidates])
 
     def signals_used(self, mode: str = "fused") -> tuple[str, ...]:
         """The signal families a search in ``mode`` uses on this snapshot: "lexical" (BM25 with the glossary and
@@ -195,13 +223,24 @@ class Retriever:
         ranked = sorted(expanded.items(), key=lambda kv: (-kv[1], kv[0]))
         return [t for t, w in ranked if w >= self.config.dense_hint_min and not t.isascii()][:self.config.dense_hints]
 
-    def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
-        """Best cosine per committed clause; sentence texts collected per clause, best first."""
+    def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]],
+               scope: frozenset[str] | None = None) -> dict[str, float]:
+        """Best cosine per committed clause (of the ``scope`` documents, when given); sentence texts collected per
+        clause, best first."""
         out: dict[str, float] = {}
         # One query per clause language: a Chinese question scores every Chinese text above every
         # English one, so a shared top-n would hold no candidates of the other language at all.
-        found = [item for lang in sorted(self.snapshot.langs) for item in self.vectors.query(kind, vector, n, lang=lang)]
-        for vector_id, sim, meta in sorted(found, key=lambda item: -item[1]):
+        found: list[tuple[str, float, dict]] = []
+        langs = sorted(self.snapshot.langs if scope is None else {c.lang for c in self.snapshot.by_id.values() if c.doc_id in scope})
+        where = None if scope is None else {"doc_id": {"$in": sorted(scope)}}
+        for lang in langs:
+            got = self.vectors.query(kind, vector, n + max(_FETCH_MARGIN, n // 4), lang=lang, where=where)
+            # The nearest n by (cosine, id), from a deeper fetch: the approximate index's last places (and its order
+            # among equal cosines) differ between processes, which changed the candidate set, its normalisation and
+            # so the scores in the third or fourth decimal; its first places are exact.
+            got.sort(key=lambda item: (-round(item[1], 6), item[0]))
+            found.extend(got[:n])
+        for vector_id, sim, meta in sorted(found, key=lambda item: (-round(item[1], 6), item[0])):
             cid = self.snapshot.clause_of_vector(vector_id)
             if cid is None:
                 continue  # an uncommitted or superseded version: not visible
@@ -245,9 +284,10 @@ class Retriever:
             weights[t] = max(weights.get(t, 0.0), w)
         return weights
 
-    def _word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
+    def word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
         """Each content word of the question (in its own language) → its weighted lexical tokens: the word
-        itself, its glossary renderings, and its dictionary renderings and synonyms."""
+        itself, its glossary renderings, and its dictionary renderings and synonyms (the coverage prior, and
+        the cross-language support that abstention reads)."""
         found = self.glossary.terms_in(query, query_lang)
         bridge = self.vocabulary_bridge()
         out: dict[str, dict[str, float]] = {}

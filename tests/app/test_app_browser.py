@@ -45,6 +45,20 @@ def _ask(page, question: str):
     return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
 
 
+def _scope_name(kb_dir, doc_id: str) -> str:
+    """The short name the documents multi-selects show for ``doc_id`` (the app's own helper, over the served KB)."""
+    from types import SimpleNamespace
+
+    from policykb.app.scope import scope_choices
+    from policykb.kb import KnowledgeBase
+
+    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=kb_dir))
+    try:
+        return next(name for name, value in scope_choices(SimpleNamespace(kb=kb), "en") if value == doc_id)  # type: ignore[arg-type]
+    finally:
+        kb.close()
+
+
 def _choose(page, elem_id: str, option: str | re.Pattern[str]) -> None:
     """Pick ``option`` in the Gradio dropdown ``#elem_id``."""
     page.locator(f"#{elem_id} input").click()
@@ -150,6 +164,29 @@ def test_search_filters_by_language(page):
     _choose(page, "pk-filter-lang", "All")
 
 
+def test_search_for_a_missing_clause_says_so_and_a_clause_shows_related_ones_apart(page, shot):
+    from playwright.sync_api import expect
+
+    _tab(page, "Search")
+    page.fill("#pk-search-input textarea", "第九十九条")
+    page.click("#pk-search-go")
+    notice = page.locator("#pk-search-results .pk-no-such-clause")
+    expect(notice).to_be_visible()
+    assert "No clause is numbered 99" in notice.inner_text()
+    assert page.locator("#pk-search-results li.pk-result").count() == 0  # no unrelated clauses
+    shot(page, "search-missing-clause")
+    page.fill("#pk-search-input textarea", "(18)")
+    page.click("#pk-search-go")
+    expect(page.locator("#pk-search-results .pk-related-head")).to_be_visible()
+    first = page.locator("#pk-search-results ol.pk-results").first.locator("li.pk-result")
+    assert first.count() == 1 and first.locator("a.pk-chip").inner_text() == "(18)"
+    related = page.locator("#pk-search-results ol.pk-results-related li.pk-result")
+    assert related.count() == 4
+    scores = [float(m) for m in re.findall(r"score (\d+\.\d{3})", page.locator("#pk-search-results").inner_text())]
+    assert len(scores) == 5 and max(scores) < 2, scores  # one scale: no lookup bonus beside fused scores
+    shot(page, "search-clause-18-related-apart")
+
+
 def test_browse_outline_clause_and_glossary(page, shot):
     from playwright.sync_api import expect
 
@@ -186,7 +223,7 @@ def test_upload_shows_preview_then_the_chinese_rule_appears_with_its_article_cou
     shot(page, "documents-chinese-rule-added")
 
 
-def test_bad_file_shows_its_one_line_message_and_document_html_is_never_rendered(page, tmp_path, shot):
+def test_bad_file_shows_its_one_line_message_and_document_html_is_never_rendered(page, app_server, tmp_path, shot):
     from playwright.sync_api import expect
 
     bad = tmp_path / "notes.xyz"
@@ -218,7 +255,7 @@ def test_bad_file_shows_its_one_line_message_and_document_html_is_never_rendered
     assert page.evaluate("() => window.pkPwned") is None
     assert page.locator("#pk-clause-browse img, #pk-clause-browse script").count() == 0
     _tab(page, "Search")  # the same text in search results and their clause panel
-    _choose(page, "pk-filter-doc", re.compile("测试规则"))
+    _choose(page, "pk-filter-doc", _scope_name(app_server.kb_dir, "hostile-rule"))  # the documents multi-select
     page.fill("#pk-search-input textarea", "本条文本包含的标记字样")
     page.click("#pk-search-go")
     result = page.locator("#pk-search-results li.pk-result", has_text="onerror").first
@@ -228,7 +265,8 @@ def test_bad_file_shows_its_one_line_message_and_document_html_is_never_rendered
     assert page.locator("#pk-search-results img, #pk-search-results script, #pk-clause-search img, #pk-clause-search script").count() == 0
     assert page.evaluate("() => window.pkPwned") is None
     shot(page, "search-hostile-text-shown-as-text")
-    _choose(page, "pk-filter-doc", "All")
+    page.keyboard.press("Escape")
+    page.locator("#pk-filter-doc .remove-all").click()  # back to every document
 
 
 def test_evaluate_runs_a_small_gold_file_and_shows_the_table(page, shot):

@@ -215,7 +215,7 @@ def test_chinese_mode_localizes_examples_filters_upload_prompt_and_toasts(browse
             zh.locator(".toast-close").first.click()
             _tab(zh, "检索")
             expect(zh.locator("#pk-filter-section input")).to_have_value("全部")
-            expect(zh.locator("#pk-filter-doc input")).to_have_value("全部")
+            expect(zh.locator("#pk-filter-doc")).to_contain_text("不选即全部文件")  # the documents multi-select, none = all
             expect(zh.locator("#pk-filter-lang input")).to_have_value("全部")
             shot(zh, f"12-chinese-search-filters-{name}", full_page=False)
             _tab(zh, "文档")

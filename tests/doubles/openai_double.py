@@ -5,6 +5,12 @@ chat-completions protocol (``POST /v1/chat/completions``, JSON; ``"stream": true
 server-sent events) and replies with whatever the test scripted: a good cited answer, an answer
 citing a clause that was not supplied, a fabricated quote, a delay longer than the client's
 timeout, or an HTTP 500. Every request body is recorded for the test to inspect.
+
+A streamed reply is sent as ``data: {chat.completion.chunk}`` events, one per scripted piece (by
+default one per word). ``hold_after=N`` makes the double stop after its N-th piece, with the
+connection open, until the test calls :meth:`OpenAIChatDouble.release`: a test can then observe
+the partial text on the client's side before the last piece is sent (``held`` tells it the double
+is waiting). The wait is bounded by ``hold_timeout_s``, so a failing test cannot hang the server.
 """
 from __future__ import annotations
 
@@ -26,6 +32,16 @@ class ScriptedReply:
     content: str = ""
     status: int = 200
     delay_s: float = 0.0
+    pieces: tuple[str, ...] = ()  # the streamed chunks' texts (joined they must equal content); () = one per word
+    hold_after: int | None = None  # streamed: pause after this many pieces until release()
+    hold_timeout_s: float = 120.0
+
+    def chunks(self) -> list[str]:
+        """The texts of the streamed chunks."""
+        if self.pieces:
+            return list(self.pieces)
+        words = self.content.split(" ")
+        return [word if i == 0 else " " + word for i, word in enumerate(words)]
 
 
 class OpenAIChatDouble:
@@ -37,6 +53,13 @@ class OpenAIChatDouble:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.held = threading.Event()  # set while a streamed reply is paused at its hold_after piece
+        self._release = threading.Event()
+        self.chunks_sent = 0  # streamed chunks written so far, over all requests
+
+    def release(self) -> None:
+        """Let a paused streamed reply send the rest of its pieces."""
+        self._release.set()
 
     # -- scripting ------------------------------------------------------------------
     def script(self, *replies: ScriptedReply | str) -> None:
@@ -85,7 +108,7 @@ class OpenAIChatDouble:
                     if reply.status != 200:
                         self._json(reply.status, {"error": {"message": reply.content or "scripted failure", "type": "server_error"}})
                     elif body.get("stream"):
-                        self._stream(body, reply.content)
+                        self._stream(body, reply)
                     else:
                         self._json(200, _completion(body, reply.content))
                 except (BrokenPipeError, ConnectionResetError):
@@ -99,17 +122,22 @@ class OpenAIChatDouble:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, body: dict[str, Any], content: str) -> None:
+            def _stream(self, body: dict[str, Any], reply: ScriptedReply) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
                 self.send_header("Connection", "close")
                 self.end_headers()
-                words = content.split(" ")
-                for i, word in enumerate(words):
-                    piece = word if i == 0 else " " + word
+                for i, piece in enumerate(reply.chunks()):
+                    if reply.hold_after is not None and i == reply.hold_after:
+                        double.held.set()
+                        double._release.wait(reply.hold_timeout_s)
+                        double.held.clear()
+                        double._release.clear()
                     delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
                     self._event(_chunk(body, delta, None))
+                    with double._lock:
+                        double.chunks_sent += 1
                 self._event(_chunk(body, {}, "stop"))
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()

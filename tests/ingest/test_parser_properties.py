@@ -6,6 +6,11 @@ from hypothesis import strategies as st
 
 from policykb.ingest import int_to_chinese, parse_text
 
+
+def _examples(wanted: int) -> int:
+    """``wanted`` examples, or fewer when the loaded Hypothesis profile asks for fewer (`make test-fast`)."""
+    return min(wanted, settings.default.max_examples)
+
 ZH_SENTENCES = [
     "银行机构应当加强普惠金融服务。",
     "支持小微企业融资，降低综合融资成本。",
@@ -59,7 +64,7 @@ def zh_rules(draw):
     return "\n".join(lines), n, refs, items, chapter
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=_examples(60), deadline=None)
 @given(zh_rules())
 def test_generated_chinese_rules_parse_back(case) -> None:
     text, n, refs, items, chapters = case
@@ -95,7 +100,7 @@ def en_opinions(draw):
     return "\n".join(lines), n, refs, section
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=_examples(60), deadline=None)
 @given(en_opinions())
 def test_generated_english_opinions_parse_back(case) -> None:
     text, n, refs, sections = case
@@ -109,7 +114,7 @@ def test_generated_english_opinions_parse_back(case) -> None:
         assert set(c.refs) == {f"op:{r}" for r in refs[int(c.number)]}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=_examples(40), deadline=None)
 @given(st.lists(st.sampled_from(EN_SENTENCES + ZH_SENTENCES), min_size=1, max_size=12))
 def test_unnumbered_text_becomes_paragraphs(paragraphs: list[str]) -> None:
     doc = parse_text("\n\n".join(paragraphs), doc_id="plain")
@@ -146,7 +151,7 @@ def markdown_rules(draw):
     return "\n".join(lines), n, expected_sections
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=_examples(60), deadline=None)
 @given(markdown_rules())
 def test_generated_markdown_rules_keep_headings_out_of_articles(case) -> None:
     text, n, sections = case
@@ -161,7 +166,7 @@ def test_generated_markdown_rules_keep_headings_out_of_articles(case) -> None:
     assert doc.warnings == ()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=_examples(60), deadline=None)
 @given(st.lists(st.integers(min_value=1, max_value=50_000), min_size=2, max_size=40, unique=True).map(sorted),
        st.sampled_from(["article", "dot"]))
 def test_any_increasing_numbering_parses_and_every_gap_is_named(numbers: list[int], style: str) -> None:

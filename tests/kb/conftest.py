@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from kb_helpers import EN_RULE_TXT, ZH_RULE_TXT, copy_opinions, settings_for
+from kb_helpers import EN_RULE_TXT, OPINIONS, ZH_RULE_TXT, copy_opinions, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -34,20 +34,26 @@ def mixed_kb(mixed_kb_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def own_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """(folder holding a private copy of the Opinions, a pristine copy of that folder, a KB ingested from it)."""
+def own_corpus(corpus_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(folder holding a private copy of the Opinions, a pristine copy of that folder, a KB ingested from it).
+
+    The KB is the session's ingested corpus, copied, with the Opinions recorded at the private copy's path (the bytes
+    are the same, so an ingest of the folder would embed nothing and only relocate it)."""
     from policykb.kb import KnowledgeBase
 
     root = tmp_path_factory.mktemp("own-corpus")
     folder = root / "corpus"
-    copy_opinions(folder)
+    copied = copy_opinions(folder)
     pristine = root / "pristine"
     shutil.copytree(folder, pristine)
     kb_dir = root / "kb"
+    shutil.copytree(corpus_kb_dir, kb_dir)
     kb = KnowledgeBase(settings_for(kb_dir))
-    report = kb.ingest([folder])
-    kb.close()
-    assert (report.added, report.failed) == (1, 0), report
+    try:
+        kb.manifest.relocate(OPINIONS, str(copied.resolve()))
+        assert [(d.doc_id, d.source_path) for d in kb.documents()] == [(OPINIONS, str(copied.resolve()))]
+    finally:
+        kb.close()
     return folder, pristine, kb_dir
 
 

@@ -1,24 +1,22 @@
-"""Crash safety: `policykb ingest` killed with SIGKILL at random (seeded) moments leaves the KB as before or as
+"""Crash safety: `policykb ingest` killed with SIGKILL at chosen moments of its progress leaves the KB as before or as
 after each document — never duplicates, never half a document — and the next ingest (or `check --repair`) repairs it."""
 from __future__ import annotations
 
-import random
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from kb_helpers import (
-    EN_RULE_TXT, OPINIONS, POLICYKB, ZH_RULE_TXT, clean_env, copy_opinions, op, run_cli, settings_for,
+    EN_RULE_TXT, OPINIONS, POLICYKB, ZH_RULE_TXT, copy_opinions, op, run_cli, settings_for,
 )
+from benchmarks.bench_crash import IngestRun
 from policykb.ingest import load_document
 from policykb.kb import KnowledgeBase
 
-SEED = 20240601
 REPAIRABLE = ("vectors belong to no committed clause", "the lexical index is from generation", "temporary files of an interrupted save")
 
 
@@ -56,6 +54,17 @@ def assert_never_half(kb_dir: Path, expected: dict[str, list[str]], context: str
         kb.close()
 
 
+def _wait_for_bar(run: IngestRun, at: float | None) -> bool:
+    """Wait until the bar is drawn (``at`` None) or has reached ``at``; True when the ingest is still running then."""
+    while not (run.drawn.is_set() if at is None else run.fraction >= at):
+        try:
+            run.process.wait(timeout=0.02)
+            return False
+        except subprocess.TimeoutExpired:
+            continue
+    return run.process.poll() is None
+
+
 @pytest.mark.slow
 def test_sigkilled_ingests_leave_whole_documents_and_the_next_ingest_repairs(own_corpus_copy: tuple[Path, Path]) -> None:
     folder, kb_dir = own_corpus_copy  # the Opinions are already committed there
@@ -67,27 +76,27 @@ def test_sigkilled_ingests_leave_whole_documents_and_the_next_ingest_repairs(own
     expected = expected_documents(folder)
     assert len(expected) == 4 and sum(map(len, expected.values())) == 31 + 31 + 25 + 10
 
-    rng = random.Random(SEED)
-    delays = [rng.uniform(0.3, 3.0)] + [rng.uniform(5.0, 20.0) for _ in range(3)]  # startup, then mid-embedding
+    # Kill moments placed by the ingest's own progress bar (four files, a quarter of the bar each, in sorted order:
+    # the English rule, the Opinions' copy, the committed Opinions, the Chinese rule), never by a clock:
+    # at startup (the bar first drawn, nothing written), inside the copy's embedding, at the Chinese rule's start,
+    # and inside its second embedding batch. Each run resumes from the vectors the killed ones stored.
+    moments: list[float | None] = [None, 0.3, 0.6, 0.9]
     history = []
-    for attempt, delay in enumerate(delays):
-        proc = subprocess.Popen(
-            [str(POLICYKB), "ingest", str(folder), "--kb", str(kb_dir), "--json"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
-        )
-        time.sleep(delay)
-        running = proc.poll() is None
+    for attempt, at in enumerate(moments):
+        run = IngestRun([str(POLICYKB), "ingest", str(folder), "--kb", str(kb_dir), "--json"])
+        running = _wait_for_bar(run, at)
         if running:
-            proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=120)
-        state = assert_never_half(kb_dir, expected, f"after kill {attempt} at {delay:.1f} s")
-        history.append((round(delay, 1), running, state["documents"], len(state["problems"])))
-        if attempt == len(delays) - 2:
+            run.process.send_signal(signal.SIGKILL)
+        run.wait(timeout=120)
+        where = "startup" if at is None else f"{at:.0%}"
+        state = assert_never_half(kb_dir, expected, f"after kill {attempt} at {where} (bar at {run.fraction:.0%})")
+        history.append((where, running, round(run.fraction, 2), state["documents"], len(state["problems"])))
+        if attempt == len(moments) - 2:
             repaired = run_cli(["check", "--repair", "--kb", kb_dir, "--json"])
             assert repaired.code == 0, repaired.err
             assert repaired.json()["ok"] is True
 
-    assert sum(1 for h in history if h[1]) >= 2, f"too few ingests were actually interrupted: {history}"
+    assert sum(1 for h in history if h[1]) >= 3, f"too few ingests were actually interrupted: {history}"
 
     final = run_cli(["ingest", folder, "--kb", kb_dir, "--json"])
     assert final.code == 0, final.err
