@@ -88,9 +88,14 @@ def _readable(page, size: str) -> None:
 
 
 def _shot(page, shot, name: str, size: str) -> None:
-    """Scroll the last question to the top of the screen (its answer below it) and save the screen."""
-    page.locator("#pk-chatbot .pk-question").last.evaluate("node => node.scrollIntoView({block: 'start'})")
+    """Save the screen with the last question at the top of the chat box (its answer below it), the chat box at the
+    top of the screen; then again with the last answer's sources in view (``NAME-sources-SIZE``)."""
+    chat = "document.querySelector('#pk-chatbot').scrollIntoView({block: 'start'})"
+    page.locator("#pk-chatbot .pk-question").last.evaluate(f"node => {{ node.scrollIntoView({{block: 'start'}}); {chat}; }}")
     shot(page, f"{name}-{size}", full_page=False)
+    page.locator("#pk-chatbot .pk-answer").last.locator(".pk-sources").evaluate(
+        f"node => {{ node.scrollIntoView({{block: 'end'}}); {chat}; }}")
+    shot(page, f"{name}-sources-{size}", full_page=False)
 
 
 # -- 1: follow-ups that name another clause take it -------------------------------------------------------
