@@ -164,7 +164,7 @@ def check_result(kind: str, value: Any) -> str:
 
 
 def _payload(kind: str, question: str) -> list[Any]:
-    return [question, "", ""] if kind == "ask" else [question, 5, "", "", ""]  # ask(question, mode, history)
+    return [question, "", "", ""] if kind == "ask" else [question, 5, "", "", ""]  # ask(question, mode, history, doc)
 
 
 def call(client: Any, base_url: str, kind: str, question: str) -> dict:

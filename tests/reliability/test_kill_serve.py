@@ -15,7 +15,7 @@ from policykb.kb import KnowledgeBase
 
 @pytest.mark.slow
 def test_sigkilled_serve_during_uploads_leaves_a_kb_that_checks_or_repairs(kb_copy: Path, tmp_path: Path) -> None:
-    bench = CrashBench(kb_copy, tmp_path / "work", clauses=32, seed=SEED + 2)
+    bench = CrashBench(kb_copy, tmp_path / "work", clauses=96, seed=SEED + 2)
     results = bench.kills("serve", kill_moments())
     assert_crash_rounds(results, min_killed=2)
     # The app commits an upload at once and embeds it in the background: half-way, the document is whole and

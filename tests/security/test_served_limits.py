@@ -119,7 +119,7 @@ def test_a_100kb_question_is_refused_while_another_user_searches(server: Server,
     outcome: dict[str, Any] = {}
 
     def ask_long() -> None:
-        outcome["ask"] = call(other, "ask", LONG, "")
+        outcome["ask"] = call(other, "ask", LONG, "", "", "")
 
     thread = threading.Thread(target=ask_long)
     thread.start()
