@@ -170,11 +170,14 @@ class Retriever:
         expanded = self.dictionary_terms(query, query_lang)
         if mode in ("fused", "lexical"):
             lexical = self.snapshot.lexical
+            # A scoped search scores every clause lexically (no top-n a larger document could fill) and keeps the
+            # whole KB's scores, so each signal is normalised by the KB's best as in an unscoped search; the
+            # scope's filter then keeps its documents' clauses (dense candidates are drawn from the scope itself).
             top = self.config.lexical_candidates if scope is None else None
             bridged = self._bridge_tokens(query, query_lang)
-            raw["lexical"] = self._in_scope(lexical.scores(tokenize(query), top=top), scope)
-            raw["bridge"] = self._in_scope(lexical.scores(bridged, top=top), scope) if bridged else {}
-            raw["dictionary"] = self._in_scope(lexical.weighted_scores(expanded, top=top), scope) if expanded else {}
+            raw["lexical"] = lexical.scores(tokenize(query), top=top)
+            raw["bridge"] = lexical.scores(bridged, top=top) if bridged else {}
+            raw["dictionary"] = lexical.weighted_scores(expanded, top=top) if expanded else {}
         if "dense" in self.signals_used(mode):
             text = strip_question(query) if query_lang == "en" else query
             hints = self._dense_hints(expanded, raw) if query_lang == "en" else []
@@ -184,16 +187,6 @@ class Retriever:
             raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {}, scope)
             raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences, scope)
         return raw, sentences, expanded
-
-    def _in_scope(self, scores: dict[str, float], scope: frozenset[str] | None) -> dict[str, float]:
-        """The lexical candidates of the scope's documents, the best ``lexical_candidates`` of them."""
-        if scope is None:
-            return scores
-        by_id = self.snapshot.by_id
-        kept = {cid: v for cid, v in scores.items() if cid in by_id and by_id[cid].doc_id in scope}
-        if len(kept) <= self.config.lexical_candidates:
-            return kept
-        return dict(sorted(kept.items(), key=lambda kv: -kv[1])[: self.config.lexical_candidates])
 
     def signals_used(self, mode: str = "fused") -> tuple[str, ...]:
         """The signal families a search in ``mode`` uses on this snapshot: "lexical" (BM25 with the glossary and
