@@ -120,11 +120,11 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
         register_api(ctx)
 
         doc_lists = [search["doc"], search["section"], browse["doc"], documents["remove_pick"], chat["scope"]]
-        list_inputs = [lang_box, browse["doc"], search["doc"], chat["scope"]]
+        list_inputs = [lang_box, browse["doc"], search["doc"], chat["scope"], documents["remove_pick"]]
 
         @friendly
         def refresh_doc_lists(lang: str, current: str | None, search_docs: list[str] | None = None,
-                              chat_docs: list[str] | None = None) -> tuple[Any, ...]:
+                              chat_docs: list[str] | None = None, remove_current: str | None = None) -> tuple[Any, ...]:
             browse_choices = browse_doc_choices(ctx)
             ids = [value for _, value in browse_choices]
             keep = current if current in ids else (ids[0] if ids else None)
@@ -141,7 +141,8 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                 scope_update(search_docs),
                 gr.update(choices=[(t("all", lang), "")], value="") if search_gone or len(search_kept) != 1 else gr.update(),
                 gr.update(choices=browse_choices, value=keep),
-                gr.update(choices=browse_choices, value=None),
+                # the document picked for removal stays picked while it exists (another session's upload refreshes the lists)
+                gr.update(choices=browse_choices, value=remove_current if remove_current in ids else None),
                 scope_update(chat_docs),
             )
 
