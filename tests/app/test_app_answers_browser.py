@@ -12,10 +12,10 @@ import re
 from typing import Iterator
 
 import pytest
+from tests.support.chat_page import ask as _ask
 
 pytestmark = pytest.mark.browser
 
-ANSWERS = "#pk-chatbot .pk-meta, #pk-chatbot .pk-msg-error"
 SIZES = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
 OPINIONS = "pbc-2022-60"
 
@@ -37,13 +37,6 @@ def view(request, browser, app_server) -> Iterator[tuple[object, str]]:
     assert errors == [], errors
 
 
-def _ask(page, question: str):
-    """Send ``question`` in the Chat tab and return the locator of its finished answer bubble."""
-    before = page.locator(ANSWERS).count()
-    page.fill("#pk-chat-input textarea", question)
-    page.click("#pk-send")
-    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
-    return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
 
 
 def _language(page, lang: str) -> None:

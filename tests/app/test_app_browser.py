@@ -14,12 +14,12 @@ from typing import Iterator
 import pytest
 
 from policykb.settings import Settings, repo_root
+from tests.support.chat_page import ask as _ask
 
 pytestmark = pytest.mark.browser
 
 FIXTURES = repo_root() / "tests" / "fixtures"
 MINI_GOLD = Path(__file__).parent / "data" / "mini-gold.jsonl"
-ANSWERS = "#pk-chatbot .pk-meta, #pk-chatbot .pk-msg-error"
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +36,6 @@ def page(browser, app_server) -> Iterator[object]:
     context.close()
 
 
-def _ask(page, question: str):
-    """Send a question in the Chat tab and return the locator of its finished answer bubble."""
-    before = page.locator(ANSWERS).count()
-    page.fill("#pk-chat-input textarea", question)
-    page.click("#pk-send")
-    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
-    return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
 
 
 def _scope_name(kb_dir, doc_id: str) -> str:

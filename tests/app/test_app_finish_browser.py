@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from tests.support.chat_page import ask as _ask
 
 pytestmark = pytest.mark.browser
 
-ANSWERS = "#pk-chatbot .pk-meta, #pk-chatbot .pk-msg-error"
 MINI_GOLD = Path(__file__).parent / "data" / "mini-gold.jsonl"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LAPTOP = {"width": 1440, "height": 900}
@@ -49,12 +49,6 @@ def phone(browser, app_server) -> Iterator[object]:
     page.context.close()
 
 
-def _ask(page, question: str):
-    before = page.locator(ANSWERS).count()
-    page.fill("#pk-chat-input textarea", question)
-    page.click("#pk-send")
-    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
-    return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
 
 
 def _choose(page, elem_id: str, option) -> None:

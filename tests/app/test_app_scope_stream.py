@@ -19,12 +19,12 @@ import pytest
 from policykb.settings import Settings, repo_root
 from tests.doubles.openai_double import OpenAIChatDouble, ScriptedReply
 from tests.support.serve import Served, cli_env, start_serve, stop_serve
+from tests.support.chat_page import ask as _ask
 
 FIXTURES = repo_root() / "tests" / "fixtures"
 OPINIONS, RULE = "pbc-2022-60", "en-article-rules"
 BONDS = "How will savings bonds reach the countryside?"
 BOND = "Promote the distribution of savings bonds to the countryside"
-ANSWERS = "#pk-chatbot .pk-meta, #pk-chatbot .pk-msg-error"
 LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -127,12 +127,6 @@ def _options(page, elem_id: str) -> list[str]:
     return names
 
 
-def _ask(page, question: str):
-    before = page.locator(ANSWERS).count()
-    page.fill("#pk-chat-input textarea", question)
-    page.click("#pk-send")
-    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
-    return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
 
 
 def _cited_ids(bubble) -> set[str]:

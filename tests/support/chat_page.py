@@ -1,0 +1,15 @@
+"""Driving the app's Chat tab in a browser test: one question in, its finished answer bubble out."""
+from __future__ import annotations
+
+from typing import Any
+
+ANSWERS = "#pk-chatbot .pk-meta, #pk-chatbot .pk-msg-error"  # one per finished answer (or error)
+
+
+def ask(page: Any, question: str) -> Any:
+    """Send ``question`` in the Chat tab and return the locator of its finished answer bubble."""
+    before = page.locator(ANSWERS).count()
+    page.fill("#pk-chat-input textarea", question)
+    page.click("#pk-send")
+    page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
+    return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
