@@ -37,7 +37,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # process or a server, or drives a browser.
 INTEGRATION_FOLDERS = ("reliability", "bench")
 INTEGRATION_FIXTURES = frozenset({
-    "corpus_kb_dir", "chroma_server", "app_server", "auth_server", "browser", "en_rule_kb_dir", "server", "gated",
+    "corpus_kb_dir", "corpus5_kb_dir", "chroma_server", "app_server", "auth_server", "browser", "en_rule_kb_dir", "server", "gated",
     "kbs", "kb_dir", "minilm", "open_kb", "held_app", "deferred",
 })  # a new fixture that loads the model or starts a process belongs here (or its module in INTEGRATION_TESTS)
 
@@ -78,6 +78,28 @@ def corpus_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = kb.ingest([CORPUS])
     assert report.failed == 0, report
     kb.close()
+    return kb_dir
+
+
+@pytest.fixture(scope="session")
+def corpus5_kb_dir(corpus_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A KB folder holding the five bundled documents of corpus/ (read-only: copy it to write).
+
+    Built from the Opinions KB above: the Opinions in corpus/ are the same bytes, so the copy is relocated to
+    corpus/'s file and the ingest of corpus/ embeds only the four related rules."""
+    from policykb.kb import KnowledgeBase
+
+    kb_dir = tmp_path_factory.mktemp("corpus5-kb") / "kb"
+    shutil.copytree(corpus_kb_dir, kb_dir)
+    settings = Settings.from_env(env={}, kb_dir=kb_dir)
+    kb = KnowledgeBase(settings)
+    try:
+        for doc in kb.documents():
+            kb.manifest.relocate(doc.doc_id, str((settings.corpus_dir / Path(doc.source_path).name).resolve()))
+        report = kb.ingest([settings.corpus_dir])
+    finally:
+        kb.close()
+    assert (report.added, report.failed) == (4, 0), report
     return kb_dir
 
 

@@ -45,16 +45,14 @@ GOLD = [
 
 
 @pytest.fixture(scope="session")
-def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("eval-kb")
+def kb_dir(corpus5_kb_dir: Path) -> Path:
+    """The five bundled documents, ingested once for the session (tests/conftest.py); only read here."""
+    return corpus5_kb_dir
 
 
 @pytest.fixture(scope="session")
 def kb(kb_dir: Path):
-    settings = Settings.from_env({}, kb_dir=kb_dir)
-    knowledge_base = KnowledgeBase(settings)
-    report = knowledge_base.ingest([settings.corpus_dir])
-    assert report.failed == 0
+    knowledge_base = KnowledgeBase(Settings.from_env({}, kb_dir=kb_dir))
     yield knowledge_base
     knowledge_base.close()
 
