@@ -141,8 +141,10 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                 scope_update(search_docs),
                 gr.update(choices=[(t("all", lang), "")], value="") if search_gone or len(search_kept) != 1 else gr.update(),
                 gr.update(choices=browse_choices, value=keep),
-                # the document picked for removal stays picked while it exists (another session's upload refreshes the lists)
-                gr.update(choices=browse_choices, value=remove_current if remove_current in ids else None),
+                # the document picked for removal is left alone unless it has gone: a refresh (another session's upload,
+                # the fill's progress) may have read the pick before the user made it, and must not undo it
+                gr.update(choices=browse_choices) if remove_current is None or remove_current in ids
+                else gr.update(choices=browse_choices, value=None),
                 scope_update(chat_docs),
             )
 

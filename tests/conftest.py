@@ -38,7 +38,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # process or a server, or drives a browser.
 INTEGRATION_FOLDERS = ("reliability", "bench")
 INTEGRATION_FIXTURES = frozenset({
-    "corpus_kb_dir", "corpus5_kb_dir", "chroma_server", "app_server", "auth_server", "browser", "en_rule_kb_dir", "server", "gated",
+    "corpus_kb_dir", "corpus5_kb_dir", "chroma_server", "app_server", "own_app_server", "auth_server", "browser", "en_rule_kb_dir", "server", "gated",
     "kbs", "kb_dir", "minilm", "open_kb", "held_app", "deferred",
 })  # a new fixture that loads the model or starts a process belongs here (or its module in INTEGRATION_TESTS)
 
@@ -59,7 +59,9 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the integration tests (see INTEGRATION_FIXTURES), so that `make test-fast` can leave them out."""
+    """Mark the integration tests (see INTEGRATION_FIXTURES), so that `make test-fast` can leave them out; then
+    order the files heaviest kind first (slow, integration, unit), so that the workers of `make test` (pytest-xdist,
+    a file to a worker, handed out in this order) end together instead of one running a long file alone at the end."""
     here = Path(__file__).parent
     for item in items:
         path = Path(str(item.fspath))
@@ -67,6 +69,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if (folder in INTEGRATION_FOLDERS or item.nodeid.startswith(INTEGRATION_TESTS)
                 or INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ()))):
             item.add_marker(pytest.mark.integration)
+    weight: dict[str, int] = {}
+    for item in items:
+        kind = 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("integration") else 2
+        weight[str(item.fspath)] = min(weight.get(str(item.fspath), 2), kind)
+    items.sort(key=lambda item: weight[str(item.fspath)])  # stable: the order inside a file is kept
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,16 @@ def app_server(corpus_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     stop_serve(app)
 
 
+@pytest.fixture(scope="module")
+def own_app_server(corpus_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """An app of the module's own, over a private copy of the corpus KB: for modules that upload or remove
+    documents, so that the package's shared ``app_server`` keeps the Opinions alone whatever order modules run in."""
+    work = tmp_path_factory.mktemp("own-app")
+    app = start_app(_kb_copy(corpus_kb_dir, work / "kb"), work)
+    yield app
+    stop_serve(app)
+
+
 @pytest.fixture(scope="package")
 def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from policykb.app.users import add_user

@@ -23,6 +23,12 @@ MINI_GOLD = Path(__file__).parent / "data" / "mini-gold.jsonl"
 
 
 @pytest.fixture(scope="module")
+def app_server(own_app_server):
+    """This module uploads and removes documents: it gets an app of its own (tests/app/conftest.py)."""
+    return own_app_server
+
+
+@pytest.fixture(scope="module")
 def page(browser, app_server) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()

@@ -1,7 +1,7 @@
 """The running app in headless Chromium, issue 12's app points: small defects (13), a complete 中文 mode (12),
 the Evaluate tab (10), upload progress (11), the live documents table (9) and the phone width (14).
 
-One served app (the package's ``app_server``) and one laptop page (1440×900) are shared by the module;
+One served app of the module's own (it uploads and removes documents) and one laptop page (1440×900) are shared by the module;
 the phone checks open their own 390×844 page. Screenshots go to test-artifacts/app/.
 """
 from __future__ import annotations
@@ -33,6 +33,12 @@ def _open(browser, url: str, viewport: dict, **options) -> object:
     page.wait_for_selector("#pk-chat-input textarea")
     page.page_errors = errors  # type: ignore[attr-defined]
     return page
+
+
+@pytest.fixture(scope="module")
+def app_server(own_app_server):
+    """This module uploads and removes documents: it gets an app of its own (tests/app/conftest.py)."""
+    return own_app_server
 
 
 @pytest.fixture(scope="module")
