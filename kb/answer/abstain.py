@@ -29,6 +29,7 @@ KB's own document titles that run through those documents (:func:`document_name_
 """
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from policykb.kb.model import DocumentInfo, Hit
 
 __all__ = [
     "Evidence", "Thresholds", "THRESHOLDS", "gather", "decide", "judge", "by_language",
-    "asks_quantity", "asks_live", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words",
+    "asks_quantity", "asks_live", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words", "anchor_share",
 ]
 
 QUESTION_WORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "question_words.txt"
@@ -153,6 +154,10 @@ class Evidence:
     mentioned: str = ""  # for "is X mentioned?": X, when a top clause contains it
     pair: str = "en-en"  # "{question language}-{top clause language}": which thresholds apply
     rendered: bool = False  # across languages, support was read through the words' renderings (not glossary terms only)
+    # same language only: the question's content words (two characters or more, not generic) that some clause of the KB
+    # holds, and the IDF-weighted share of them the top clause holds (:func:`anchor_share`); 0 words = not measured
+    anchor_words: int = 0
+    anchor: float = 0.0
 
     @property
     def support(self) -> float:
@@ -170,6 +175,7 @@ class Evidence:
             "concepts_found": self.concepts_found, "concepts_unknown": self.concepts_unknown,
             "unknown_names": list(self.unknown_names), "names_only": self.names_only,
             "asks_quantity": self.asks_quantity, "asks_live": self.asks_live, "states_number": self.states_number, "mentioned": self.mentioned,
+            "anchor_words": self.anchor_words, "anchor": round(self.anchor, 3),
         }
 
 
@@ -229,6 +235,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
     # English questions over Chinese clauses: the glossary knows few of their words, the dictionary most of them.
     # Chinese questions over English clauses keep glossary terms (their renderings cost the Opinions abstentions).
     rendered = cross and question_lang == "en" and bool(terms.renderings)
+    anchor_words, anchor = 0, 0.0  # measured for clauses in the question's language only
     if rendered:
         supported, unknown, total = _word_support(terms, generic, texts, stats)
     elif cross:
@@ -239,6 +246,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         supported = sum(1 for w in words if w in top_tokens)
         unknown = sum(1 for w in words if not stats.known(w))
         total = len(words)
+        anchor_words, anchor = anchor_share(words, tokens_of(texts[0]), stats)
     subject = mention_subject(question)
     mentioned = ""
     if subject:
@@ -253,7 +261,24 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         unknown_names=tuple(g[0] for g in concepts if g in terms.names and stats.group_df(g) == 0),
         names_only=bool(found) and all(g in terms.names for g in found),
         asks_quantity=asks_quantity(question), asks_live=asks_live(question), states_number=states_number(best), mentioned=mentioned,
+        anchor_words=anchor_words, anchor=anchor,
     )
+
+
+def anchor_share(words: Iterable[str], top_tokens: frozenset[str], stats: CorpusStats) -> tuple[int, float]:
+    """(how many, IDF-weighted share found in the top clause) of the topic words some clause of the KB holds.
+
+    Only words of two characters or more count (a single Chinese character such as 会 or 没 says little). A top
+    clause that holds none of the question's known words matched by meaning alone: the dense signals may have
+    found a neighbouring provision (the accounting year for "how long is maternity leave").
+    """
+    known = [w for w in words if len(w) >= 2 and stats.known(w)]
+    if not known:
+        return 0, 0.0
+    weights = {w: math.log((stats.n + 1) / (stats.df[w] + 0.5)) for w in known}
+    total = sum(weights.values())
+    found = sum(weight for w, weight in weights.items() if w in top_tokens)
+    return len(known), (found / total if total > 0 else 0.0)
 
 
 def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[str], stats: CorpusStats) -> tuple[float, int, int]:
