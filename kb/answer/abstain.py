@@ -238,6 +238,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
     anchor_words, anchor = 0, 0.0  # measured for clauses in the question's language only
     if rendered:
         supported, unknown, total = _word_support(terms, generic, texts, stats)
+        anchor_words, anchor = _rendered_anchor(terms, generic, tokens_of(texts[0]), stats)
     elif cross:
         supported, unknown, total = len(found), sum(1 for g in concepts if stats.group_df(g) == 0), len(concepts)
     else:
@@ -305,6 +306,27 @@ def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[st
         if not any(stats.known(t) for t in rendered):
             unknown += 1
     return round(supported, 3), unknown, total
+
+
+def _rendered_anchor(terms: QueryTerms, generic: frozenset[str], top_tokens: frozenset[str],
+                     stats: CorpusStats) -> tuple[int, float]:
+    """:func:`anchor_share` for a question in the other language: a content word is known when a rendering of it
+    (of two characters or more) occurs in the KB, and found, to that rendering's weight, when the top clause holds
+    it; each word weighs the IDF of its rarest known rendering."""
+    weights: dict[str, float] = {}
+    found: dict[str, float] = {}
+    for word, pairs in terms.renderings:
+        if word.isdigit() or word in generic:
+            continue
+        known = [(t, w) for t, w in pairs if t != word and len(t) >= 2 and t not in generic and stats.known(t)]
+        if not known:
+            continue
+        weights[word] = max(math.log((stats.n + 1) / (stats.df[t] + 0.5)) for t, _w in known)
+        found[word] = min(1.0, max((w for t, w in known if t in top_tokens), default=0.0))
+    total = sum(weights.values())
+    if not weights or total <= 0:
+        return 0, 0.0
+    return len(weights), sum(weights[w] * found[w] for w in weights) / total
 
 
 def by_language(hits: Sequence[Hit]) -> list[list[Hit]]:
