@@ -18,6 +18,10 @@ between, lexical evidence decides (no embedding beyond the search's own):
   (its own tokens for a clause in its language; for one in the other language, its content words
   through their glossary and dictionary renderings, each weighted by the rendering found).
 
+Beside these, :func:`gather` measures the top clause's **anchor** (:func:`anchor_share`): the share of the
+question's content words known to the KB that it holds. It never abstains; an answer whose top clause
+holds none of them is unsure (:func:`policykb.kb.answer.respond.unsure_why`, ``confidence.min_anchor``).
+
 A question asking whether something is mentioned ("Is the e-CNY trial mentioned?",
 "有提到个人信息保护吗？") is answered when a top clause contains it. Cosine scales differ per
 language pair, so the hits of each clause language are judged apart with that pair's
