@@ -18,7 +18,8 @@ English, and near-domain questions the laws do not answer — is then run throug
    For each: gold-in-top-10 (share of gold articles found in the top 10; share of questions with
    any gold article in the top 10), recall@1 and MRR (over the top 10), overall and per language.
 2. ``KnowledgeBase.ask``: over answerable rows, citation hit (a gold article cited), confidently
-   wrong (answered as sure — not abstained, not marked unsure — and citing no gold article),
+   wrong (answered as sure — not abstained, not marked unsure, not asking back which document is
+   meant — and citing no gold article),
    wrong answered (not abstained and no gold cited, sure or unsure), unsure and abstained shares;
    over off-topic rows, the share abstained.
 
@@ -97,7 +98,7 @@ def search_metrics(ranked: Sequence[Sequence[str]], rows: Sequence[GoldRow], k: 
 
 
 def ask_metrics(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Answer outcomes: each dict has ``answerable``, ``gold``, ``cited``, ``confidence`` (sure/unsure/abstained)."""
+    """Answer outcomes: each dict has ``answerable``, ``gold``, ``cited``, ``confidence`` (sure/unsure/clarify/abstained)."""
     answerable = [o for o in outcomes if o["answerable"]]
     offtopic = [o for o in outcomes if not o["answerable"]]
 
@@ -122,10 +123,12 @@ def ask_metrics(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def confidence_of(answer: Any) -> str:
-    """"sure", "unsure" or "abstained" (answers from before ``Answer.confidence`` existed are sure unless abstained)."""
+    """"sure", "unsure", "clarify" (the reply asks which document is meant: no answer, not a confident one) or
+    "abstained" (answers from before ``Answer.confidence`` existed are sure unless abstained)."""
     if answer.abstained:
         return "abstained"
-    return "unsure" if getattr(answer, "confidence", "sure") == "unsure" else "sure"
+    confidence = getattr(answer, "confidence", "sure")
+    return confidence if confidence in ("unsure", "clarify") else "sure"
 
 
 def check_gold(kb: Any, rows: Sequence[GoldRow]) -> list[str]:

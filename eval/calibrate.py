@@ -9,7 +9,8 @@ cached signals in memory and re-judges precomputed evidence, so no point of the 
 2. Abstention, then confidence, by coordinate descent (two rounds): per language pair seen
    ("en-zh": English question, Chinese clause) a grid of shifts of its "sure" cosine, floor and
    min_support; then the confidence margins (runner-up within ``margin`` / ``other_doc_margin``,
-   weak support): the lowest cost on the training rows, where a cost weighs what a user suffers
+   weak support, the top clause's share of the question's known words ``min_anchor``): the lowest
+   cost on the training rows, where a cost weighs what a user suffers
    (:data:`COSTS`): a confidently wrong answer most, then an answered off-topic question, a
    false abstention, an unsure answer without the gold clause, an unsure answer with it least.
 
@@ -55,6 +56,7 @@ _MARGINS = (0.0, 0.03, 0.06, 0.1)
 _OTHER_DOC_MARGINS = (0.0, 0.08, 0.15, 0.25)
 _WEAK_SUPPORTS = (0.0, 0.34, 0.5)
 _SCATTERS = (0.0, 0.03, 0.06, 0.1)
+_ANCHORS = (0.0, 0.05)
 _BRIDGES = (0.25, 0.4, 0.55, 0.7)
 _LEXICALS = (0.05, 0.15, 0.25)
 _SENTENCE_SHARES = (0.4, 0.55, 0.7)
@@ -335,9 +337,10 @@ def _fit_thresholds(judged: Sequence[tuple[GoldRow, _Judged]], tuned: "TuningCon
                             best, winner = cost, trial
             if winner is not None:
                 current = winner
-        for margin, other, weak, scatter in itertools.product(_MARGINS, _OTHER_DOC_MARGINS, _WEAK_SUPPORTS, _SCATTERS):
+        for margin, other, weak, scatter, anchor in itertools.product(_MARGINS, _OTHER_DOC_MARGINS, _WEAK_SUPPORTS, _SCATTERS,
+                                                                      _ANCHORS):
             confidence = replace(current.confidence, margin=margin, other_doc_margin=max(margin, other), weak_support=weak,
-                                 scatter_abstain=scatter)
+                                 scatter_abstain=scatter, min_anchor=anchor)
             if confidence == current.confidence:
                 continue
             trial = replace(current, confidence=confidence)

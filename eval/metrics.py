@@ -23,7 +23,8 @@ Answers:
 - ``invalid_citations`` — number of cited ids that do not exist in the KB or were not among the
   clauses retrieved for that question (all rows).
 - ``confidently_wrong`` — share of answerable rows answered as sure (not abstained, not marked
-  unsure) without citing any gold id: the answers that mislead.
+  unsure, not a reply asking back which document is meant) without citing any gold id: the answers
+  that mislead.
 - ``wrong_answered`` — share of answerable rows not abstained and citing no gold id, sure or unsure
   (an unsure answer lists its candidates; this counts it wrong when none of them is gold).
 - ``unsure_rate`` — share of all rows answered as unsure (candidates cited, most likely first).
@@ -83,6 +84,7 @@ class AnswerOutcome:
     text: str
     invalid: tuple[str, ...] = ()
     unsure: bool = False  # answered, but marked unsure (its citations are candidates)
+    asked_back: bool = False  # no answer: the reply asks which document or clause the question means ("clarify")
 
 
 def first_gold_rank(ranked: Sequence[str], gold: Iterable[str]) -> int | None:
@@ -135,7 +137,8 @@ def answer_metrics(outcomes: Sequence[AnswerOutcome]) -> dict:
         "abstain_recall": _ratio(sum(1 for o in unanswerable if o.abstained), len(unanswerable)),
         "false_abstain_rate": _ratio(sum(1 for o in answerable if o.abstained), len(answerable)),
         "invalid_citations": sum(len(o.invalid) for o in outcomes),
-        "confidently_wrong": _ratio(sum(1 for o in answerable if not o.abstained and not o.unsure and not set(o.cited) & set(o.gold)),
+        "confidently_wrong": _ratio(sum(1 for o in answerable if not o.abstained and not o.unsure and not o.asked_back
+                                        and not set(o.cited) & set(o.gold)),
                                     len(answerable)),
         "wrong_answered": _ratio(sum(1 for o in answerable if not o.abstained and not set(o.cited) & set(o.gold)), len(answerable)),
         "unsure_rate": _ratio(sum(1 for o in outcomes if o.unsure and not o.abstained), len(outcomes)),

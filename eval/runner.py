@@ -300,6 +300,7 @@ def _outcome(row: GoldRow, answer: dict) -> AnswerOutcome:
         text=answer["_text"],
         invalid=tuple(answer["invalid"]),
         unsure=answer.get("confidence") == "unsure",
+        asked_back=answer.get("confidence") == "clarify",
     )
 
 

@@ -43,6 +43,13 @@ _WEAK_SUPPORT = (
     "and 0.007 -> 0 for unsure 0.337 -> 0.403 and 0.074 -> 0.097, with citation hit, false abstention and off-topic "
     "abstention unchanged (an unsure answer still cites its candidates); the held-out laws did not move (their "
     "confidently wrong answers all reach the 'sure' cosine)")
+_ANCHOR = (
+    "replayed 0 / 0.01 / 0.05 / 0.1 / 0.15 / 0.2 / 0.25 / 0.35 on corpus5.jsonl, opinions.jsonl and zh-rule.jsonl "
+    "(2026-12-06): 0.01-0.05 move the same rows (a top clause holding none of the question's known words: +2 unsure "
+    "answers on corpus5, both listing the gold clause); 0.1 adds one more unsure answer, 0.15 two on the Opinions, with no "
+    "confidently wrong answer fewer until 0.25; the held-out lay questions, never tuned on, then gave confidently wrong "
+    "0.128 -> 0.053"
+)
 _EN_ZH_2026 = (
     "grid sure 0.84-0.94 x floor 0.74-0.81 x min_support 0-0.5 on corpus5.jsonl after English questions over Chinese "
     "clauses began to read support through their words' dictionary renderings (2026-12-06): the fewest false "
@@ -161,6 +168,8 @@ class ConfidenceConfig:
     other_doc_margin: float = _f(0.25, "as margin, when the runner-up belongs to another document", _CONFIDENCE)
     weak_support: float = _f(1.0, "below the 'sure' cosine, unsure when a smaller share of topic words is in the top clauses "
                                   "(1.0: sure only when every topic word is found)", _WEAK_SUPPORT)
+    min_anchor: float = _f(0.05, "unsure when the top clause in the question's language holds less than this IDF-weighted "
+                                "share of the question's content words that some clause holds (0 = never)", _ANCHOR)
     candidates: int = _f(3, "clauses an unsure answer lists", _LIMIT)
     scatter_abstain: float = _f(0.0, "abstain (rather than be unsure) when the runner-up from another document is within "
                                      "this share of the top score and no sentence reaches the pair's 'sure' cosine "

@@ -18,6 +18,10 @@ between, lexical evidence decides (no embedding beyond the search's own):
   (its own tokens for a clause in its language; for one in the other language, its content words
   through their glossary and dictionary renderings, each weighted by the rendering found).
 
+Beside these, :func:`gather` measures the top clause's **anchor** (:func:`anchor_share`): the share of the
+question's content words known to the KB that it holds. It never abstains; an answer whose top clause
+holds none of them is unsure (:func:`policykb.kb.answer.respond.unsure_why`, ``confidence.min_anchor``).
+
 A question asking whether something is mentioned ("Is the e-CNY trial mentioned?",
 "有提到个人信息保护吗？") is answered when a top clause contains it. Cosine scales differ per
 language pair, so the hits of each clause language are judged apart with that pair's
@@ -29,6 +33,7 @@ KB's own document titles that run through those documents (:func:`document_name_
 """
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -42,7 +47,7 @@ from policykb.kb.model import DocumentInfo, Hit
 
 __all__ = [
     "Evidence", "Thresholds", "THRESHOLDS", "gather", "decide", "judge", "by_language",
-    "asks_quantity", "asks_live", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words",
+    "asks_quantity", "asks_live", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words", "anchor_share",
 ]
 
 QUESTION_WORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "question_words.txt"
@@ -153,6 +158,10 @@ class Evidence:
     mentioned: str = ""  # for "is X mentioned?": X, when a top clause contains it
     pair: str = "en-en"  # "{question language}-{top clause language}": which thresholds apply
     rendered: bool = False  # across languages, support was read through the words' renderings (not glossary terms only)
+    # same language only: the question's content words (two characters or more, not generic) that some clause of the KB
+    # holds, and the IDF-weighted share of them the top clause holds (:func:`anchor_share`); 0 words = not measured
+    anchor_words: int = 0
+    anchor: float = 0.0
 
     @property
     def support(self) -> float:
@@ -170,6 +179,7 @@ class Evidence:
             "concepts_found": self.concepts_found, "concepts_unknown": self.concepts_unknown,
             "unknown_names": list(self.unknown_names), "names_only": self.names_only,
             "asks_quantity": self.asks_quantity, "asks_live": self.asks_live, "states_number": self.states_number, "mentioned": self.mentioned,
+            "anchor_words": self.anchor_words, "anchor": round(self.anchor, 3),
         }
 
 
@@ -229,8 +239,10 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
     # English questions over Chinese clauses: the glossary knows few of their words, the dictionary most of them.
     # Chinese questions over English clauses keep glossary terms (their renderings cost the Opinions abstentions).
     rendered = cross and question_lang == "en" and bool(terms.renderings)
+    anchor_words, anchor = 0, 0.0  # measured for clauses in the question's language only
     if rendered:
         supported, unknown, total = _word_support(terms, generic, texts, stats)
+        anchor_words, anchor = _rendered_anchor(terms, generic, tokens_of(texts[0]), stats)
     elif cross:
         supported, unknown, total = len(found), sum(1 for g in concepts if stats.group_df(g) == 0), len(concepts)
     else:
@@ -239,6 +251,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         supported = sum(1 for w in words if w in top_tokens)
         unknown = sum(1 for w in words if not stats.known(w))
         total = len(words)
+        anchor_words, anchor = anchor_share(words, tokens_of(texts[0]), stats)
     subject = mention_subject(question)
     mentioned = ""
     if subject:
@@ -253,7 +266,24 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         unknown_names=tuple(g[0] for g in concepts if g in terms.names and stats.group_df(g) == 0),
         names_only=bool(found) and all(g in terms.names for g in found),
         asks_quantity=asks_quantity(question), asks_live=asks_live(question), states_number=states_number(best), mentioned=mentioned,
+        anchor_words=anchor_words, anchor=anchor,
     )
+
+
+def anchor_share(words: Iterable[str], top_tokens: frozenset[str], stats: CorpusStats) -> tuple[int, float]:
+    """(how many, IDF-weighted share found in the top clause) of the topic words some clause of the KB holds.
+
+    Only words of two characters or more count (a single Chinese character such as 会 or 没 says little). A top
+    clause that holds none of the question's known words matched by meaning alone: the dense signals may have
+    found a neighbouring provision (the accounting year for "how long is maternity leave").
+    """
+    known = [w for w in words if len(w) >= 2 and stats.known(w)]
+    if not known:
+        return 0, 0.0
+    weights = {w: math.log((stats.n + 1) / (stats.df[w] + 0.5)) for w in known}
+    total = sum(weights.values())
+    found = sum(weight for w, weight in weights.items() if w in top_tokens)
+    return len(known), (found / total if total > 0 else 0.0)
 
 
 def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[str], stats: CorpusStats) -> tuple[float, int, int]:
@@ -280,6 +310,27 @@ def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[st
         if not any(stats.known(t) for t in rendered):
             unknown += 1
     return round(supported, 3), unknown, total
+
+
+def _rendered_anchor(terms: QueryTerms, generic: frozenset[str], top_tokens: frozenset[str],
+                     stats: CorpusStats) -> tuple[int, float]:
+    """:func:`anchor_share` for a question in the other language: a content word is known when a rendering of it
+    (of two characters or more) occurs in the KB, and found, to that rendering's weight, when the top clause holds
+    it; each word weighs the IDF of its rarest known rendering."""
+    weights: dict[str, float] = {}
+    found: dict[str, float] = {}
+    for word, pairs in terms.renderings:
+        if word.isdigit() or word in generic:
+            continue
+        known = [(t, w) for t, w in pairs if t != word and len(t) >= 2 and t not in generic and stats.known(t)]
+        if not known:
+            continue
+        weights[word] = max(math.log((stats.n + 1) / (stats.df[t] + 0.5)) for t, _w in known)
+        found[word] = min(1.0, max((w for t, w in known if t in top_tokens), default=0.0))
+    total = sum(weights.values())
+    if not weights or total <= 0:
+        return 0, 0.0
+    return len(weights), sum(weights[w] * found[w] for w in weights) / total
 
 
 def by_language(hits: Sequence[Hit]) -> list[list[Hit]]:

@@ -304,7 +304,9 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     """Why an answer that passed abstention is still unsure ("" = sure).
 
     Two clauses compete: the best clause not cited scores within ``margin`` of the top one
-    (``other_doc_margin`` when it belongs to another document). Or the evidence is weak: no
+    (``other_doc_margin`` when it belongs to another document). Or the top clause (in the
+    question's language) holds less than ``min_anchor`` of the question's content words that the
+    KB knows, however close its cosine: a match by meaning alone. Or the evidence is weak: no
     sentence reaches the pair's "sure" cosine and few of the question's topic words are found.
     """
     conf = tuning.confidence
@@ -323,6 +325,9 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
             return f"{rival.clause.label} of {where} scores {how} the best passing clause"
     if evidence.mentioned:
         return ""
+    if evidence.anchor_words and evidence.anchor < conf.min_anchor:
+        return (f"the best clause holds none of the question's words that the documents use "
+                f"({evidence.anchor_words} such word(s)): it matches by meaning only")
     sure = tuning.thresholds(evidence.pair, evidence.cross).sure
     if evidence.sent_cos < sure and evidence.topic_words and evidence.support < conf.weak_support:
         return f"weak evidence: best sentence cosine {evidence.sent_cos:.3f} and {evidence.supported}/{evidence.topic_words} topic words found"

@@ -153,8 +153,9 @@ def test_confidently_wrong_counts_sure_answers_without_gold_only() -> None:
         AnswerOutcome(("a",), True, (), ("b", "a"), False, "", unsure=True),  # unsure, gold among the candidates
         AnswerOutcome(("a",), True, (), (), True, ""),  # abstained: a false abstention, not confidently wrong
         AnswerOutcome((), False, (), ("x",), False, ""),  # off-topic answered: not in the answerable denominator
+        AnswerOutcome(("a",), True, (), (), False, "", asked_back=True),  # asks which document: wrong, not confidently
     ]
     m = answer_metrics(outcomes)
-    assert m["confidently_wrong"] == 0.25
-    assert m["wrong_answered"] == 0.5
-    assert m["unsure_rate"] == 0.4
+    assert m["confidently_wrong"] == 0.2
+    assert m["wrong_answered"] == 0.6
+    assert m["unsure_rate"] == round(2 / 6, 4)
