@@ -131,8 +131,15 @@ _stats_lock = threading.Lock()
 _stats_cache: dict[int, CorpusStats] = {}
 
 
+_stats_last: list[tuple[Sequence[Clause], CorpusStats]] = []  # the clause sequence last asked about (a snapshot's)
+
+
 def corpus_stats(clauses: Sequence[Clause]) -> CorpusStats:
     """The (cached) statistics of a clause set; a changed KB gets new ones."""
+    with _stats_lock:
+        # The same sequence object as last time (a snapshot's clause tuple): no need to hash 10,000 clauses again.
+        if _stats_last and _stats_last[0][0] is clauses:
+            return _stats_last[0][1]
     key = hash(tuple((c.id, c.sha256 or c.text) for c in clauses))
     with _stats_lock:
         stats = _stats_cache.get(key)
@@ -140,4 +147,6 @@ def corpus_stats(clauses: Sequence[Clause]) -> CorpusStats:
             if len(_stats_cache) > 8:
                 _stats_cache.clear()
             stats = _stats_cache[key] = CorpusStats(clauses)
+        if isinstance(clauses, tuple):
+            _stats_last[:] = [(clauses, stats)]
         return stats
