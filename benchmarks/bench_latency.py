@@ -275,6 +275,7 @@ def _measure(kb_dir: Path, chroma_url: str | None, args: argparse.Namespace, wor
             from benchmarks.synthetic import queries
 
             questions = queries(60, seed=args.seed + 1)
+        questions = questions[: args.questions or None]
         figures: dict[str, Any] = {"kb": str(kb_dir), "store": chroma_url or "embedded", "clauses": len(kb.clauses()),
                                    "documents": len(kb.documents()), "sentences": kb.vectors.count("sentences"),
                                    "question_source": "gold" if gold else "synthetic", **latency(kb, questions)}
@@ -332,6 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--serve", action="store_true", help="also measure the RSS of `policykb serve` on the KB")
     parser.add_argument("--profile", action="store_true", help="also profile warm searches and asks")
     parser.add_argument("--profile-questions", type=int, default=20, help="questions under the profiler (default 20)")
+    parser.add_argument("--questions", type=int, default=0, help="measure only the first N questions (default: all)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     try:
