@@ -173,7 +173,7 @@ def profile(kb: Any, questions: Sequence[str], top: int = 12) -> dict[str, Any]:
         searched = sum(ct for (file, _line, fn), (_cc, _nc, _tt, ct, _callers) in table.items()
                        if file.endswith("retriever.py") and fn == "search")
         per_stage = stages(stats, total, searched)
-        text.write(f"{len(questions)} warm {name}es: {total:.2f} s profiled ({1000 * total / len(questions):.0f} ms each; "
+        text.write(f"{len(questions)} warm {name} calls: {total:.2f} s profiled ({1000 * total / len(questions):.0f} ms each; "
                    f"CPU {cpu:.2f} s)\n")
         for label, seconds in per_stage:
             text.write(f"  {label:<64} {seconds:6.2f} s  {100 * seconds / total:4.0f}%\n")
@@ -283,7 +283,7 @@ def _measure(kb_dir: Path, chroma_url: str | None, args: argparse.Namespace, wor
         if args.profile:
             figures["profile"] = profile(kb, questions[: args.profile_questions])
             for name in ("search", "ask"):
-                print(f"\n## cProfile: {args.profile_questions} warm {name}es\n{figures['profile'][name]}")
+                print(f"\n## cProfile: {args.profile_questions} warm {name} calls\n{figures['profile'][name]}")
     finally:
         kb.close()
     if args.serve:
