@@ -11,8 +11,12 @@ PIP    := $(PY) -m pip
 run: setup
 	$(VENV)/bin/policykb serve
 
+# Two workers (pytest-xdist), each file kept on one worker so that its module fixtures (servers, KBs) start once;
+# the session KBs are built once per run and copied to each worker (tests/support/built_once.py).
+TEST_WORKERS ?= 2
+
 test: setup-test
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The inner loop: tests marked integration (see tests/conftest.py), slow, browser or server are left out; CI runs `make test`.
 test-fast: setup $(VENV)/.installed-test

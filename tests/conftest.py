@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from policykb.settings import Settings, repo_root  # noqa: E402
+from tests.support.built_once import built_once  # noqa: E402
 from tests.support.serve import free_port  # noqa: E402
 
 # The Opinions alone (a copy of corpus/'s file and sidecar): the fixtures and figures of these tests are about it.
@@ -70,15 +71,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def corpus_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A KB folder holding the bundled corpus, ingested once with the real bundled model."""
-    from policykb.kb import KnowledgeBase
+    """A KB folder holding the Opinions test corpus, ingested once per run with the real bundled model."""
 
-    kb_dir = tmp_path_factory.mktemp("corpus-kb")
-    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=kb_dir))
-    report = kb.ingest([CORPUS])
-    assert report.failed == 0, report
-    kb.close()
-    return kb_dir
+    def build(kb_dir: Path) -> None:
+        from policykb.kb import KnowledgeBase
+
+        kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=kb_dir))
+        try:
+            report = kb.ingest([CORPUS])
+        finally:
+            kb.close()
+        assert report.failed == 0, report
+
+    return built_once(tmp_path_factory, "corpus-kb", build)
 
 
 @pytest.fixture(scope="session")
@@ -87,20 +92,22 @@ def corpus5_kb_dir(corpus_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory
 
     Built from the Opinions KB above: the Opinions in corpus/ are the same bytes, so the copy is relocated to
     corpus/'s file and the ingest of corpus/ embeds only the four related rules."""
-    from policykb.kb import KnowledgeBase
 
-    kb_dir = tmp_path_factory.mktemp("corpus5-kb") / "kb"
-    shutil.copytree(corpus_kb_dir, kb_dir)
-    settings = Settings.from_env(env={}, kb_dir=kb_dir)
-    kb = KnowledgeBase(settings)
-    try:
-        for doc in kb.documents():
-            kb.manifest.relocate(doc.doc_id, str((settings.corpus_dir / Path(doc.source_path).name).resolve()))
-        report = kb.ingest([settings.corpus_dir])
-    finally:
-        kb.close()
-    assert (report.added, report.failed) == (4, 0), report
-    return kb_dir
+    def build(kb_dir: Path) -> None:
+        from policykb.kb import KnowledgeBase
+
+        shutil.copytree(corpus_kb_dir, kb_dir)
+        settings = Settings.from_env(env={}, kb_dir=kb_dir)
+        kb = KnowledgeBase(settings)
+        try:
+            for doc in kb.documents():
+                kb.manifest.relocate(doc.doc_id, str((settings.corpus_dir / Path(doc.source_path).name).resolve()))
+            report = kb.ingest([settings.corpus_dir])
+        finally:
+            kb.close()
+        assert (report.added, report.failed) == (4, 0), report
+
+    return built_once(tmp_path_factory, "corpus5-kb", build)
 
 
 @pytest.fixture(scope="session")

@@ -180,6 +180,74 @@ def test_search_for_a_missing_clause_says_so_and_a_clause_shows_related_ones_apa
     shot(page, "search-clause-18-related-apart")
 
 
+def _inside_the_phone(phone, selector: str) -> None:
+    """No horizontal scroll, and every element matching ``selector`` lies within the 390 px screen."""
+    scroll = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll[0] <= scroll[1] + 1, scroll
+    boxes = phone.locator(selector).evaluate_all(
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [r.left, r.right, n.scrollWidth, n.clientWidth]; })")
+    assert boxes, selector
+    for left, right, scroll_width, client_width in boxes:
+        assert left >= -1 and right <= 391, (selector, left, right)
+        assert scroll_width <= client_width + 1, (selector, scroll_width, client_width)  # no text cut off inside it
+
+
+@pytest.mark.parametrize("lang, missing, clause, tab, notice_text, related_head", [
+    ("zh", "第九十九条", "（十八）", "检索", "没有编号为99的条款", "相关条款"),
+    ("en", "clause 99", "(18)", "Search", "No clause is numbered 99", "Related clauses"),
+])
+def test_phone_search_for_a_missing_clause_says_so_and_a_clause_shows_related_ones_apart(
+        browser, app_server, shot, lang, missing, clause, tab, notice_text, related_head):
+    """Issue 12 point 5 at 390×844, in the Chinese and the English UI: the notice and the cards fit the screen."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.set_default_timeout(90_000)
+    errors: list[str] = []
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        phone.goto(app_server.url)
+        phone.wait_for_selector("#pk-chat-input textarea")
+        phone.locator("#pk-lang").get_by_text("中文" if lang == "zh" else "English").click()
+        expect(phone.locator("#pk-send")).to_have_text("发送" if lang == "zh" else "Send")
+        _tab(phone, tab)
+        phone.fill("#pk-search-input textarea", missing)
+        phone.click("#pk-search-go")
+        notice = phone.locator("#pk-search-results .pk-no-such-clause")
+        expect(notice).to_be_visible()
+        assert notice_text in notice.inner_text()
+        assert phone.locator("#pk-search-results li.pk-result").count() == 0  # no unrelated clauses
+        _inside_the_phone(phone, "#pk-search-results .pk-no-such-clause")
+        notice.scroll_into_view_if_needed()
+        shot(phone, f"12-5-search-missing-clause-{lang}-390", full_page=False)
+
+        phone.fill("#pk-search-input textarea", clause)
+        phone.click("#pk-search-go")
+        head = phone.locator("#pk-search-results .pk-related-head")
+        expect(head).to_have_text(related_head)
+        first = phone.locator("#pk-search-results ol.pk-results").first.locator("li.pk-result")
+        assert first.count() == 1 and first.locator("a.pk-chip").inner_text() == "(18)"
+        assert phone.locator("#pk-search-results ol.pk-results-related li.pk-result").count() == 4
+        word = "得分" if lang == "zh" else "score"
+        scores = [float(m) for m in re.findall(rf"{word} (\d+\.\d{{3}})", phone.locator("#pk-search-results").inner_text())]
+        assert len(scores) == 5 and max(scores) < 2, scores  # one scale
+        _inside_the_phone(phone, "#pk-search-results li.pk-result")
+        _inside_the_phone(phone, "#pk-search-results .pk-result-snippet")
+        phone.locator("#pk-search-results ol.pk-results-related li.pk-result").nth(1).hover()  # where the last tap was
+        marked = phone.locator("#pk-search-results li.pk-result").evaluate_all(
+            "nodes => nodes.filter(n => getComputedStyle(n).boxShadow !== 'none').map(n => n.className)")
+        assert all("pk-active" in c for c in marked), marked  # no card outlined by a hover a touch screen keeps
+        phone.locator("#pk-search-results").scroll_into_view_if_needed()
+        phone.locator("#pk-search-results .pk-results-head").first.evaluate("n => n.scrollIntoView({block: 'start'})")
+        shot(phone, f"12-5-search-clause-18-{lang}-390", full_page=False)
+        head.evaluate("n => n.scrollIntoView({block: 'start'})")
+        shot(phone, f"12-5-search-clause-18-related-{lang}-390", full_page=False)
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
 def test_browse_outline_clause_and_glossary(page, shot):
     from playwright.sync_api import expect
 

@@ -7,21 +7,26 @@ from typing import Iterator
 
 import pytest
 
+from tests.support.built_once import built_once
 from kb_helpers import EN_RULE_TXT, OPINIONS, ZH_RULE_TXT, copy_opinions, settings_for
 
 
 @pytest.fixture(scope="session")
 def mixed_kb_dir(corpus_kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ingested Opinions plus the Chinese test rule (read-only; copy it to write)."""
-    from policykb.kb import KnowledgeBase
 
-    target = tmp_path_factory.mktemp("mixed") / "kb"
-    shutil.copytree(corpus_kb_dir, target)
-    kb = KnowledgeBase(settings_for(target))
-    report = kb.ingest([ZH_RULE_TXT])
-    kb.close()
-    assert (report.added, report.failed) == (1, 0), report
-    return target
+    def build(target: Path) -> None:
+        from policykb.kb import KnowledgeBase
+
+        shutil.copytree(corpus_kb_dir, target)
+        kb = KnowledgeBase(settings_for(target))
+        try:
+            report = kb.ingest([ZH_RULE_TXT])
+        finally:
+            kb.close()
+        assert (report.added, report.failed) == (1, 0), report
+
+    return built_once(tmp_path_factory, "mixed-kb", build)
 
 
 @pytest.fixture(scope="session")
@@ -78,10 +83,14 @@ def own_corpus_copy(own_corpus: tuple[Path, Path, Path], tmp_path: Path) -> Iter
 @pytest.fixture(scope="session")
 def en_rule_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A KB holding only the English sample rule (read-only: copy it to write)."""
-    from policykb.kb import KnowledgeBase
 
-    kb_dir = tmp_path_factory.mktemp("en-rule") / "kb"
-    kb = KnowledgeBase(settings_for(kb_dir))
-    assert kb.ingest([EN_RULE_TXT]).added == 1
-    kb.close()
-    return kb_dir
+    def build(kb_dir: Path) -> None:
+        from policykb.kb import KnowledgeBase
+
+        kb = KnowledgeBase(settings_for(kb_dir))
+        try:
+            assert kb.ingest([EN_RULE_TXT]).added == 1
+        finally:
+            kb.close()
+
+    return built_once(tmp_path_factory, "en-rule-kb", build)
