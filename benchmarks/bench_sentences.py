@@ -88,16 +88,29 @@ class SentenceView:
         clause = self._snapshot.by_id.get(cid) if cid else None
         return clause is not None and len(clause.text) > (self.min_chars or 0)
 
-    def query(self, kind: str, vector: Any, n: int, lang: str | None = None) -> list[tuple[str, float, dict[str, Any]]]:
+    def query(self, kind: str, vector: Any, n: int, lang: str | None = None, where: Any = None,
+              metadata: bool = True) -> list[tuple[str, float, dict[str, Any]]]:
         if kind != "sentences" or self.min_chars is None:
-            return self._store.query(kind, vector, n, lang=lang)
-        kept = [hit for hit in self._store.query("sentences", vector, n, lang=lang) if self._long(hit[0])]
-        for vector_id, sim, meta in self._store.query("clauses", vector, n, lang=lang):
+            return self._store.query(kind, vector, n, lang=lang, where=where, metadata=metadata)
+        kept = [hit for hit in self._store.query("sentences", vector, n, lang=lang, where=where, metadata=metadata)
+                if self._long(hit[0])]
+        for vector_id, sim, meta in self._store.query("clauses", vector, n, lang=lang, where=where, metadata=metadata):
             if not self._long(vector_id):
-                cid = self._snapshot.clause_of_vector(vector_id)
-                text = self._snapshot.by_id[cid].text if cid in self._snapshot.by_id else ""
-                kept.append((f"{vector_id}#s0", sim, {**meta, "text": text}))
+                kept.append((f"{vector_id}#s0", sim, {**meta, "text": self._clause_text(vector_id)} if metadata else {}))
         return sorted(kept, key=lambda hit: -hit[1])[:n]
+
+    def texts(self, kind: str, ids_by_lang: dict[str, list[str]]) -> dict[str, str]:
+        """Sentence texts as :meth:`query` gives them: a short clause's stand-in sentence is its clause text."""
+        if kind != "sentences" or self.min_chars is None:
+            return self._store.texts(kind, ids_by_lang)
+        stored = {lang: [i for i in ids if self._long(i)] for lang, ids in ids_by_lang.items()}
+        out = self._store.texts(kind, {lang: ids for lang, ids in stored.items() if ids})
+        out.update({i: self._clause_text(i) for ids in ids_by_lang.values() for i in ids if not self._long(i)})
+        return out
+
+    def _clause_text(self, vector_id: str) -> str:
+        cid = self._snapshot.clause_of_vector(vector_id)
+        return self._snapshot.by_id[cid].text if cid in self._snapshot.by_id else ""
 
 
 def _kb(spec: GoldKB, work: Path) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -116,23 +117,86 @@ class CorpusStats:
             for token in tokens_of(f"{clause.section_title}\n{clause.text}"):
                 self.df[token] = self.df.get(token, 0) + 1
         self._group_df: dict[tuple[str, ...], int] = {}
+        self._finder: _Finder | None = None
 
     def group_df(self, group: tuple[str, ...]) -> int:
         """How many clauses contain the term (any rendering)."""
         if group not in self._group_df:
-            self._group_df[group] = sum(1 for text in self.texts.values() if group_in(group, text))
+            if self._finder is None:
+                self._finder = _Finder(list(self.texts.values()))
+            self._group_df[group] = self._finder.count(group)
         return self._group_df[group]
 
     def known(self, token: str) -> bool:
         return token in self.df
 
 
+# Characters that re.IGNORECASE matches to an ASCII letter while str.lower() does not lower them to it
+# (dotted and dotless i, long s; the Kelvin sign lowers to "k" but is listed to be safe).
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+_SEP = "\x00"
+
+
+class _Finder:
+    """:func:`group_in` counted over many texts without running its patterns on every text.
+
+    A text can only match a rendering that occurs in it as a substring (lower-cased, for a Latin rendering, which
+    :func:`term_pattern` matches ignoring case): one ``str.find`` pass over all texts joined finds those texts, and
+    the patterns run on them alone. Texts holding a character that case-folds to ASCII differently under ``re.I``
+    are always checked; the count is exactly ``sum(group_in(group, t) for t in texts)`` (at 50,000 clauses the
+    pattern-per-text count took ~0.15 s per new term of a question).
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.exact = any(_SEP in t for t in texts)  # a text holding the separator: count the plain way
+        self.joined, self.starts = _joined(texts)
+        self.lowered, self.lowered_starts = _joined([t.lower() for t in texts])
+        self.always = {i for i, t in enumerate(texts) if not t.isascii() and not _FOLDS_TO_ASCII.isdisjoint(t)}
+
+    def count(self, group: Sequence[str]) -> int:
+        if self.exact or any(not v.strip() for v in group):
+            return sum(1 for text in self.texts if group_in(group, text))
+        candidates = set(self.always)
+        for variant in group:
+            if variant.isascii():
+                self._occurrences(self.lowered, self.lowered_starts, variant.strip().lower(), candidates)
+            else:
+                self._occurrences(self.joined, self.starts, variant.strip(), candidates)
+        return sum(1 for i in candidates if group_in(group, self.texts[i]))
+
+    @staticmethod
+    def _occurrences(haystack: str, starts: list[int], needle: str, found: set[int]) -> None:
+        """Add the index of every text holding ``needle`` (each text searched once)."""
+        pos = haystack.find(needle)
+        while pos != -1:
+            i = bisect_right(starts, pos) - 1
+            found.add(i)
+            pos = haystack.find(needle, starts[i + 1]) if i + 1 < len(starts) else -1
+
+
+def _joined(texts: list[str]) -> tuple[str, list[int]]:
+    """The texts joined by the separator, and where each starts."""
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    return _SEP.join(texts), starts
+
+
 _stats_lock = threading.Lock()
 _stats_cache: dict[int, CorpusStats] = {}
 
 
+_stats_last: list[tuple[Sequence[Clause], CorpusStats]] = []  # the clause sequence last asked about (a snapshot's)
+
+
 def corpus_stats(clauses: Sequence[Clause]) -> CorpusStats:
     """The (cached) statistics of a clause set; a changed KB gets new ones."""
+    with _stats_lock:
+        # The same sequence object as last time (a snapshot's clause tuple): no need to hash 10,000 clauses again.
+        if _stats_last and _stats_last[0][0] is clauses:
+            return _stats_last[0][1]
     key = hash(tuple((c.id, c.sha256 or c.text) for c in clauses))
     with _stats_lock:
         stats = _stats_cache.get(key)
@@ -140,4 +204,6 @@ def corpus_stats(clauses: Sequence[Clause]) -> CorpusStats:
             if len(_stats_cache) > 8:
                 _stats_cache.clear()
             stats = _stats_cache[key] = CorpusStats(clauses)
+        if isinstance(clauses, tuple):
+            _stats_last[:] = [(clauses, stats)]
         return stats

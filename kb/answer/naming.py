@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 from policykb.ingest.lang import CJK_CHAR as _CJK
@@ -77,6 +78,7 @@ def _statute_short(title: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)  # names are derived on every ask, for every document
 def _short_en(title: str) -> str:
     title = _bare(title)
     if _CJK.search(title):
@@ -93,6 +95,7 @@ def _short_en(title: str) -> str:
     return f"the {words[-1]}" if words else "the document"
 
 
+@lru_cache(maxsize=4096)
 def _short_zh(title: str, short_en: str) -> str:
     title = _bare(title)
     if _CJK.search(short_en):

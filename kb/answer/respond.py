@@ -159,10 +159,7 @@ def _named_for_lookup(asked: str, names: dict[str, DocName]) -> str | None:
 
 def clause_numbers(retriever: "Retriever") -> dict[str, frozenset[str]]:
     """Each document's clause numbers (to tell whether a bare "第十五条" is ambiguous)."""
-    out: dict[str, set[str]] = {}
-    for row in retriever.snapshot.rows:
-        out.setdefault(row.clause.doc_id, set()).add(row.clause.number)
-    return {doc: frozenset(nums) for doc, nums in out.items()}
+    return retriever.snapshot.clause_numbers
 
 
 # -- extractive ------------------------------------------------------------------------

@@ -39,6 +39,14 @@ class Snapshot:
         """The committed clauses in manifest order (built once per snapshot)."""
         return tuple(r.clause for r in self.rows)
 
+    @cached_property
+    def clause_numbers(self) -> dict[str, frozenset[str]]:
+        """Each document's clause numbers (built once per snapshot)."""
+        out: dict[str, set[str]] = {}
+        for row in self.rows:
+            out.setdefault(row.clause.doc_id, set()).add(row.clause.number)
+        return {doc: frozenset(nums) for doc, nums in out.items()}
+
     def clause_of_vector(self, vector_id: str) -> str | None:
         """The clause a clause- or sentence-vector id belongs to, if that version is committed."""
         return self.vec_to_clause.get(vector_id.split("#", 1)[0])

@@ -3,6 +3,7 @@ a title prior over documents, direct lookups (docs/cross-lingual.md)."""
 from __future__ import annotations
 
 import copy
+import heapq
 import re
 from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence
@@ -133,9 +134,12 @@ class Retriever:
         for cid in lookup_ids:
             style = self.config.style_bonus if kind == "clause" and _same_numbering(query, self.snapshot.by_id[cid].label) else 0.0
             scores[cid] = scores.get(cid, 0.0) + self.config.lookup_bonus + style
-        ranked = sorted(scores, key=lambda cid: (-scores[cid], self._order(cid)))
         limit = max(k, len(lookup_ids)) if kind == "mentions" else k
+        # The first ``limit`` of the order sorted() gives (nsmallest is documented equal to sorted(...)[:n]), without
+        # sorting every candidate (thousands at 10k clauses).
+        ranked = heapq.nsmallest(limit, scores, key=lambda cid: (-scores[cid], self._order(cid)))
         terms = self._query_terms(query, query_lang)
+        sentences = self._sentence_texts(ranked, sentences)
         hits = [
             Hit(
                 clause=self.snapshot.by_id[cid],
@@ -145,7 +149,7 @@ class Retriever:
                 best_sentence=sentences[cid][0][0] if sentences.get(cid) else "",
                 sentences=tuple(sentences.get(cid, ())[:3]),
             )
-            for cid in ranked[:limit]
+            for cid in ranked
         ]
         return hits, kind
 
@@ -161,8 +165,8 @@ class Retriever:
 
     def _signals(self, query: str, query_lang: str, mode: str, scope: frozenset[str] | None = None
                  ) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[str, float]]], dict[str, float]]:
-        """Raw scores per signal, the sentence texts per clause, and the dictionary's weighted renderings
-        (candidates drawn from the ``scope`` documents only, when given)."""
+        """Raw scores per signal, the sentence hits per clause (vector id, cosine; best first), and the dictionary's
+        weighted renderings (candidates drawn from the ``scope`` documents only, when given)."""
         raw: dict[str, dict[str, float]] = {"dense_clause": {}, "dense_sentence": {}, "lexical": {}, "bridge": {}, "dictionary": {}}
         sentences: dict[str, list[tuple[str, float]]] = {}
         if not self.snapshot.rows:
@@ -184,7 +188,7 @@ class Retriever:
             if hints:
                 text = f"{text} {' '.join(hints)}"
             vector = self.embedder.embed_queries([text])[0]
-            raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, {}, scope)
+            raw["dense_clause"] = self._dense("clauses", vector, self.config.clause_candidates, None, scope)
             raw["dense_sentence"] = self._dense("sentences", vector, self.config.sentence_candidates, sentences, scope)
         return raw, sentences, expanded
 
@@ -216,10 +220,10 @@ class Retriever:
         ranked = sorted(expanded.items(), key=lambda kv: (-kv[1], kv[0]))
         return [t for t, w in ranked if w >= self.config.dense_hint_min and not t.isascii()][:self.config.dense_hints]
 
-    def _dense(self, kind: str, vector: np.ndarray, n: int, texts: dict[str, list[tuple[str, float]]],
+    def _dense(self, kind: str, vector: np.ndarray, n: int, found_ids: dict[str, list[tuple[str, float]]] | None,
                scope: frozenset[str] | None = None) -> dict[str, float]:
-        """Best cosine per committed clause (of the ``scope`` documents, when given); sentence texts collected per
-        clause, best first."""
+        """Best cosine per committed clause (of the ``scope`` documents, when given); with ``found_ids``, the vector
+        ids found are collected per clause, best first (their texts are read for the hits shown only)."""
         out: dict[str, float] = {}
         # One query per clause language: a Chinese question scores every Chinese text above every
         # English one, so a shared top-n would hold no candidates of the other language at all.
@@ -227,20 +231,32 @@ class Retriever:
         langs = sorted(self.snapshot.langs if scope is None else {c.lang for c in self.snapshot.by_id.values() if c.doc_id in scope})
         where = None if scope is None else {"doc_id": {"$in": sorted(scope)}}
         for lang in langs:
-            got = self.vectors.query(kind, vector, n + max(_FETCH_MARGIN, n // 4), lang=lang, where=where)
+            got = self.vectors.query(kind, vector, n + max(_FETCH_MARGIN, n // 4), lang=lang, where=where, metadata=False)
             # The nearest n by (cosine, id), from a deeper fetch: the approximate index's last places (and its order
             # among equal cosines) differ between processes, which changed the candidate set, its normalisation and
             # so the scores in the third or fourth decimal; its first places are exact.
             got.sort(key=lambda item: (-round(item[1], 6), item[0]))
             found.extend(got[:n])
-        for vector_id, sim, meta in sorted(found, key=lambda item: (-round(item[1], 6), item[0])):
+        for vector_id, sim, _meta in sorted(found, key=lambda item: (-round(item[1], 6), item[0])):
             cid = self.snapshot.clause_of_vector(vector_id)
             if cid is None:
                 continue  # an uncommitted or superseded version: not visible
             out[cid] = max(sim, out.get(cid, -2.0))
-            if "text" in meta:
-                texts.setdefault(cid, []).append((str(meta["text"]), sim))
+            if found_ids is not None:
+                found_ids.setdefault(cid, []).append((vector_id, sim))
         return out
+
+    def _sentence_texts(self, cids: Sequence[str], found_ids: Mapping[str, list[tuple[str, float]]]
+                        ) -> dict[str, list[tuple[str, float]]]:
+        """The texts of these clauses' sentence hits (text, cosine; best first), read from the store in one go."""
+        wanted: dict[str, list[str]] = {}
+        for cid in cids:
+            for vector_id, _sim in found_ids.get(cid, ()):
+                wanted.setdefault(self.snapshot.by_id[cid].lang or "und", []).append(vector_id)
+        if not wanted:
+            return {}
+        texts = self.vectors.texts("sentences", wanted)
+        return {cid: [(texts[v], sim) for v, sim in found_ids[cid] if v in texts] for cid in cids if cid in found_ids}
 
     def _bridge_coverage(self, query: str, query_lang: str) -> float:
         """Share of the query's content tokens that lie inside glossary terms."""
