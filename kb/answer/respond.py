@@ -176,6 +176,7 @@ class _Context:
     glossary: Glossary
     tuning: TuningConfig
     generic: frozenset[str]
+    renderings: tuple[str, ...] = ()  # what a "which clauses mention X" lookup also finds X as (Retriever.mention_renderings)
 
 
 def prepare(asked: str, lang: str, retriever: "Retriever", documents: Sequence[DocumentInfo], tuning: TuningConfig) -> _Context:
@@ -189,6 +190,7 @@ def prepare(asked: str, lang: str, retriever: "Retriever", documents: Sequence[D
         snapshot.clauses, asked, lang, terms,
         corpus_stats(snapshot.clauses), doc_names(documents), retriever.glossary, tuning,
         document_name_words(documents, snapshot.clauses),
+        retriever.mention_renderings(lookup.value) if (lookup := parse_lookup(asked)) and lookup.kind == "mentions" else (),
     )
 
 
@@ -199,7 +201,7 @@ def _extractive(ctx: _Context, hits: list[Hit], lookup_kind: str) -> _Draft:
     if lookup_kind == "clause" and lookup is not None:
         return _clause_lookup(asked, lang, lookup, hits, terms, names, glossary, tuning)
     if lookup_kind == "mentions" and lookup is not None:
-        return _mentions(lang, lookup, hits, names, glossary, {c.id: i for i, c in enumerate(ctx.clauses)})
+        return _mentions(lang, lookup, hits, names, glossary, {c.id: i for i, c in enumerate(ctx.clauses)}, ctx.renderings)
     if lookup_kind == "section" and lookup is not None:
         doc_id = hits[0].clause.doc_id if hits else None
         section = [c for c in ctx.clauses if c.doc_id == doc_id and c.section == lookup.value]
@@ -370,15 +372,18 @@ def _clause_lookup(asked: str, lang: str, lookup: Lookup, hits: list[Hit], terms
 
 
 def _mentions(lang: str, lookup: Lookup, hits: list[Hit], names: dict[str, DocName], glossary,
-              order: dict[str, int] | None = None) -> _Draft:
+              order: dict[str, int] | None = None, renderings: tuple[str, ...] | None = None) -> _Draft:
     """Every clause the lookup found, with the sentence naming the entity.
 
-    The lookup also counts glossary terms inside the entity ("Shenzhen" in "Shenzhen Bay"); when
-    no clause names the entity itself, the answer says so and lists those partial matches.
+    ``renderings``: what the entity is also found as (the retriever's ``mention_renderings``; its glossary
+    translations when None). The lookup also counts glossary terms inside the entity ("Shenzhen" in
+    "Shenzhen Bay"); when no clause names the entity itself, the answer says so and lists those partial matches.
     """
     entity = lookup.value
     entity_lang = detect_lang(entity)
-    whole = tuple(dict.fromkeys([entity, *(glossary.to_en(entity) if entity_lang == "zh" else glossary.to_zh(entity))]))
+    if renderings is None:
+        renderings = tuple(glossary.to_en(entity) if entity_lang == "zh" else glossary.to_zh(entity))
+    whole = tuple(dict.fromkeys([entity, *renderings]))
     found = [h.clause for h in hits if group_in(whole, h.clause.text)]
     partial = ""
     variants: tuple[str, ...] = whole

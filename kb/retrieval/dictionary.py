@@ -61,6 +61,10 @@ COMPOSED_FACTOR = 0.6  # a KB word glossed through its parts (not a headword its
 PREFIX_LEN = 6  # stems sharing this many leading letters are taken for the same word …
 PREFIX_FACTOR = 0.7  # … at this weight
 
+# Agent nouns (depositor, insurer) and the Chinese characters that end words naming a person or party (存款人, 投保者).
+_AGENT_SUFFIXES = ("or", "er")
+_PARTY_CHARS = frozenset("人者方户商")
+
 _EXTRA_STOP = frozenset("sth sb esp etc lit fig abbr cl pr tw one someone something oneself certain kind".split())
 _SKIP_SENSE = re.compile(
     r"^(?:(?:old|archaic|japanese|korean|erhua|ancient)\s+)?variant of\b|^see\b|^see also\b|^cl:|^surname\b|^used in\b"
@@ -162,6 +166,14 @@ class Dictionary:
     def composed_senses(self, word: str) -> tuple[str, ...]:
         """Senses of a word the dictionary lacks, from its parts: the longest headwords covering it left to right
         (限额 → 限 + 额), each part's first senses joined ("limit amount"). () when a part is unknown."""
+        parts = self.parts(word)
+        if len(parts) < 2:
+            return ()
+        # Each part's first senses stand for the word (限额 renders "limit" and "amount").
+        return tuple(dict.fromkeys(sense for part in parts for sense in self.senses(part)[:COMPOSED_SENSES]))
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """The longest headwords covering ``word`` left to right (限额 → 限, 额); () when a part is unknown."""
         parts: list[str] = []
         i = 0
         while i < len(word):
@@ -172,10 +184,7 @@ class Dictionary:
                     break
             else:
                 return ()
-        if len(parts) < 2:
-            return ()
-        # Each part's first senses stand for the word (限额 renders "limit" and "amount").
-        return tuple(dict.fromkeys(sense for part in parts for sense in self.senses(part)[:COMPOSED_SENSES]))
+        return tuple(parts)
 
     def for_vocabulary(self, vocabulary: Iterable[str], doc_freq: Mapping[str, int], n_docs: int) -> "VocabularyBridge":
         """The bridge restricted to one lexical index's vocabulary (build once per snapshot)."""
@@ -262,6 +271,53 @@ class VocabularyBridge:
                 best = scored[0][0]
                 chosen.extend(Candidate(key, term, w) for w, term in scored[:PER_NGRAM] if w >= RELATIVE_FLOOR * best)
         return _cap(chosen)
+
+    def phrase_words(self, phrase_tokens: list[str]) -> dict[str, float]:
+        """Chinese KB words that render a whole English phrase (1–3 stemmed content tokens), weighted as
+        :meth:`en_to_zh` weighs them, for finding the phrase in Chinese text ("which articles mention depositors").
+
+        Stricter than :meth:`en_to_zh`, since each word is then searched for as such: a word must render the
+        whole phrase (no part of it alone, no stem-prefix neighbour: "depositor" is not "deposit"), and single
+        characters (a substring of many words) are left out. An agent noun the dictionary does not render
+        ("depositor") is rendered as its KB words of the activity that name a person or party (存款人: 存款 + 人).
+        """
+        if not phrase_tokens or len(phrase_tokens) > MAX_NGRAM:
+            return {}
+        key = " ".join(phrase_tokens)
+        postings = {t: v for t, v in self._by_ngram.get(key, {}).items() if self._renders_as_word(t, key)}
+        if not postings and len(phrase_tokens) == 1:
+            postings = self._agent_postings(key)
+        scored = sorted(((self._weight(t, c, n) * (1.0 + NGRAM_BONUS * (len(phrase_tokens) - 1)), t)
+                         for t, (c, n) in postings.items()), key=lambda wt: (-wt[0], wt[1]))
+        if not scored:
+            return {}
+        best = scored[0][0]
+        return {t: w for w, t in scored[:PER_NGRAM] if w >= RELATIVE_FLOOR * best}
+
+    def _renders_as_word(self, term: str, key: str) -> bool:
+        """Whether a KB word renders a phrase as a word of its own: a headword of two or more characters, or a word
+        glossed through its parts (黄金市场 → 黄金 + 市场) whose rendering part has two or more characters too
+        (资本金 is not "gold" though its part 金 is)."""
+        if len(term) < 2:
+            return False
+        if term in self.dictionary:
+            return True
+        return any(len(part) > 1 and any(f" {key} " in f" {sense} " for sense in self.dictionary.senses(part)[:COMPOSED_SENSES])
+                   for part in self.dictionary.parts(term))
+
+    def _agent_postings(self, token: str) -> dict[str, tuple[float, int]]:
+        """KB words for an agent noun ("depositor", "insurer"): words of its activity (the token without -or/-er,
+        by exact sense or stem prefix) that end in a character naming a person or party."""
+        for suffix in _AGENT_SUFFIXES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+                base = token[: -len(suffix)]
+                found: dict[str, tuple[float, int]] = {}
+                for stem_form in (base, f"{base}e"):
+                    postings, _factor = self._postings(stem_form)
+                    found.update({t: v for t, v in postings.items() if t[-1] in _PARTY_CHARS and self._renders_as_word(t, stem_form)})
+                if found:
+                    return found
+        return {}
 
     def _weight(self, term: str, coverage: float, n_senses: int) -> float:
         weight = coverage / math.sqrt(n_senses)

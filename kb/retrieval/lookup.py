@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from policykb.ingest import chinese_to_int
@@ -186,8 +186,10 @@ def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | Sequ
     about = words or strip_references(first.title or _lead(first.text)) or first.text[:200]
     ranked, _kind = retriever.search(about, k + len(clauses) + 20, doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
     by_id = {h.clause.id: h for h in ranked}
-    found = tuple(by_id.get(cid) or Hit(clause=by_number[cid], score=0.0) for cid in order)
-    related = tuple(h for h in ranked if h.clause.id not in numbered)[: max(0, k - len(found))]
+    related = tuple(h for h in ranked if h.clause.id not in numbered)[: max(0, k - len(clauses))]
+    # Every clause so numbered is an exact match: each gets the ranking's top score (none ranks below a related one).
+    top = max((h.score for h in ranked), default=0.0)
+    found = tuple(replace(by_id[cid], score=top) if cid in by_id else Hit(clause=by_number[cid], score=top) for cid in order)
     return ClauseLookup(lookup.value, found, related)
 
 

@@ -18,7 +18,7 @@ from policykb.kb.config import DEFAULT_TUNING, RetrievalConfig
 from policykb.kb.retrieval.doc_coverage import CoveragePrior
 from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary, weights_table
 from policykb.kb.retrieval.doc_prior import TitlePrior
-from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, load_dictionary
+from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, english_tokens, load_dictionary
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.lookup import Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
@@ -364,13 +364,27 @@ class Retriever:
         return sorted((cid for cid, n in counts.items() if n), key=lambda cid: (-counts[cid], self._order(cid)))
 
     def _variants(self, entity: str) -> list[str]:
-        """The entity and its glossary translations (e.g. 宁波 → Ningbo)."""
-        variants = {entity}
+        """The entity, its glossary translations (e.g. 宁波 → Ningbo) and dictionary renderings, and the glossary
+        terms inside it."""
+        variants = {entity, *self.mention_renderings(entity)}
         lang = detect_lang(entity)
-        variants.update(self.glossary.to_en(entity) if lang == "zh" else self.glossary.to_zh(entity))
         for entry in self.glossary.terms_in(entity, lang):
             variants.update((entry.zh, entry.en))
         return sorted(v for v in variants if v.strip())
+
+    def mention_renderings(self, entity: str) -> tuple[str, ...]:
+        """What a "which clauses mention X" lookup also finds X as: its glossary translations, or, when the glossary
+        has none, the Chinese KB words the dictionary renders an English X with as a whole ("depositors" → 存款人;
+        see :meth:`VocabularyBridge.phrase_words`), heaviest first."""
+        lang = detect_lang(entity)
+        curated = self.glossary.to_en(entity) if lang == "zh" else self.glossary.to_zh(entity)
+        if curated or lang != "en" or "zh" not in self.snapshot.langs:
+            return tuple(curated)
+        bridge = self.vocabulary_bridge()
+        if bridge is None:
+            return ()
+        words = bridge.phrase_words(list(english_tokens(entity)))
+        return tuple(sorted(words, key=lambda w: (-words[w], w)))
 
     def _order(self, cid: str) -> int:
         return self._clause_order.get(cid, 1 << 30)

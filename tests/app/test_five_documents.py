@@ -38,6 +38,7 @@ ASK: dict[str, tuple[str, list[str]]] = {
     "zh-mentions": ("哪些条款提到同业拆借？", []),
     "zh-all": ("利率有哪些规定？", []),
     "en-list": ("List the articles that mention foreign exchange", []),
+    "en-depositors": ("List the articles that mention depositors", []),
     "en-which": ("Which articles mention interest rates?", []),
     "zh-39": ("第三十九条讲了什么？", []),
     "en-39": ("What does Article 39 say?", []),
@@ -196,6 +197,7 @@ def test_a_follow_up_with_no_document_in_the_conversation_is_asked_back(ask, cla
     ("zh-mentions", ("同业拆借",)),
     ("zh-all", ("利率",)),
     ("en-list", ("外汇", "foreign exchange")),
+    ("en-depositors", ("存款人",)),  # the dictionary's rendering: the glossary has no "depositor"
     ("en-which", ("利率", "interest rate")),
 ])
 def test_an_enumeration_cites_every_matching_clause_grouped_by_document(ask, clauses, case, renderings) -> None:
@@ -245,6 +247,9 @@ def test_search_for_an_article_several_documents_have_shows_each_then_related_ap
     assert related and not set(related) & expected
     assert len(ids) + len(related) <= 5
     assert all(r["score"] < 10 for r in result["results"] + result["related"])  # one scale: no lookup bonus
+    scores = {r["score"] for r in result["results"]}
+    assert len(scores) == 1 and min(scores) > 0  # each exact match shown as one, on the same top score …
+    assert all(r["score"] <= min(scores) for r in result["related"])  # … and every related clause after them
 
 
 @pytest.mark.parametrize("query, number", [("第九十九条", "99"), ("第九百条", "900"), ("Article 99", "99")])

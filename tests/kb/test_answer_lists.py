@@ -138,3 +138,41 @@ def test_a_phrase_the_text_does_not_hold_is_named(corpus_kb, question, opening) 
 def test_a_phrase_the_text_holds_is_not_flagged(corpus_kb, question) -> None:
     answer = corpus_kb.ask(question)
     assert "does not mention" not in answer.answer and "没有提到" not in answer.answer, answer.answer[:160]
+
+
+# -- English enumerations over Chinese laws (the five bundled documents) --------------------------------------------
+@pytest.fixture(scope="module")
+def corpus5_kb(corpus5_kb_dir):
+    """The five-document KB, read only."""
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import Settings
+
+    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=corpus5_kb_dir))
+    yield kb
+    kb.close()
+
+
+def test_an_english_enumeration_reaches_chinese_clauses_through_the_dictionary(corpus5_kb) -> None:
+    holding = {c.id for c in corpus5_kb.clauses() if "存款人" in c.text}  # "depositor" is in no glossary entry
+    assert len({cid.split(":")[0] for cid in holding}) >= 2
+    chinese = corpus5_kb.ask("哪些条款提到存款人？")
+    english = corpus5_kb.ask("List the articles that mention depositors")
+    assert set(_ids(chinese)) == holding, chinese.reason
+    assert english.confidence == "sure" and _ids(english) == _ids(chinese), english.reason
+    assert all("存款人" in c.quote for c in english.citations)
+    _verbatim(corpus5_kb, english)
+
+
+@pytest.mark.parametrize("question", ["Which articles mention dinosaurs?", "List the clauses that mention volcanoes"])
+def test_an_english_enumeration_of_a_term_the_kb_does_not_render_says_so(corpus5_kb, question) -> None:
+    answer = corpus5_kb.ask(question)
+    assert answer.abstained and answer.citations == (), answer.reason
+    assert "do not mention" in answer.answer
+
+
+def test_search_shows_every_article_so_numbered_on_one_top_score(corpus5_kb) -> None:
+    result = corpus5_kb.search("第三十九条", k=5)
+    numbered = {c.id for c in corpus5_kb.clauses() if c.number == "39"}
+    assert len(numbered) > 1 and {h.clause.id for h in result.hits} == numbered
+    assert len({h.score for h in result.hits}) == 1 and result.hits[0].score > 0
+    assert result.related and all(r.score <= result.hits[0].score for r in result.related)

@@ -175,3 +175,33 @@ def test_english_question_finds_the_chinese_article_through_the_dictionary(snaps
     assert hits[0].signals["dictionary"] > 0
     without = Retriever(snapshot, embedder=None, vectors=None, glossary=None, dictionary=False)  # type: ignore[arg-type]
     assert without.search(question, 2, mode="lexical")[0] == []
+
+
+# -- whole-phrase renderings for "which clauses mention X" -----------------------------------
+MENTION_SAMPLE = SAMPLE + """\
+人 人 [ren2] /person/people/
+金 金 [jin1] /gold/metal/money/
+資本 资本 [zi1 ben3] /capital/
+黃金 黄金 [huang2 jin1] /gold/golden/
+市場 市场 [shi4 chang3] /market/
+存放 存放 [cun2 fang4] /to deposit/to store/
+"""
+
+
+def mention_bridge(words: dict[str, int]):
+    return Dictionary(parse_cedict(MENTION_SAMPLE.splitlines())).for_vocabulary(list(words), words, 10)
+
+
+def test_an_agent_noun_is_rendered_by_the_kb_word_naming_the_party() -> None:
+    bridge = mention_bridge({"存款人": 3, "存款": 5, "存放": 2, "押金": 1})
+    # "depositor" is no sense of any word here: the retrieval bridge meets it on the stem prefix ("deposit") …
+    assert "存款人" not in bridge.en_to_zh(list(english_tokens("depositors")))
+    # … a mention lookup takes the word that names the one who deposits, not the act of depositing.
+    assert set(bridge.phrase_words(list(english_tokens("depositors")))) == {"存款人"}
+
+
+def test_phrase_words_render_the_whole_phrase_as_a_word_of_its_own() -> None:
+    bridge = mention_bridge({"黄金": 2, "黄金市场": 1, "资本金": 4, "金": 1, "银行": 5})
+    assert set(bridge.phrase_words(["gold"])) == {"黄金", "黄金市场"}  # not 资本金 (its part 金), not the character 金
+    assert bridge.phrase_words(list(english_tokens("dinosaurs"))) == {}
+    assert bridge.phrase_words(["gold", "bank"]) == {}  # no word renders the phrase as a whole

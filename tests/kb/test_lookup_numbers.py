@@ -50,3 +50,49 @@ def test_every_number_is_looked_up_whole(n: int) -> None:
 @pytest.mark.parametrize("question, lang", [("What does (1800) say?", "en"), ("第一千八百条讲了什么？", "zh")])
 def test_large_clause_numbers_are_summary_requests(question: str, lang: str) -> None:
     assert _is_summary_request(question, lang)
+
+
+class _Row:
+    def __init__(self, clause) -> None:
+        self.clause = clause
+
+
+class _Snapshot:
+    def __init__(self, clauses) -> None:
+        self.rows = [_Row(c) for c in clauses]
+
+
+class _RankedRetriever:
+    """Ranks the clauses by a fixed score table (whatever the query): the first article 39 high, the others not at all."""
+
+    def __init__(self, clauses, scores: dict[str, float]) -> None:
+        self.snapshot = _Snapshot(clauses)
+        self._scores = scores
+
+    def search(self, query, k, **_kw):
+        from policykb.kb.model import Hit
+
+        ranked = sorted((c for c in self.snapshot.rows if c.clause.id in self._scores), key=lambda r: -self._scores[r.clause.id])
+        return [Hit(clause=r.clause, score=self._scores[r.clause.id]) for r in ranked][:k], ""
+
+
+def _article(doc: str, number: int, text: str):
+    from policykb.ingest.model import Clause
+
+    return Clause(id=f"{doc}:{number}", doc_id=doc, section="", section_title="", number=str(number),
+                  label=f"第{int_to_chinese(number)}条", title="", text=text, lang="zh")
+
+
+def test_every_clause_so_numbered_is_a_match_on_the_same_top_score() -> None:
+    from policykb.kb.retrieval.lookup import clause_lookup
+
+    clauses = [_article("a", 39, "甲"), _article("a", 40, "乙"), _article("b", 39, "丙"), _article("c", 39, "丁"),
+               _article("c", 7, "戊")]
+    # The heading ranking that picks the related clauses finds a:39 and c:7, not b:39 or c:39.
+    retriever = _RankedRetriever(clauses, {"a:39": 1.264, "c:7": 0.9, "a:40": 0.5})
+    found = clause_lookup(retriever, "第三十九条", 5)  # type: ignore[arg-type]
+    assert found is not None
+    assert sorted(h.clause.id for h in found.hits) == ["a:39", "b:39", "c:39"]
+    assert {h.score for h in found.hits} == {1.264}
+    assert [h.clause.id for h in found.related] == ["c:7", "a:40"]
+    assert all(r.score <= found.hits[-1].score for r in found.related)
