@@ -4,12 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 ANSWERS = "#pk-chatbot .pk-meta, #pk-chatbot .pk-msg-error"  # one per finished answer (or error)
+QUESTIONS = "#pk-chatbot .pk-question"
 
 
 def ask(page: Any, question: str) -> Any:
-    """Send ``question`` in the Chat tab and return the locator of its finished answer bubble."""
-    before = page.locator(ANSWERS).count()
+    """Send ``question`` in the Chat tab and return the locator of its finished answer bubble.
+
+    The page is first given its document lists (``body[data-pk-lists=ready]``, set once the page's load events are
+    done), so the question is not typed while the load still redraws the page."""
+    page.wait_for_selector("body[data-pk-lists=ready]", state="attached")
+    before, asked = page.locator(ANSWERS).count(), page.locator(QUESTIONS).count()
     page.fill("#pk-chat-input textarea", question)
     page.click("#pk-send")
+    page.wait_for_function(f"document.querySelectorAll({QUESTIONS!r}).length > {asked}")
     page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
     return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
