@@ -12,7 +12,8 @@ import re
 from typing import Iterator
 
 import pytest
-from tests.support.chat_page import ask as _ask
+from tests.support.app_page import ask as _ask
+from tests.support.app_page import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +26,10 @@ def view(request, browser, app_server) -> Iterator[tuple[object, str]]:
     """A fresh chat page at one of the two sizes (a new session: no earlier conversation) and that width's name."""
     size = request.param
     options = {"is_mobile": True, "has_touch": True} if size == "390" else {}
-    context = browser.new_context(viewport=SIZES[size], **options)
-    page = context.new_page()
-    page.set_default_timeout(90_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(app_server.url)
-    page.wait_for_selector("#pk-chat-input textarea")
+    page = open_page(browser, app_server.url, SIZES[size], **options)
     yield page, size
-    context.close()
-    assert errors == [], errors
+    page.context.close()
+    assert page.page_errors == [], page.page_errors
 
 
 

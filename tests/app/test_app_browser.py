@@ -14,7 +14,8 @@ from typing import Iterator
 import pytest
 
 from policykb.settings import Settings, repo_root
-from tests.support.chat_page import ask as _ask
+from tests.support.app_page import ask as _ask
+from tests.support.app_page import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -30,16 +31,9 @@ def app_server(own_app_server):
 
 @pytest.fixture(scope="module")
 def page(browser, app_server) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(90_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(app_server.url)
-    page.wait_for_selector("#pk-chat-input textarea")
-    page.page_errors = errors  # type: ignore[attr-defined]
+    page = open_page(browser, app_server.url, {"width": 1366, "height": 900})
     yield page
-    context.close()
+    page.context.close()
 
 
 

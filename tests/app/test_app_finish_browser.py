@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from tests.support.chat_page import ask as _ask
+from tests.support.app_page import ask as _ask
+from tests.support.app_page import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +22,6 @@ MINI_GOLD = Path(__file__).parent / "data" / "mini-gold.jsonl"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def _open(browser, url: str, viewport: dict, **options) -> object:
-    context = browser.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    page.set_default_timeout(90_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    page.wait_for_selector("#pk-chat-input textarea")
-    page.page_errors = errors  # type: ignore[attr-defined]
-    return page
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +32,14 @@ def app_server(own_app_server):
 
 @pytest.fixture(scope="module")
 def page(browser, app_server) -> Iterator[object]:
-    page = _open(browser, app_server.url, LAPTOP)
+    page = open_page(browser, app_server.url, LAPTOP)
     yield page
     page.context.close()
 
 
 @pytest.fixture(scope="module")
 def phone(browser, app_server) -> Iterator[object]:
-    page = _open(browser, app_server.url, PHONE, is_mobile=True, has_touch=True)
+    page = open_page(browser, app_server.url, PHONE, is_mobile=True, has_touch=True)
     yield page
     page.context.close()
 
@@ -77,7 +66,7 @@ def _shots(page, browser, url: str, name: str, shot, prepare=None) -> None:
     """Save ``name`` at 1440×900 from ``page`` and at 390×844 from a fresh phone page prepared by ``prepare``."""
     shot(page, f"{name}-1440", full_page=False)
     if prepare is not None:
-        phone = _open(browser, url, PHONE, is_mobile=True, has_touch=True)
+        phone = open_page(browser, url, PHONE, is_mobile=True, has_touch=True)
         try:
             prepare(phone)
             shot(phone, f"{name}-390", full_page=False)
@@ -199,7 +188,7 @@ def test_chinese_mode_localizes_examples_filters_upload_prompt_and_toasts(browse
     from playwright.sync_api import expect
 
     for viewport, name in ((LAPTOP, "1440"), (PHONE, "390")):
-        zh = _open(browser, app_server.url, viewport, **({"is_mobile": True, "has_touch": True} if viewport is PHONE else {}))
+        zh = open_page(browser, app_server.url, viewport, **({"is_mobile": True, "has_touch": True} if viewport is PHONE else {}))
         try:
             _language(zh, "zh")
             expect(zh.locator("#pk-tab-chat")).to_contain_text("示例")
@@ -287,7 +276,7 @@ def test_upload_shows_one_progress_bar_and_every_open_documents_table_follows(pa
 
     rule = FIXTURES / "en-article-rules.txt"
     expected = load_document(rule, Settings.from_env(env={}))
-    other = _open(browser, app_server.url, LAPTOP)  # another user's session, Documents tab open
+    other = open_page(browser, app_server.url, LAPTOP)  # another user's session, Documents tab open
     try:
         _tab(other, "Documents")
         table = other.locator("#pk-documents table.pk-docs-table")
@@ -362,7 +351,7 @@ def test_conversations_survive_reload_reopen_rename_export_delete_and_each_answe
     from playwright.sync_api import expect
 
     question = "How will savings bonds reach the countryside?"
-    user = _open(browser, app_server.url, LAPTOP)
+    user = open_page(browser, app_server.url, LAPTOP)
     try:
         _ask(user, question)
         _ask(user, "Which clause is about charitable trusts?")
@@ -405,7 +394,7 @@ def test_conversations_survive_reload_reopen_rename_export_delete_and_each_answe
             body = user.request.get(link.get_attribute("href")).text()
             assert needle in body and "pbc-2022-60:18" in body and "pbc-2022-60:13" in body, body[:400]
         shot(user, "06-conversations-1440", full_page=False)
-        phone = _open(browser, app_server.url, PHONE, is_mobile=True, has_touch=True)
+        phone = open_page(browser, app_server.url, PHONE, is_mobile=True, has_touch=True)
         try:
             phone.click("#pk-conversations")
             _choose(phone, "pk-conv-pick", re.compile("^Bonds and trusts"))

@@ -19,7 +19,8 @@ import pytest
 from policykb.settings import Settings, repo_root
 from tests.doubles.openai_double import OpenAIChatDouble, ScriptedReply
 from tests.support.serve import Served, cli_env, start_serve, stop_serve
-from tests.support.chat_page import ask as _ask
+from tests.support.app_page import ask as _ask
+from tests.support.app_page import open_page
 
 FIXTURES = repo_root() / "tests" / "fixtures"
 OPINIONS, RULE = "pbc-2022-60", "en-article-rules"
@@ -81,15 +82,8 @@ def _names(kb_dir: Path, lang: str = "en") -> dict[str, str]:
 
 
 def _open(browser, url: str, viewport: dict = LAPTOP, **options) -> object:
-    context = browser.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    page.set_default_timeout(90_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url)
-    page.wait_for_selector("#pk-chat-input textarea")
+    page = open_page(browser, url, viewport, **options)
     page.wait_for_selector("body[data-pk-lists=ready]", state="attached")  # the page's own list refreshes are done
-    page.page_errors = errors  # type: ignore[attr-defined]
     return page
 
 

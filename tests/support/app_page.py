@@ -1,10 +1,25 @@
-"""Driving the app's Chat tab in a browser test: one question in, its finished answer bubble out."""
+"""Driving the app in a browser test: open a page of it, and ask in its Chat tab (one question in, its finished
+answer bubble out)."""
 from __future__ import annotations
 
 from typing import Any
 
 ANSWERS = "#pk-chatbot .pk-meta, #pk-chatbot .pk-msg-error"  # one per finished answer (or error)
 QUESTIONS = "#pk-chatbot .pk-question"
+
+
+def open_page(browser: Any, url: str, viewport: dict, **options: Any) -> Any:
+    """A new browser context's page on the app at ``url``, once its chat input is there; the page's script errors
+    collect in ``page.page_errors`` (close it with ``page.context.close()``)."""
+    context = browser.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_selector("#pk-chat-input textarea")
+    page.page_errors = errors
+    return page
 
 
 def ask(page: Any, question: str) -> Any:
