@@ -86,7 +86,7 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
     from policykb.app.ui_documents import build_documents_tab
     from policykb.app.ui_evaluate import build_evaluate_tab
     from policykb.app.scope import kept, scope_choices
-    from policykb.app.ui_search import build_search_tab
+    from policykb.app.ui_search import build_search_tab, section_choices
 
     if kb is None:
         from policykb.kb import KnowledgeBase
@@ -139,7 +139,10 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
 
             return (
                 scope_update(search_docs),
-                gr.update(choices=[(t("all", lang), "")], value="") if search_gone or len(search_kept) != 1 else gr.update(),
+                # the section filter is reset only when the chosen documents changed under it; its "All" follows the
+                # interface language through the language switch alone (a refresh read the language when it was
+                # triggered, and one that finished after a switch labelled the filter in the old language)
+                gr.update(choices=section_choices(ctx, search_kept, lang), value="") if search_gone else gr.update(),
                 gr.update(choices=browse_choices, value=keep),
                 # the document picked for removal is left alone unless it has gone: a refresh (another session's upload,
                 # the fill's progress) may have read the pick before the user made it, and must not undo it

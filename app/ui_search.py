@@ -102,7 +102,9 @@ def build_search_tab(ctx: AppContext, lang_box: Any, chrome: Chrome) -> dict[str
     search_io = dict(inputs=[query, doc, section, lang, k, lang_box], outputs=[results, terms_by_clause, panel], api_visibility="private")
     query.submit(run, **search_io)
     go.click(run, **search_io)
-    doc.change(on_doc, inputs=[doc, lang_box], outputs=[section], api_visibility="private")
+    # in the lists' queue (see app/ui.py): a section list drawn in one language never lands after a switch to the other
+    doc.change(on_doc, inputs=[doc, lang_box], outputs=[section], api_visibility="private", concurrency_id="pk-lists",
+               concurrency_limit=1)
 
     @friendly
     def relabel_sections(docs: list[str] | None, section_no: str, ui: str) -> Any:

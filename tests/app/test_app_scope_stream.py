@@ -88,29 +88,32 @@ def _open(browser, url: str, viewport: dict = LAPTOP, **options) -> object:
 
 
 def _pick(page, elem_id: str, name: str) -> None:
-    """Add ``name`` to the multi-select ``elem_id`` and close its list."""
+    """Add ``name`` to the multi-select ``elem_id`` by clicking its option, as a user does, and close the list.
+
+    The input is left first: Gradio's multi-select opens its list (and makes its first option the active one, which
+    Enter takes) when the input gains focus. An input still focused after an earlier look at the list and Escape
+    showed the typed name's option for a moment and closed it, under load: Enter then took nothing and a click
+    found no option (5 of 9 runs beside two busy loops)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     box = page.locator(f"#{elem_id} input")
-    for _attempt in range(3):  # the page's own list refresh after loading may redraw the list under the pointer once
-        box.click()
-        box.fill(name)  # the list filters to the name; Enter takes its (first) option
-        try:
-            page.get_by_role("option", name=name, exact=True).wait_for(timeout=15_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            continue
-        box.press("Enter")
-        page.keyboard.press("Escape")
-        token = page.locator(f"#{elem_id} .token").filter(has_text=name)
-        try:
-            token.wait_for(timeout=10_000)
+    token = page.locator(f"#{elem_id} .token").filter(has_text=name)
+    for _attempt in range(3):  # a list refresh (another session's upload) may redraw the list under the pointer
+        if token.count():
             break
+        box.blur()  # a fresh focus opens the list and makes its first option the active one
+        box.click()
+        box.fill(name)  # the list filters to the name
+        option = page.get_by_role("option", name=name, exact=True)
+        try:
+            option.click(timeout=15_000)
+            token.wait_for(timeout=10_000)
         except PlaywrightTimeout:
             continue
-    expect(page.locator(f"#{elem_id} .token").filter(has_text=name)).to_have_count(1)
+        finally:
+            page.keyboard.press("Escape")
+    expect(token).to_have_count(1)
 
 
 def _options(page, elem_id: str) -> list[str]:
@@ -118,6 +121,7 @@ def _options(page, elem_id: str) -> list[str]:
     page.wait_for_selector("[role=option]")
     names = [o.strip() for o in page.get_by_role("option").all_inner_texts()]
     page.keyboard.press("Escape")
+    page.locator(f"#{elem_id} input").blur()  # as a user moving on: the list closed, its input left
     return names
 
 
