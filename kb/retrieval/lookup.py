@@ -163,8 +163,8 @@ def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | Sequ
     """The search of a query naming a clause number ("(18)", "第九十九条"), or None for any other query.
 
     The clauses so numbered come first (none when no clause has that number: the caller says so);
-    the related ones are ranked by the query's other words, or, for a bare reference, by the heading
-    of the clause found. Every score comes from that one ranking, so they compare.
+    the related ones are ranked by the whole query when it has other words, or, for a bare reference, by the
+    heading of the clause found. Every score comes from that one ranking, so they compare.
     """
     lookup = parse_lookup(query)
     if lookup is None or lookup.kind != "clause":
@@ -177,14 +177,25 @@ def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | Sequ
     if not clauses:
         nearby = retriever.search(words, k, doc=doc, section=section, lang=lang, mode=mode)[0] if words else []  # type: ignore[arg-type]
         return ClauseLookup(lookup.value, (), tuple(nearby))
-    ordered, _kind = retriever.search(query, len(clauses), doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
     numbered = {c.id for c in clauses}
-    order = [h.clause.id for h in ordered if h.clause.id in numbered]
-    order += [c.id for c in clauses if c.id not in order]
     by_number = {c.id: c for c in clauses}
-    first = by_number[order[0]]
-    about = words or strip_references(first.title or _lead(first.text)) or first.text[:200]
-    ranked, _kind = retriever.search(about, k + len(clauses) + 20, doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
+    depth = k + len(clauses) + 20
+    if words:
+        # One ranking of the whole query (one query embedding, the dearest step of a search): the lookup bonus puts
+        # the clauses so numbered first, in the order the query's other words (a document's name) give them, and
+        # ranks the rest by those words.
+        ranked, _kind = retriever.search(query, depth, doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
+        order = [h.clause.id for h in ranked if h.clause.id in numbered]
+    else:
+        # A bare reference: several documents' clauses so numbered are ordered by the lexical ranking alone (a bare
+        # number carries no meaning to embed); the related clauses are those nearest the first one's heading.
+        order = [h.clause.id for h in retriever.search(query, len(clauses), doc=doc, section=section, lang=lang,
+                                                        mode="lexical")[0] if h.clause.id in numbered] if len(clauses) > 1 else []
+    order += [c.id for c in clauses if c.id not in order]
+    if not words:
+        first = by_number[order[0]]
+        about = strip_references(first.title or _lead(first.text)) or first.text[:200]
+        ranked, _kind = retriever.search(about, depth, doc=doc, section=section, lang=lang, mode=mode)  # type: ignore[arg-type]
     by_id = {h.clause.id: h for h in ranked}
     related = tuple(h for h in ranked if h.clause.id not in numbered)[: max(0, k - len(clauses))]
     # Every clause so numbered is an exact match: each gets the ranking's top score (none ranks below a related one).
@@ -193,6 +204,9 @@ def clause_lookup(retriever: "Retriever", query: str, k: int, *, doc: str | Sequ
     return ClauseLookup(lookup.value, found, related)
 
 
-def _lead(text: str, limit: int = 200) -> str:
-    m = re.search(r"[。！？.!?]", text[:limit])
-    return text[: m.end()] if m else text[:limit]
+def _lead(text: str, limit: int = 80) -> str:
+    """A clause's opening words up to its first full stop or colon, at most ``limit`` characters: what the related
+    clauses of a bare reference are ranked for. Short, since the query embedding's cost grows with its length
+    (a 200-character lead took about three times a question's)."""
+    m = re.search(r"[。！？!?：:；;]|\.(?:\s|$)", text[:limit])
+    return text[: m.start()] if m else text[:limit]

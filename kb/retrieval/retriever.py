@@ -406,7 +406,7 @@ def _same_numbering(query: str, label: str) -> bool:
         return label.startswith("第")
     if re.search(r"\barticle\b", query, re.I):
         return label.lower().startswith("article")
-    if re.search(r"[(（]\s*\d{1,3}\s*[)）]|\b(?:clause|item|point)\b", query, re.I):
+    if re.search(r"[(（]\s*(?:\d{1,3}|[一二三四五六七八九十百]{1,4})\s*[)）]|\b(?:clause|item|point)\b", query, re.I):
         return label.startswith(("(", "（"))
     return False
 

@@ -96,3 +96,49 @@ def test_every_clause_so_numbered_is_a_match_on_the_same_top_score() -> None:
     assert {h.score for h in found.hits} == {1.264}
     assert [h.clause.id for h in found.related] == ["c:7", "a:40"]
     assert all(r.score <= found.hits[-1].score for r in found.related)
+
+
+class _RecordingRetriever(_RankedRetriever):
+    """Records each search's (query, mode): a fused search embeds its query, the dearest step of a search."""
+
+    def __init__(self, clauses, scores: dict[str, float]) -> None:
+        super().__init__(clauses, scores)
+        self.calls: list[tuple[str, str]] = []
+
+    def search(self, query, k, **kw):
+        self.calls.append((query, kw.get("mode", "fused")))
+        return super().search(query, k, **kw)
+
+
+def test_a_lookup_embeds_one_short_text() -> None:
+    from policykb.kb.retrieval.lookup import clause_lookup
+
+    lead = "设立商业银行的申请经审查符合本法第十四条规定的，申请人应当填写正式申请表，并提交下列文件、资料：" + "（一）章程草案；" * 20
+    clauses = [_article("a", 15, lead), _article("b", 15, "乙"), _article("c", 7, "丙")]
+    scores = {"a:15": 1.0, "b:15": 0.8, "c:7": 0.5}
+
+    bare = _RecordingRetriever(clauses, scores)
+    clause_lookup(bare, "第十五条", 5)  # type: ignore[arg-type]
+    fused = [q for q, mode in bare.calls if mode == "fused"]
+    # several documents' article 15: ordered lexically; the related clauses ranked for the first one's opening words
+    # (to its colon, the article it cites left out)
+    assert fused == ["设立商业银行的申请经审查符合本法 规定的，申请人应当填写正式申请表，并提交下列文件、资料"]
+    assert [mode for _q, mode in bare.calls].count("lexical") == 1
+
+    worded = _RecordingRetriever(clauses, scores)
+    found = clause_lookup(worded, "商业银行法第十五条讲了什么？", 5)  # type: ignore[arg-type]
+    assert worded.calls == [("商业银行法第十五条讲了什么？", "fused")]  # one ranking orders the articles and the rest
+    assert found is not None and [h.clause.id for h in found.hits] == ["a:15", "b:15"]
+    assert [h.clause.id for h in found.related] == ["c:7"]
+
+    single = _RecordingRetriever(clauses[2:], scores)
+    clause_lookup(single, "第七条", 5)  # type: ignore[arg-type]
+    assert [mode for _q, mode in single.calls] == ["fused"]  # one article 7: nothing to order
+
+
+def test_a_lookup_in_brackets_prefers_clauses_printed_in_brackets() -> None:
+    from policykb.kb.retrieval.retriever import _same_numbering
+
+    assert _same_numbering("（十八）", "(18)") and _same_numbering("(18)", "(18)")
+    assert not _same_numbering("（十八）", "第十八条")
+    assert _same_numbering("第十八条", "第十八条") and not _same_numbering("第十八条", "(18)")
