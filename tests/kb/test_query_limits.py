@@ -127,12 +127,13 @@ def test_a_search_during_a_large_ingest_does_not_wait_for_its_embedding(en_rule_
     big = tmp_path / "generated-bank-rules.txt"
     big.write_text(_big_rule(clauses=20, sentences=10), encoding="utf-8")
     kb = KnowledgeBase(settings_for(kb_dir))
+    kb.warm_up()  # before the recorder goes in: it records the ingest's calls only
+    embedder = kb.embedder
+    attr = "_passage_model" if hasattr(embedder, "_passage_model") else "_model"
+    model = getattr(embedder, attr)
+    recorder = _Recorder(model)
+    setattr(embedder, attr, recorder)  # the process's one embedder (load_embedder): put back at the end
     try:
-        kb.warm_up()
-        embedder = kb.embedder
-        attr = "_passage_model" if hasattr(embedder, "_passage_model") else "_model"
-        recorder = _Recorder(getattr(embedder, attr))
-        setattr(embedder, attr, recorder)
         reports: list[Any] = []
         ingest = threading.Thread(target=lambda: reports.append(kb.ingest([big])), daemon=True)
         ingest.start()
@@ -148,4 +149,5 @@ def test_a_search_during_a_large_ingest_does_not_wait_for_its_embedding(en_rule_
         assert any(start < search_started and search_ended < end for start, end in recorder.calls), recorder.calls
         assert reports and reports[0].added == 1 and reports[0].failed == 0
     finally:
+        setattr(embedder, attr, model)
         kb.close()
