@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from policykb.ingest.lang import detect_lang
 from policykb.kb.answer.followup import resolve_followup
 from policykb.kb.answer.naming import doc_names
-from policykb.kb.answer.respond import _extractive, assess, clause_numbers, prepare
+from policykb.kb.answer.respond import _extractive, assess, prepare
 from policykb.kb.config import DEFAULT_TUNING, RetrievalConfig, TuningConfig
 from policykb.kb.model import DocumentInfo, Hit, Turn
 from policykb.kb.retrieval.lookup import parse_lookup
@@ -44,7 +44,7 @@ class Replay:
     def resolve(self, question: str, history: Sequence[Turn] = ()) -> tuple[str, str | None]:
         """The question a follow-up stands for, and the document it is restricted to (None = all)."""
         resolution = resolve_followup(question.strip(), history, self._base.glossary, DEFAULT_TUNING.answer,
-                                      doc_names(self._documents), clause_numbers(self._base))
+                                      doc_names(self._documents), self._base.snapshot.clause_numbers)
         return resolution.question, resolution.doc
 
     def search(self, asked: str, config: RetrievalConfig, k: int = DEFAULT_TUNING.answer.k,

@@ -44,7 +44,7 @@ from policykb.settings import Settings
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["answer_question", "answer_question_stream", "clause_numbers", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
+__all__ = ["answer_question", "answer_question_stream", "unsure_why", "unsure_candidates", "scattered", "assess", "Verdict", "prepare"]
 
 _SUMMARY_WORDS_EN = frozenset(
     "what does do say says said is in the of a an me show give read text content contents clause clauses item article "
@@ -110,7 +110,7 @@ def answer_question_stream(question: str, *, retriever: "Retriever", documents: 
     glossary = retriever.glossary
     lang = detect_lang(text)
     names = doc_names(documents)
-    resolution = resolve_followup(text, history, glossary, tuning.answer, names, clause_numbers(retriever))
+    resolution = resolve_followup(text, history, glossary, tuning.answer, names, retriever.snapshot.clause_numbers)
     if resolution.clarify:
         yield Answer(
             answer=resolution.clarify_zh if lang == "zh" else resolution.clarify, citations=(), abstained=False,
@@ -155,11 +155,6 @@ def _named_for_lookup(asked: str, names: dict[str, DocName]) -> str | None:
         return None
     named = {doc for doc, _s, _e in named_documents(asked, names)}
     return next(iter(named)) if len(named) == 1 else None
-
-
-def clause_numbers(retriever: "Retriever") -> dict[str, frozenset[str]]:
-    """Each document's clause numbers (to tell whether a bare "第十五条" is ambiguous)."""
-    return retriever.snapshot.clause_numbers
 
 
 # -- extractive ------------------------------------------------------------------------
