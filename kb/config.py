@@ -102,11 +102,19 @@ class RetrievalConfig:
         True, "Chinese synonyms through a shared English sense (老板 → boss → 雇主) join a Chinese question's dictionary terms",
         "on corpus5.jsonl +0.02 top-1 / +0.02 top-3 for Chinese questions, +0.016 on the Opinions' Chinese questions, "
         "nothing lost elsewhere (docs/cross-lingual.md)")
+    language_idf: bool = _f(
+        True, "in a KB of several languages, the question's words and their dictionary renderings weigh their IDF among "
+              "the clauses of their language, not of the whole KB (kb/retrieval/language_idf.py)",
+        "on corpus5.jsonl (2026-12-06): confidently wrong 0.022 -> 0.013, citation hit 0.638 -> 0.661, off-topic "
+        "abstained 0.794 -> 0.824, false abstain 0.214 -> 0.205, recall@3 0.763 -> 0.772, recall@1 0.629 -> 0.625. "
+        "Feeding the rescaled scores to the dense hints' gate too opened it more often (confidently wrong 0.045; refit "
+        "to 2.0 it made a clear English answer over a Chinese rule unsure), so the gate keeps whole-KB scores; a KB of "
+        "one language is unchanged")
     dense_hints: int = _f(6, "how many Chinese dictionary renderings ride along in an English question's embedding",
                           _HINTS_GRID)
     dense_hint_min: float = _f(0.5, "the least weight a rendering needs to ride along", _HINTS_GRID)
     dense_hint_gate: float = _f(1.0, "hints only when the dictionary's Chinese evidence is this many times the question's "
-                                     "own English evidence", _HINTS_GRID)
+                                     "own English evidence (both BM25 over the whole KB)", _HINTS_GRID)
     title_prior_weight: float = _f(
         0.3, "added to a document's clauses times its title prior (a question naming the document's subject)",
         "grid 0 / 0.2 / 0.3 / 0.5 on corpus5.jsonl, an English dev set and opinions.jsonl: 0.3 gave English questions over "
@@ -168,6 +176,13 @@ class ConfidenceConfig:
     other_doc_margin: float = _f(0.25, "as margin, when the runner-up belongs to another document", _CONFIDENCE)
     weak_support: float = _f(1.0, "below the 'sure' cosine, unsure when a smaller share of topic words is in the top clauses "
                                   "(1.0: sure only when every topic word is found)", _WEAK_SUPPORT)
+    word_support: float = _f(
+        0.5, "a Chinese question over English clauses, below the 'sure' cosine: unsure when a smaller share of its content "
+             "words is found in the top clauses through their dictionary and glossary renderings (0 = never)",
+        "0.5 / 0.7 / 1.0 on corpus5.jsonl and opinions.jsonl (2026-12-06): confidently wrong of corpus5's Chinese questions "
+        "0.028 -> 0.019 / 0.019 / 0.009, unsure answers of the Opinions' Chinese questions (all citing the gold clause) "
+        "0.011 -> 0.022 / 0.066 / 0.132; recall, citation hit and abstention unchanged. Read as abstention support instead, "
+        "the renderings cost the Opinions' Chinese questions off-topic abstention (0.933 -> 0.867)")
     min_anchor: float = _f(0.05, "unsure when the top clause in the question's language holds less than this IDF-weighted "
                                 "share of the question's content words that some clause holds (0 = never)", _ANCHOR)
     candidates: int = _f(3, "clauses an unsure answer lists", _LIMIT)

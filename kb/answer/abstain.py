@@ -16,7 +16,9 @@ between, lexical evidence decides (no embedding beyond the search's own):
   (weather in Ningbo);
 - too small a share (``min_support``) of the question's topic words found in the top clauses
   (its own tokens for a clause in its language; for one in the other language, its content words
-  through their glossary and dictionary renderings, each weighted by the rendering found).
+  through their glossary and dictionary renderings, each weighted by the rendering found; a Chinese
+  question over English clauses counts its glossary terms, and its words' renderings only decide
+  whether the answer is sure: ``confidence.word_support``).
 
 Beside these, :func:`gather` measures the top clause's **anchor** (:func:`anchor_share`): the share of the
 question's content words known to the KB that it holds. It never abstains; an answer whose top clause
@@ -162,10 +164,18 @@ class Evidence:
     # holds, and the IDF-weighted share of them the top clause holds (:func:`anchor_share`); 0 words = not measured
     anchor_words: int = 0
     anchor: float = 0.0
+    # a Chinese question over English clauses (whose support counts glossary terms only): its content words read through
+    # their renderings, as for the other direction; how many, and the weighted share found (confidence only)
+    word_topics: int = 0
+    word_supported: float = 0.0
 
     @property
     def support(self) -> float:
         return self.supported / self.topic_words if self.topic_words else 0.0
+
+    @property
+    def word_support(self) -> float:
+        return self.word_supported / self.word_topics if self.word_topics else 0.0
 
     @property
     def unknown_share(self) -> float:
@@ -180,6 +190,7 @@ class Evidence:
             "unknown_names": list(self.unknown_names), "names_only": self.names_only,
             "asks_quantity": self.asks_quantity, "asks_live": self.asks_live, "states_number": self.states_number, "mentioned": self.mentioned,
             "anchor_words": self.anchor_words, "anchor": round(self.anchor, 3),
+            "word_topics": self.word_topics, "word_supported": self.word_supported,
         }
 
 
@@ -237,14 +248,18 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
     concepts = _concepts(terms, generic)
     found = [g for g in concepts if any(group_in(g, t) for t in texts)]
     # English questions over Chinese clauses: the glossary knows few of their words, the dictionary most of them.
-    # Chinese questions over English clauses keep glossary terms (their renderings cost the Opinions abstentions).
+    # Chinese questions over English clauses keep glossary terms for abstaining (their renderings cost the Opinions
+    # abstentions); their words' renderings only decide whether the answer is sure (``word_topics``).
     rendered = cross and question_lang == "en" and bool(terms.renderings)
     anchor_words, anchor = 0, 0.0  # measured for clauses in the question's language only
+    word_topics, word_supported = 0, 0.0
     if rendered:
         supported, unknown, total = _word_support(terms, generic, texts, stats)
         anchor_words, anchor = _rendered_anchor(terms, generic, tokens_of(texts[0]), stats)
     elif cross:
         supported, unknown, total = len(found), sum(1 for g in concepts if stats.group_df(g) == 0), len(concepts)
+        if terms.renderings:
+            word_supported, _unknown, word_topics = _word_support(terms, generic, texts, stats)
     else:
         words = _topic_tokens(terms, generic)
         top_tokens = frozenset().union(*(tokens_of(t) for t in texts))
@@ -266,7 +281,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         unknown_names=tuple(g[0] for g in concepts if g in terms.names and stats.group_df(g) == 0),
         names_only=bool(found) and all(g in terms.names for g in found),
         asks_quantity=asks_quantity(question), asks_live=asks_live(question), states_number=states_number(best), mentioned=mentioned,
-        anchor_words=anchor_words, anchor=anchor,
+        anchor_words=anchor_words, anchor=anchor, word_topics=word_topics, word_supported=word_supported,
     )
 
 

@@ -301,7 +301,8 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     (``other_doc_margin`` when it belongs to another document). Or the top clause (in the
     question's language) holds less than ``min_anchor`` of the question's content words that the
     KB knows, however close its cosine: a match by meaning alone. Or the evidence is weak: no
-    sentence reaches the pair's "sure" cosine and few of the question's topic words are found.
+    sentence reaches the pair's "sure" cosine and few of the question's topic words are found (for a
+    Chinese question over English clauses, also too few of its words through their translations).
     """
     conf = tuning.confidence
     if not hits or not chosen:
@@ -325,6 +326,9 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     sure = tuning.thresholds(evidence.pair, evidence.cross).sure
     if evidence.sent_cos < sure and evidence.topic_words and evidence.support < conf.weak_support:
         return f"weak evidence: best sentence cosine {evidence.sent_cos:.3f} and {evidence.supported}/{evidence.topic_words} topic words found"
+    if evidence.sent_cos < sure and evidence.word_topics and evidence.word_support < conf.word_support:
+        return (f"weak evidence: best sentence cosine {evidence.sent_cos:.3f} and {evidence.word_supported:g}/"
+                f"{evidence.word_topics} of the question's words found through their translations")
     return ""
 
 

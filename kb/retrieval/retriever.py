@@ -20,6 +20,7 @@ from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary, weight
 from policykb.kb.retrieval.doc_prior import TitlePrior
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, english_tokens, load_dictionary
 from policykb.kb.retrieval.glossary import Glossary
+from policykb.kb.retrieval.language_idf import LanguageIdf
 from policykb.kb.retrieval.lookup import Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
 from policykb.kb.retrieval.query_text import strip_question
@@ -83,6 +84,7 @@ class Retriever:
         self.title_prior = TitlePrior(titles or {})
         self.coverage_prior = CoveragePrior(snapshot.lexical, {cid: c.doc_id for cid, c in snapshot.by_id.items()})
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
+        self.language_idf = LanguageIdf(snapshot.lexical, self._clause_langs)
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
 
     def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
@@ -172,6 +174,7 @@ class Retriever:
         if not self.snapshot.rows:
             return raw, sentences, {}
         expanded = self.dictionary_terms(query, query_lang)
+        gate_scores: Mapping[str, Mapping[str, float]] = raw
         if mode in ("fused", "lexical"):
             lexical = self.snapshot.lexical
             # A scoped search scores every clause lexically (no top-n a larger document could fill) and keeps the
@@ -179,12 +182,20 @@ class Retriever:
             # scope's filter then keeps its documents' clauses (dense candidates are drawn from the scope itself).
             top = self.config.lexical_candidates if scope is None else None
             bridged = self._bridge_tokens(query, query_lang)
-            raw["lexical"] = lexical.scores(tokenize(query), top=top)
+            tokens = tokenize(query)
             raw["bridge"] = lexical.scores(bridged, top=top) if bridged else {}
+            raw["lexical"] = lexical.scores(tokens, top=top)
             raw["dictionary"] = lexical.weighted_scores(expanded, top=top) if expanded else {}
+            if self.config.language_idf and self.language_idf.active:
+                # The dense hints' gate compares these whole-KB scores (its scale when it was tuned); the fusion
+                # weighs the question's words and their dictionary renderings by their IDF within their language.
+                gate_scores = {"lexical": raw["lexical"], "dictionary": raw["dictionary"]}
+                raw["lexical"] = lexical.weighted_scores(self.language_idf.weights(tokens), top=top)
+                weighted = {t: w * self.language_idf.factor(t) for t, w in expanded.items()}
+                raw["dictionary"] = lexical.weighted_scores(weighted, top=top) if weighted else {}
         if "dense" in self.signals_used(mode):
             text = strip_question(query) if query_lang == "en" else query
-            hints = self._dense_hints(expanded, raw) if query_lang == "en" else []
+            hints = self._dense_hints(expanded, gate_scores) if query_lang == "en" else []
             if hints:
                 text = f"{text} {' '.join(hints)}"
             vector = self.embedder.embed_queries([text])[0]

@@ -1,8 +1,12 @@
-"""Abstention for English questions over Chinese clauses: support read through the words' renderings."""
+"""Abstention across languages: English questions over Chinese clauses read support through the words' renderings;
+Chinese questions over English clauses through glossary terms, their words' renderings deciding whether they are sure."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 from policykb.ingest.model import Clause
 from policykb.kb.answer.abstain import decide, gather
+from policykb.kb.answer.respond import unsure_why
 from policykb.kb.answer.evidence import QueryTerms, corpus_stats
 from policykb.kb.config import DEFAULT_TUNING
 from policykb.kb.model import Hit
@@ -56,3 +60,47 @@ def test_a_weaker_rendering_counts_for_less_and_document_name_words_are_not_topi
                 generic=frozenset({"存款保险"}), top_n=1)
     assert ev.topic_words == 1  # "insurance" names the document through its main rendering
     assert ev.supported == 0.4  # "cap" found only through 限额, a weaker rendering
+
+
+# -- Chinese questions over English clauses: glossary terms decide abstaining, the words' renderings whether it is sure --
+_EN_TEXT = "Deepen the construction of the rural credit system and strengthen the sharing of credit information."
+
+
+def _en_clause() -> Clause:
+    return Clause(id="ops:18", doc_id="ops", section="1", section_title="", number="18", label="(18)", title="",
+                  text=_EN_TEXT, items=(), refs=(), lang="en", sha256="")
+
+
+def _zh_terms(renderings: dict[str, dict[str, float]], groups: tuple[tuple[str, ...], ...]) -> QueryTerms:
+    return QueryTerms(lang="zh", tokens=frozenset(renderings), own_tokens=frozenset(renderings), groups=groups,
+                      renderings=tuple((w, tuple(sorted(r.items()))) for w, r in renderings.items()))
+
+
+# "信用卡逾期多久会上征信？": only 征信 is a glossary term (credit information); the card and the overdue days are not
+_CARD = {"信用卡": {"信用卡": 1.0, "credit": 0.25, "card": 0.25}, "逾期": {"逾期": 1.0, "overdu": 1.0},
+         "征信": {"征信": 1.0, "credit": 1.0, "inform": 1.0}}
+
+
+def test_a_chinese_question_whose_words_the_english_clause_mostly_lacks_is_not_sure() -> None:
+    clause = _en_clause()
+    stats = corpus_stats([clause])
+    ev = gather([_hit(clause, 0.80)], _zh_terms(_CARD, (("征信", "credit information"),)), stats, "zh",
+                "信用卡逾期多久会上征信？", top_n=1)
+    assert ev.pair == "zh-en" and not ev.rendered
+    assert ev.concepts_found == 1 and ev.support == 1.0  # the glossary term alone: full support, not abstained
+    assert not decide(ev, DEFAULT_TUNING.abstain.pairs)[0]
+    assert ev.word_topics == 3 and ev.word_supported == 1.25  # 信用卡 through a weak rendering (credit), 逾期 not, 征信 found
+    why = unsure_why([_hit(clause, 0.80)], [_hit(clause, 0.80)], ev, DEFAULT_TUNING)
+    assert "through their translations" in why
+    off = replace(DEFAULT_TUNING, confidence=replace(DEFAULT_TUNING.confidence, word_support=0.0))
+    assert unsure_why([_hit(clause, 0.80)], [_hit(clause, 0.80)], ev, off) == ""  # 0 turns the rule off
+
+
+def test_a_chinese_question_whose_words_the_english_clause_holds_stays_sure() -> None:
+    clause = _en_clause()
+    stats = corpus_stats([clause])
+    rendered = {"农村": {"农村": 1.0, "rural": 1.0}, "征信": {"征信": 1.0, "credit": 1.0, "inform": 1.0}}
+    ev = gather([_hit(clause, 0.80)], _zh_terms(rendered, (("征信", "credit information"),)), stats, "zh",
+                "农村征信怎么建设？", top_n=1)
+    assert ev.word_topics == 2 and ev.word_support == 1.0
+    assert unsure_why([_hit(clause, 0.80)], [_hit(clause, 0.80)], ev, DEFAULT_TUNING) == ""
