@@ -149,6 +149,7 @@ def unknown_doc(doc_id: str) -> DocName:
 
 
 _MIN_SUFFIX = 4  # a Chinese title cited by its tail ("人民银行法" for 中国人民银行法) needs at least this many characters
+_ZH_DIGITS = "零〇一二两三四五六七八九十百千"  # Chinese numerals of a clause number
 
 
 # "Law of the People's Republic of China on Commercial Banks" is cited "the Commercial Banks Law";
@@ -190,10 +191,12 @@ def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int
     tails: dict[str, set[str]] = {}
     for doc_id, name in names.items():
         for surface in _surfaces(name):
-            if _CJK.search(surface) and len(surface) < _MIN_SUFFIX:  # "意见", "办法": only in title marks
+            if _CJK.search(surface) and len(surface) < _MIN_SUFFIX:  # "意见", "办法": in title marks or before a clause
                 start = text.find(f"《{surface}》")
                 if start >= 0:
                     spans.append((start, start + len(surface) + 2, doc_id))
+                for m in re.finditer(rf"{re.escape(surface)}(?=的?\s*(?:第|[（(]\s*[\d{_ZH_DIGITS}]))", text):
+                    spans.append((m.start(), m.end(), doc_id))  # 意见第（十八）条, 意见（十八）
             elif _CJK.search(surface):
                 for i in range(0, len(surface) - _MIN_SUFFIX + 1):
                     tails.setdefault(surface[i:], set()).add(doc_id)

@@ -30,13 +30,26 @@ WEIGHTS: dict[str, Weights] = {"same": SAME_LANGUAGE, "cross": CROSS_LANGUAGE}
 
 
 def weights_table(config: RetrievalConfig) -> dict[str, Weights]:
-    """The "same"/"cross" language weight table of a retrieval config."""
-    return {"same": config.same_language, "cross": config.cross_language}
+    """The language weight table of a retrieval config: "same", "cross", and with ``balance_zh_en`` a "zh-en" entry
+    (a Chinese question's English clauses: the cross-language weights scaled to the same-language total)."""
+    table = {"same": config.same_language, "cross": config.cross_language}
+    if config.balance_zh_en:
+        table["zh-en"] = _scaled(config.cross_language, _total(config.same_language) / _total(config.cross_language))
+    return table
+
+
+def _total(w: Weights) -> float:
+    return w.dense_clause + w.dense_sentence + w.lexical + w.bridge
+
+
+def _scaled(w: Weights, factor: float) -> Weights:
+    return Weights(w.dense_clause * factor, w.dense_sentence * factor, w.lexical * factor, w.bridge * factor)
 
 
 def weights_for(query_lang: str, clause_lang: str, table: Mapping[str, Weights] | None = None) -> Weights:
+    """The weights for a (question language, clause language) pair: its own entry ("zh-en") when the table has one."""
     table = WEIGHTS if table is None else table
-    return table["same" if query_lang == clause_lang else "cross"]
+    return table.get(f"{query_lang}-{clause_lang}") or table["same" if query_lang == clause_lang else "cross"]
 
 
 def normalise(raw: Mapping[str, float], *, dense: bool, groups: Mapping[str, str] | None = None) -> dict[str, float]:

@@ -19,6 +19,8 @@ __all__ = ["Lookup", "parse_lookup", "mention_pattern", "clause_reference", "str
 
 _ZH_NUM = "零〇一二两三四五六七八九十百千万萬亿億"
 _EN_KIND = r"(?:clause|item|article|art\.|paragraph|para\.|point|provision|measure|no\.)"
+# The words Chinese official documents end their titles with (意见, 办法, 条例, …法).
+_DOC_KINDS = "意见|办法|条例|规定|通知|细则|规则|决定|指引|准则|法"
 # Clause numbers of any size; a bare "(2022)" without a word such as "clause" is a year, not a clause.
 _NOT_YEAR = r"(?!(?:19|20)\d\d\s*[)）])"
 
@@ -28,6 +30,8 @@ _CLAUSE_PATTERNS = [
     re.compile(rf"(?:^|[\s\"“'‘])\({_NOT_YEAR}(\d+)\)(?=[\s?.,!:;\"”'’]|$)"),
     re.compile(rf"第\s*[（(]?\s*([{_ZH_NUM}\d]+)\s*[)）]?\s*[条项点]"),
     re.compile(rf"(?:^|[^\w])[（(]([{_ZH_NUM}]+)[)）]"),
+    # a bracketed number right after a document name ending in its kind: 意见（十八）, 《办法》(3)
+    re.compile(rf"(?:{_DOC_KINDS})》?\s*[（(]{_NOT_YEAR}([{_ZH_NUM}\d]+)[)）]"),
     re.compile(rf"[（(]{_NOT_YEAR}(\d+)[)）]"),
 ]
 _SECTION_PATTERNS = [

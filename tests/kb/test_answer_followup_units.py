@@ -53,12 +53,15 @@ def _resolve(question, history, names, numbers):
     ("And the Deposit Insurance Regulations?", DEPOSITS),
     ("What do the Opinions say about Ningbo?", OPINIONS),
     ("那《意见》呢？", OPINIONS),
+    ("意见第（十八）条讲什么？", OPINIONS),  # a short name right before a clause number names its document
+    ("意见（十八）", OPINIONS),
 ])
 def test_a_question_names_its_document(names, text, doc) -> None:
     assert [d for d, _s, _e in named_documents(text, names)] == [doc]
 
 
-@pytest.mark.parametrize("text", ["银行法第十三条", "有什么办法？", "What does the law say about banks?", "第十三条讲了什么？"])
+@pytest.mark.parametrize("text", ["银行法第十三条", "有什么办法？", "What does the law say about banks?", "第十三条讲了什么？",
+                                  "我对银行有意见，第一步该找谁？", "有意见（比如投诉）怎么办？"])
 def test_a_name_shared_or_generic_names_no_document(names, text) -> None:
     assert named_documents(text, names) == []
 

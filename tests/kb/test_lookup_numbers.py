@@ -26,6 +26,9 @@ from policykb.kb.retrieval.lookup import Lookup, parse_lookup
         ("第一百零三条", "103"),
         ("第（一千零一）条", "1001"),
         ("What does clause 18 say?", "18"),
+        ("意见（十八）", "18"),  # a bracketed number right after a document name
+        ("《办法》(3)讲了什么？", "3"),
+        ("存款保险条例（五）", "5"),
     ],
 )
 def test_clause_numbers_of_any_size(question: str, number: str) -> None:
@@ -34,6 +37,11 @@ def test_clause_numbers_of_any_size(question: str, number: str) -> None:
 
 def test_a_bare_year_in_brackets_is_not_a_clause() -> None:
     assert parse_lookup("What did the Opinions (2022) ask of banks?") is None
+    assert parse_lookup("意见（2022）有哪些要求？") is None
+
+
+def test_a_bracketed_number_after_an_ordinary_word_is_not_a_clause() -> None:
+    assert parse_lookup("公司（一）的情况怎么样？") is None
 
 
 def test_section_numbers_of_any_size() -> None:
