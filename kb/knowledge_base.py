@@ -20,7 +20,7 @@ from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.index.indexer import Indexer, writer_lock
 from policykb.kb.index.manifest import Manifest
 from policykb.kb.model import Answer, CheckReport, CopyReport, DocumentInfo, IngestReport, SearchResult, Turn
-from policykb.kb.retrieval.lookup import ClauseLookup, clause_lookup
+from policykb.kb.retrieval.lookup import ClauseLookup, clause_lookup, parse_lookup
 from policykb.kb.retrieval.retriever import Retriever
 from policykb.kb.index.snapshot import Snapshot, load_snapshot, restamp_lexical, save_lexical, with_vectors_of
 from policykb.kb.index.vectors import VectorStore, drop_collections
@@ -384,7 +384,8 @@ class KnowledgeBase:
         retriever = self._current_retriever()
         scope = self._check_scope(doc, retriever)
         started = time.perf_counter()
-        numbered = clause_lookup(retriever, query, k, doc=scope or None, section=section, lang=lang, mode=mode)
+        numbered = clause_lookup(retriever, query, k, doc=scope or self._named_for_lookup(query), section=section,
+                                 lang=lang, mode=mode)
         if numbered is not None:
             return SearchResult(query=query, hits=numbered.hits, latency_ms=(time.perf_counter() - started) * 1000,
                                 lookup="clause", related=numbered.related, lookup_value=numbered.number,
@@ -394,6 +395,15 @@ class KnowledgeBase:
         return SearchResult(query=query, hits=tuple(hits), latency_ms=(time.perf_counter() - started) * 1000, lookup=lookup,
                             signals=retriever.signals_used(mode), missing_vectors=retriever.snapshot.missing_vectors,
                             scope=scope)
+
+    def _named_for_lookup(self, query: str) -> str | None:
+        """The one document a clause lookup names ("意见第（十八）条"), whose clause a search then finds (as ``ask`` does)."""
+        lookup = parse_lookup(query)
+        if lookup is None or lookup.kind != "clause":
+            return None
+        from policykb.kb.answer.naming import doc_names, named_for_lookup
+
+        return named_for_lookup(query, doc_names(self.documents()))
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), mode: AnswerMode | None = None,
             doc: str | Sequence[str] | None = None) -> Answer:

@@ -15,8 +15,9 @@ from typing import Any, Iterable
 
 from policykb.ingest.lang import CJK_CHAR as _CJK
 from policykb.ingest.model import Clause
+from policykb.kb.retrieval.lookup import parse_lookup
 
-__all__ = ["DocName", "doc_names", "clause_ref", "unknown_doc", "named_documents"]
+__all__ = ["DocName", "doc_names", "clause_ref", "unknown_doc", "named_documents", "named_for_lookup"]
 
 # Document types as English titles name them, and their usual Chinese names.
 _TYPES_EN_ZH: dict[str, str] = {
@@ -216,3 +217,12 @@ def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int
             out.append((doc_id, start, stop))
             end = stop
     return out
+
+
+def named_for_lookup(asked: str, names: dict[str, DocName]) -> str | None:
+    """The one document a clause lookup names ("商业银行法第十三条…", "意见第（十八）条"): the lookup is of its clause only."""
+    lookup = parse_lookup(asked)
+    if lookup is None or lookup.kind != "clause" or len(names) < 2:
+        return None
+    named = {doc for doc, _s, _e in named_documents(asked, names)}
+    return next(iter(named)) if len(named) == 1 else None

@@ -37,7 +37,7 @@ from policykb.kb.answer.partial import missing_note, missing_phrases
 from policykb.kb.config import DEFAULT_TUNING, TuningConfig
 from policykb.kb.retrieval.lookup import Lookup, parse_lookup
 from policykb.kb.model import Answer, Citation, DocumentInfo, Hit, Turn
-from policykb.kb.answer.naming import DocName, doc_names, named_documents
+from policykb.kb.answer.naming import DocName, doc_names, named_for_lookup
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.settings import Settings
 
@@ -121,7 +121,7 @@ def answer_question_stream(question: str, *, retriever: "Retriever", documents: 
         return
     asked = resolution.question
     hits, lookup_kind = retriever.search(asked, tuning.answer.k,
-                                         doc=_within(resolution.doc or _named_for_lookup(asked, names), scope))
+                                         doc=_within(resolution.doc or named_for_lookup(asked, names), scope))
     ctx = prepare(asked, lang, retriever, documents, tuning)
     draft = _extractive(ctx, hits, lookup_kind)
     resolved = asked if resolution.followup else ""
@@ -146,15 +146,6 @@ def _within(doc: str | None, scope: Sequence[str]) -> str | Sequence[str] | None
     if doc is not None and (not scope or doc in scope):
         return doc
     return tuple(scope) or None
-
-
-def _named_for_lookup(asked: str, names: dict[str, DocName]) -> str | None:
-    """The one document a clause lookup names ("商业银行法第十三条…"): the lookup is of its clause only."""
-    lookup = parse_lookup(asked)
-    if lookup is None or lookup.kind != "clause" or len(names) < 2:
-        return None
-    named = {doc for doc, _s, _e in named_documents(asked, names)}
-    return next(iter(named)) if len(named) == 1 else None
 
 
 # -- extractive ------------------------------------------------------------------------

@@ -219,3 +219,12 @@ def test_filters_apply_to_lookups(mixed_kb) -> None:
     assert result.lookup == "mentions"
     assert ids(result)[0] == zj(7)
     assert {h.clause.doc_id for h in result.hits} == {ZH_RULE}
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("意见第三条讲什么？", "pbc-2022-60:3"),  # the Opinions print (3); the rule's 第三条 matches the style, not the name
+    ("意见（三）", "pbc-2022-60:3"),
+    ("办法（三）", None),  # the rule's short name 《办法》 before a bracketed number
+])
+def test_a_lookup_naming_its_document_by_short_name_finds_that_documents_clause(mixed_kb, query: str, expected) -> None:
+    assert ids(mixed_kb.search(query, 3))[0] == (expected or zj(3))
