@@ -293,7 +293,9 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     question's language) holds less than ``min_anchor`` of the question's content words that the
     KB knows, however close its cosine: a match by meaning alone. Or the evidence is weak: no
     sentence reaches the pair's "sure" cosine and few of the question's topic words are found (for a
-    Chinese question over English clauses, also too few of its words through their translations).
+    Chinese question over English clauses, also too few of its words through their translations). Or the
+    question asks for a figure (how much, how long, 多少) and the best sentences of the top clause state none,
+    however close their cosine.
     """
     conf = tuning.confidence
     if not hits or not chosen:
@@ -311,6 +313,8 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
             return f"{rival.clause.label} of {where} scores {how} the best passing clause"
     if evidence.mentioned:
         return ""
+    if evidence.asks_quantity and not evidence.states_number:
+        return "the question asks for a figure the best clause does not state"
     if evidence.anchor_words and evidence.anchor < conf.min_anchor:
         return (f"the best clause holds none of the question's words that the documents use "
                 f"({evidence.anchor_words} such word(s)): it matches by meaning only")

@@ -72,3 +72,14 @@ def test_an_english_question_is_anchored_through_its_words_renderings() -> None:
     assert right.anchor_words == wrong.anchor_words == 2
     assert abs(right.anchor - 0.7) < 1e-9  # 试用期 at 0.9 and 期限 at 0.5, equally rare: each word at its rendering's weight
     assert wrong.anchor == 0.0
+
+
+def test_a_figure_asked_and_not_stated_is_unsure_however_close_the_cosine() -> None:
+    hit = _hit(_clause("19", _PROBATION), 0.95)
+    asked = Evidence(sent_cos=0.95, cross=False, topic_words=1, supported=1, unknown=0, pair="zh-zh",
+                     asks_quantity=True, states_number=False)
+    assert "figure" in unsure_why([hit], [hit], asked, DEFAULT_TUNING)
+    stated = replace(asked, states_number=True)
+    assert unsure_why([hit], [hit], stated, DEFAULT_TUNING) == ""
+    not_asked = replace(asked, asks_quantity=False)
+    assert unsure_why([hit], [hit], not_asked, DEFAULT_TUNING) == ""
