@@ -134,6 +134,10 @@ def test_quantity_live_and_mention_questions_are_recognised() -> None:
     assert not asks_live("Is capital and current account convertibility mentioned?")
     assert states_number("the maximum investment ratio can reach 50%.") and states_number("每年不少于两次")
     assert not states_number("Promote the distribution of savings bonds to the countryside.")
+    # numbers written out in English, before what they count
+    assert states_number("Each kiosk shall keep a written record of every sale for three years.")
+    assert states_number("answer within fifteen working days") and states_number("应当在三年内")
+    assert not states_number("one of the banks shall report") and not states_number("Ten principles apply.")
     assert mention_subject("Is the e-CNY trial mentioned?") == "e-CNY trial"
     assert mention_subject("个人信息保护有提到吗？") == "个人信息保护"
     assert mention_subject("How are savings bonds distributed?") == ""
