@@ -208,11 +208,12 @@ def print_report(report: dict[str, Any], out: Any = sys.stdout) -> None:
                   f"{_pct(m[f'questions_with_gold_in_top{K}'])}  {_pct(m['recall@1'])}  {m[f'mrr@{K}']:.3f}", file=out)
     for name, ids in report["misses"].items():
         print(f"  no gold in top {K} ({name}): {', '.join(ids) or '-'}", file=out)
-    print("\nask (answerable rows): citation hit | confidently wrong | wrong answered | unsure | abstained ; off-topic abstained", file=out)
+    print("\nask (answerable rows): citation hit | confidently wrong | wrong answered | unsure | abstained ; "
+          "off-topic abstained | unsure", file=out)
     for part, m in report["ask"].items():
         print(f"  {part:<4} n={m['answerable']:<3} {_pct(m['citation_hit'])}  {_pct(m['confidently_wrong'])}  "
               f"{_pct(m['wrong_answered'])}  {_pct(m['unsure'])}  {_pct(m['abstained'])} ; "
-              f"n={m['offtopic']} {_pct(m['offtopic_abstained'])}", file=out)
+              f"n={m['offtopic']} {_pct(m['offtopic_abstained'])} {_pct(m['offtopic_unsure'])}", file=out)
     print(f"  confidently wrong: {', '.join(report['confidently_wrong_ids']) or '-'}", file=out)
     print(f"  off-topic not abstained: {', '.join(report['offtopic_answered_ids']) or '-'}", file=out)
 

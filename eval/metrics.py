@@ -28,6 +28,8 @@ Answers:
 - ``wrong_answered`` — share of answerable rows not abstained and citing no gold id, sure or unsure
   (an unsure answer lists its candidates; this counts it wrong when none of them is gold).
 - ``unsure_rate`` — share of all rows answered as unsure (candidates cited, most likely first).
+- ``offtopic_sure`` — share of unanswerable rows answered as sure (not abstained, not unsure, not asking back):
+  the off-topic questions that mislead; the rest of ``1 - abstain_recall`` was answered unsure.
 
 Latency: p50/p95 by nearest rank (the ⌈p/100·n⌉-th smallest value).
 
@@ -64,6 +66,7 @@ ANSWER_KEYS: tuple[str, ...] = (
     "confidently_wrong",
     "wrong_answered",
     "unsure_rate",
+    "offtopic_sure",
 )
 _DIGITS = 4
 
@@ -142,6 +145,8 @@ def answer_metrics(outcomes: Sequence[AnswerOutcome]) -> dict:
                                     len(answerable)),
         "wrong_answered": _ratio(sum(1 for o in answerable if not o.abstained and not set(o.cited) & set(o.gold)), len(answerable)),
         "unsure_rate": _ratio(sum(1 for o in outcomes if o.unsure and not o.abstained), len(outcomes)),
+        "offtopic_sure": _ratio(sum(1 for o in unanswerable if not o.abstained and not o.unsure and not o.asked_back),
+                                len(unanswerable)),
     }
 
 

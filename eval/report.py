@@ -35,6 +35,7 @@ DEFINITIONS = """\
 - **wrong_answered** — answerable questions not abstained and citing no gold clause, sure or unsure
   / answerable questions.
 - **unsure_rate** — questions answered as unsure (candidate clauses cited, most likely first) / all questions.
+- **offtopic_sure** — off-topic questions answered as sure (neither abstained nor unsure) / off-topic questions.
 - **latency** — measured inside each call (warm); p50/p95 by nearest rank, in milliseconds.
 - "—" means not measured (no question the metric applies to).
 """
@@ -96,7 +97,8 @@ def render_markdown(report: EvalReport) -> str:
     )
     a = result.get("answers", {})
     out += ["", f"**Confidently wrong: {fmt(a.get('confidently_wrong'))}** of answerable questions "
-                f"(unsure: {fmt(a.get('unsure_rate'))} of all; off-topic abstained: {fmt(a.get('abstain_recall'))})."]
+                f"(unsure: {fmt(a.get('unsure_rate'))} of all; off-topic abstained: {fmt(a.get('abstain_recall'))}, "
+                f"answered as sure: {fmt(a.get('offtopic_sure'))})."]
     out += ["", "## Headline", "", _table(["metric", "value"], [[k, fmt(v)] for k, v in _headline(result)])]
     by_lang = result.get("by_lang", {})
     out += ["", "## By language: retrieval (fused)", ""]

@@ -74,7 +74,7 @@ def test_result_shape_and_modes(result: EvalReport) -> None:
     assert set(result.retrieval) >= {"recall@1", "recall@3", "recall@5", "mrr", "ndcg@5"}
     assert set(result.answers) == {
         "citation_hit", "citation_precision", "fact_coverage", "abstain_precision", "abstain_recall", "false_abstain_rate", "invalid_citations",
-        "confidently_wrong", "wrong_answered", "unsure_rate",
+        "confidently_wrong", "wrong_answered", "unsure_rate", "offtopic_sure",
     }
     assert set(result.by_lang) == {"en", "zh"}
     assert set(result.ablation) == {"lexical", "dense", "fused", "answer"}

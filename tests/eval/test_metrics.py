@@ -110,6 +110,7 @@ def test_answer_metrics_edge_cases() -> None:
         "confidently_wrong": None,
         "wrong_answered": None,
         "unsure_rate": None,
+        "offtopic_sure": None,
     }
     only_off_topic = answer_metrics([_o([], [], abstained=False)])
     assert only_off_topic["citation_hit"] is None
@@ -159,3 +160,16 @@ def test_confidently_wrong_counts_sure_answers_without_gold_only() -> None:
     assert m["confidently_wrong"] == 0.2
     assert m["wrong_answered"] == 0.6
     assert m["unsure_rate"] == round(2 / 6, 4)
+
+
+def test_offtopic_sure_counts_off_topic_questions_answered_as_sure() -> None:
+    outcomes = [
+        AnswerOutcome((), False, (), ("x",), False, ""),  # answered as sure: misleads
+        AnswerOutcome((), False, (), ("x",), False, "", unsure=True),  # unsure, candidates listed
+        AnswerOutcome((), False, (), (), True, ""),  # abstained
+        AnswerOutcome((), False, (), (), False, "", asked_back=True),  # asks which document is meant
+        AnswerOutcome(("a",), True, (), ("b",), False, ""),  # answerable: not in the denominator
+    ]
+    m = answer_metrics(outcomes)
+    assert m["offtopic_sure"] == 0.25
+    assert m["abstain_recall"] == 0.25
