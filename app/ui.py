@@ -143,7 +143,9 @@ def build_app(settings: Settings, kb: KnowledgeBase | None = None) -> Any:
                 # interface language through the language switch alone (a refresh read the language when it was
                 # triggered, and one that finished after a switch labelled the filter in the old language)
                 gr.update(choices=section_choices(ctx, search_kept, lang), value="") if search_gone else gr.update(),
-                gr.update(choices=browse_choices, value=keep),
+                # the Browse document likewise: set only when none is chosen or it has gone (a refresh that read the
+                # choice before the user changed it set the old document back and redrew the outline under the pointer)
+                gr.update(choices=browse_choices) if current in ids else gr.update(choices=browse_choices, value=keep),
                 # the document picked for removal is left alone unless it has gone: a refresh (another session's upload,
                 # the fill's progress) may have read the pick before the user made it, and must not undo it
                 gr.update(choices=browse_choices) if remove_current is None or remove_current in ids
