@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from policykb.ingest.lang import CJK_CHAR as _CJK
 from policykb.ingest.model import Clause
-from policykb.kb.retrieval.lookup import parse_lookup
+from policykb.kb.retrieval.lookup import ZH_NUMERALS, parse_lookup
 
 __all__ = ["DocName", "doc_names", "clause_ref", "unknown_doc", "named_documents", "named_for_lookup"]
 
@@ -150,7 +150,6 @@ def unknown_doc(doc_id: str) -> DocName:
 
 
 _MIN_SUFFIX = 4  # a Chinese title cited by its tail ("人民银行法" for 中国人民银行法) needs at least this many characters
-_ZH_DIGITS = "零〇一二两三四五六七八九十百千"  # Chinese numerals of a clause number
 
 
 # "Law of the People's Republic of China on Commercial Banks" is cited "the Commercial Banks Law";
@@ -196,7 +195,7 @@ def named_documents(text: str, names: dict[str, DocName]) -> list[tuple[str, int
                 start = text.find(f"《{surface}》")
                 if start >= 0:
                     spans.append((start, start + len(surface) + 2, doc_id))
-                for m in re.finditer(rf"{re.escape(surface)}(?=的?\s*(?:第|[（(]\s*[\d{_ZH_DIGITS}]))", text):
+                for m in re.finditer(rf"{re.escape(surface)}(?=的?\s*(?:第|[（(]\s*[\d{ZH_NUMERALS}]))", text):
                     spans.append((m.start(), m.end(), doc_id))  # 意见第（十八）条, 意见（十八）
             elif _CJK.search(surface):
                 for i in range(0, len(surface) - _MIN_SUFFIX + 1):

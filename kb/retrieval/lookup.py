@@ -14,10 +14,10 @@ from policykb.kb.model import Hit
 if TYPE_CHECKING:
     from policykb.kb.retrieval.retriever import Retriever
 
-__all__ = ["Lookup", "parse_lookup", "mention_pattern", "clause_reference", "strip_references", "ClauseLookup",
+__all__ = ["ZH_NUMERALS", "Lookup", "parse_lookup", "mention_pattern", "clause_reference", "strip_references", "ClauseLookup",
            "clause_lookup"]
 
-_ZH_NUM = "零〇一二两三四五六七八九十百千万萬亿億"
+ZH_NUMERALS = "零〇一二两三四五六七八九十百千万萬亿億"  # the characters of a Chinese clause number
 _EN_KIND = r"(?:clause|item|article|art\.|paragraph|para\.|point|provision|measure|no\.)"
 # The words Chinese official documents end their titles with (意见, 办法, 条例, …法).
 _DOC_KINDS = "意见|办法|条例|规定|通知|细则|规则|决定|指引|准则|法"
@@ -28,15 +28,15 @@ _CLAUSE_PATTERNS = [
     re.compile(rf"\b{_EN_KIND}\s*(?:no\.?\s*)?\(?\s*(\d+)\s*\)?", re.I),
     re.compile(r"^\s*\(\s*(\d+)\s*\)\s*$"),
     re.compile(rf"(?:^|[\s\"“'‘])\({_NOT_YEAR}(\d+)\)(?=[\s?.,!:;\"”'’]|$)"),
-    re.compile(rf"第\s*[（(]?\s*([{_ZH_NUM}\d]+)\s*[)）]?\s*[条项点]"),
-    re.compile(rf"(?:^|[^\w])[（(]([{_ZH_NUM}]+)[)）]"),
+    re.compile(rf"第\s*[（(]?\s*([{ZH_NUMERALS}\d]+)\s*[)）]?\s*[条项点]"),
+    re.compile(rf"(?:^|[^\w])[（(]([{ZH_NUMERALS}]+)[)）]"),
     # a bracketed number right after a document name ending in its kind: 意见（十八）, 《办法》(3)
-    re.compile(rf"(?:{_DOC_KINDS})》?\s*[（(]{_NOT_YEAR}([{_ZH_NUM}\d]+)[)）]"),
+    re.compile(rf"(?:{_DOC_KINDS})》?\s*[（(]{_NOT_YEAR}([{ZH_NUMERALS}\d]+)[)）]"),
     re.compile(rf"[（(]{_NOT_YEAR}(\d+)[)）]"),
 ]
 _SECTION_PATTERNS = [
     re.compile(r"\b(?:section|part|chapter)\s+(\d+)\b", re.I),
-    re.compile(rf"第\s*([{_ZH_NUM}\d]+)\s*(?:部分|章|节)"),
+    re.compile(rf"第\s*([{ZH_NUMERALS}\d]+)\s*(?:部分|章|节)"),
 ]
 _MENTION_PATTERNS = [
     re.compile(

@@ -21,7 +21,7 @@ from policykb.kb.retrieval.doc_prior import TitlePrior
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, english_tokens, load_dictionary
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.language_idf import LanguageIdf
-from policykb.kb.retrieval.lookup import Lookup, mention_pattern, parse_lookup
+from policykb.kb.retrieval.lookup import ZH_NUMERALS, Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
 from policykb.kb.retrieval.query_text import strip_question
 from policykb.kb.index.snapshot import Snapshot
@@ -184,15 +184,20 @@ class Retriever:
             bridged = self._bridge_tokens(query, query_lang)
             tokens = tokenize(query)
             raw["bridge"] = lexical.scores(bridged, top=top) if bridged else {}
-            raw["lexical"] = lexical.scores(tokens, top=top)
-            raw["dictionary"] = lexical.weighted_scores(expanded, top=top) if expanded else {}
-            if self.config.language_idf and self.language_idf.active:
-                # The dense hints' gate compares these whole-KB scores (its scale when it was tuned); the fusion
-                # weighs the question's words and their dictionary renderings by their IDF within their language.
-                gate_scores = {"lexical": raw["lexical"], "dictionary": raw["dictionary"]}
+            rescale = self.config.language_idf and self.language_idf.active
+            if not rescale or query_lang == "en":
+                # BM25 over the whole KB: the fusion's, or with within-language IDF the dense hints' gate's (English
+                # questions only), whose threshold was tuned on it
+                whole_kb = {"lexical": lexical.scores(tokens, top=top),
+                            "dictionary": lexical.weighted_scores(expanded, top=top) if expanded else {}}
+                gate_scores = whole_kb
+            if rescale:
+                # the question's words and their dictionary renderings weigh their IDF within their language
                 raw["lexical"] = lexical.weighted_scores(self.language_idf.weights(tokens), top=top)
                 weighted = {t: w * self.language_idf.factor(t) for t, w in expanded.items()}
                 raw["dictionary"] = lexical.weighted_scores(weighted, top=top) if weighted else {}
+            else:
+                raw.update(whole_kb)
         if "dense" in self.signals_used(mode):
             text = strip_question(query) if query_lang == "en" else query
             hints = self._dense_hints(expanded, gate_scores) if query_lang == "en" else []
@@ -417,7 +422,7 @@ def _same_numbering(query: str, label: str) -> bool:
         return label.startswith("第")
     if re.search(r"\barticle\b", query, re.I):
         return label.lower().startswith("article")
-    if re.search(r"[(（]\s*(?:\d{1,3}|[一二三四五六七八九十百]{1,4})\s*[)）]|\b(?:clause|item|point)\b", query, re.I):
+    if re.search(rf"[(（]\s*(?:\d{{1,3}}|[{ZH_NUMERALS}]{{1,4}})\s*[)）]|\b(?:clause|item|point)\b", query, re.I):
         return label.startswith(("(", "（"))
     return False
 
