@@ -44,12 +44,13 @@ from typing import Iterable, Mapping, Sequence
 
 from policykb.ingest.model import Clause
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, tokens_of
+from policykb.kb.answer.figures import KIND_NAMES, asked_kinds, states_kind
 from policykb.kb.config import DEFAULT_TUNING, PairThresholds
 from policykb.kb.model import DocumentInfo, Hit
 
 __all__ = [
     "Evidence", "Thresholds", "THRESHOLDS", "gather", "decide", "judge", "by_language",
-    "asks_quantity", "asks_live", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words", "anchor_share",
+    "asks_quantity", "asks_live", "kinds_text", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words", "anchor_share",
 ]
 
 QUESTION_WORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "question_words.txt"
@@ -60,7 +61,7 @@ _QUANTITY_EN = re.compile(
     r"(?:rate|rates|ratio|limit|threshold|amount|percentage|level|cap|ceiling|dose|fee|price|number|interest))\b",
     re.I,
 )
-_QUANTITY_ZH = re.compile(r"多少|几(?:点|个|成|倍|年|天|月|次|家|种|岁)|(?:税率|利率|比率|比例|限额|上限|下限|门槛|金额)(?:是|为)")
+_QUANTITY_ZH = re.compile(r"多少|多久|多长时间|几(?:点|个|成|倍|年|天|月|次|家|种|岁)|(?:税率|利率|比率|比例|限额|上限|下限|门槛|金额)(?:是|为)")
 _LIVE_EN = re.compile(
     r"\b(?:today|tonight|tomorrow|yesterday|right\s+now|this\s+(?:weekend|week|morning|afternoon|evening)|current(?!\s+accounts?\b))\b", re.I
 )
@@ -173,6 +174,10 @@ class Evidence:
     # their renderings, as for the other direction; how many, and the weighted share found (confidence only)
     word_topics: int = 0
     word_supported: float = 0.0
+    # the kinds of figure the question asks for (a duration, a sum, a share, an age: :mod:`figures`), and whether
+    # some top clause states a figure of one of them
+    asked_kinds: tuple[str, ...] = ()
+    states_asked: bool = True
 
     @property
     def support(self) -> float:
@@ -279,6 +284,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         if all(any(group_in(g, t) for t in texts) for g in groups):
             mentioned = subject
     best = " ".join(text for text, _cos in hits[0].sentences[:2]) or hits[0].best_sentence
+    kinds = asked_kinds(question)
     return Evidence(
         sent_cos=sent_cos, cross=cross, pair=f"{question_lang}-{clause_lang}", rendered=rendered,
         topic_words=total, supported=supported, unknown=unknown,
@@ -287,6 +293,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         names_only=bool(found) and all(g in terms.names for g in found),
         asks_quantity=asks_quantity(question), asks_live=asks_live(question), states_number=states_number(best), mentioned=mentioned,
         anchor_words=anchor_words, anchor=anchor, word_topics=word_topics, word_supported=word_supported,
+        asked_kinds=tuple(sorted(kinds)), states_asked=any(states_kind(t, kinds) for t in texts),
     )
 
 
@@ -384,6 +391,11 @@ def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_l
     return [], reasons[0] if reasons else "nothing was retrieved"
 
 
+def kinds_text(kinds: Iterable[str]) -> str:
+    """"a duration or a sum of money" for the figure kinds a question asks for."""
+    return " or ".join(KIND_NAMES.get(k, "a figure") for k in kinds)
+
+
 def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None) -> tuple[bool, str]:
     """(abstain?, why) for the evidence of one question."""
     table = thresholds or THRESHOLDS
@@ -395,6 +407,8 @@ def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None)
         return True, f"the question asks for today's figure, which the nearest clauses do not state ({facts})"
     if ev.sent_cos >= t.sure:
         return False, f"close match ({facts})"
+    if ev.asked_kinds and not ev.states_asked:
+        return True, f"the question asks for {kinds_text(ev.asked_kinds)}, which none of the nearest clauses states ({facts})"
     if ev.sent_cos < t.floor:
         return True, f"no clause is close to the question ({facts})"
     if ev.asks_live:

@@ -19,7 +19,7 @@ from policykb.errors import LLMError, PolicyKBError
 from policykb.ingest.lang import CJK, detect_lang
 from policykb.ingest.model import Clause
 from policykb.kinds import ANSWER_MODES, AnswerMode
-from policykb.kb.answer.abstain import Evidence, document_name_words, gather, judge
+from policykb.kb.answer.abstain import Evidence, document_name_words, gather, judge, kinds_text
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, corpus_stats, group_in, query_terms
 from policykb.kb.answer.extractive import (
     choose_hits,
@@ -315,6 +315,8 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
         return ""
     if evidence.asks_quantity and not evidence.states_number:
         return "the question asks for a figure the best clause does not state"
+    if evidence.asked_kinds and not evidence.states_asked:
+        return f"the question asks for {kinds_text(evidence.asked_kinds)}, which none of the top clauses states"
     if evidence.anchor_words and evidence.anchor < conf.min_anchor:
         return (f"the best clause holds none of the question's words that the documents use "
                 f"({evidence.anchor_words} such word(s)): it matches by meaning only")

@@ -76,7 +76,7 @@ def _zh_terms(renderings: dict[str, dict[str, float]], groups: tuple[tuple[str, 
                       renderings=tuple((w, tuple(sorted(r.items()))) for w, r in renderings.items()))
 
 
-# "信用卡逾期多久会上征信？": only 征信 is a glossary term (credit information); the card and the overdue days are not
+# "信用卡逾期会上征信吗？": only 征信 is a glossary term (credit information); the card and the overdue days are not
 _CARD = {"信用卡": {"信用卡": 1.0, "credit": 0.25, "card": 0.25}, "逾期": {"逾期": 1.0, "overdu": 1.0},
          "征信": {"征信": 1.0, "credit": 1.0, "inform": 1.0}}
 
@@ -85,7 +85,7 @@ def test_a_chinese_question_whose_words_the_english_clause_mostly_lacks_is_not_s
     clause = _en_clause()
     stats = corpus_stats([clause])
     ev = gather([_hit(clause, 0.80)], _zh_terms(_CARD, (("征信", "credit information"),)), stats, "zh",
-                "信用卡逾期多久会上征信？", top_n=1)
+                "信用卡逾期会上征信吗？", top_n=1)
     assert ev.pair == "zh-en" and not ev.rendered
     assert ev.concepts_found == 1 and ev.support == 1.0  # the glossary term alone: full support, not abstained
     assert not decide(ev, DEFAULT_TUNING.abstain.pairs)[0]

@@ -1,0 +1,62 @@
+"""What kind of figure a question asks for, and whether a text states a figure of that kind.
+
+A question that asks "how long", "多少钱" or "百分之多少" is answered only by a clause stating a
+duration, a sum or a share. A clause that states some other number ("第三款", "两个以上") does
+not answer it: near-domain questions the documents do not cover ("一年有几天带薪年假？", "What is
+the personal income tax threshold?") find clauses on the same subject that state figures of
+another kind, or none. Kinds are general units of measure in both languages, not any document's
+words. A question asking for a figure of no recognised kind ("how many banks …") is left to the
+plainer check of :func:`policykb.kb.answer.abstain.states_number`.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["KIND_NAMES", "asked_kinds", "states_kind"]
+
+_ZH_NUM = r"(?:\d[\d,，.]*|[零〇一二三四五六七八九十百千万亿两半]+)"
+_EN_NUM = (r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+           r"forty|fifty|sixty|ninety|hundred|thousand|million|billion)")
+
+# kind → (what a question asking for it says, how a text states it)
+_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "duration": (
+        re.compile(r"多久|多长时间|多长的时间|几(?:个)?(?:天|日|月|年|周|星期|小时)|多少(?:个)?(?:天|日|月|年|周|小时)|期限(?:是|为)多"
+                   r"|\bhow\s+(?:long|many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours))\b|\bwithin\s+what\s+(?:time|period)\b"
+                   r"|\bwhat\s+is\s+the\s+(?:time\s+limit|deadline|period)\b", re.I),
+        re.compile(rf"{_ZH_NUM}\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年|小时|季度)|当日|当天|即时|立即"
+                   rf"|\b{_EN_NUM}[\s-]+(?:working\s+|business\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?)\b", re.I),
+    ),
+    "money": (
+        re.compile(r"多少钱|多少元|几(?:万|千|百)?元|罚(?:款)?多少|赔(?:偿)?多少|赔多少|补偿多少|多少(?:罚款|赔偿|补偿|工资|钱)"
+                   r"|\bhow\s+much\s+(?:money|is\s+the\s+fine|compensation|do\s+(?:i|they|we)\s+(?:get|pay|receive)|will)"
+                   r"|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:fine|compensation|amount|payout|sum)s?"
+                   r"(?=\s+(?:for|in|on|at|that|paid|payable)\b|\s*[?？]|\s*$)", re.I),
+        re.compile(rf"{_ZH_NUM}\s*(?:元|万元|亿元|块)|{_ZH_NUM}\s*倍|{_ZH_NUM}\s*个月(?:的)?(?:工资|月薪)"
+                   rf"|(?:yuan|rmb|usd|\$|¥)\s*{_EN_NUM}|\b{_EN_NUM}\s+(?:yuan|rmb|dollars?)\b|\b{_EN_NUM}\s+times\b", re.I),
+    ),
+    "share": (
+        re.compile(r"百分之多少|百分之几|几成|多少(?:比例|比率|百分比)|(?:率|比例|比重|占比)(?:是|为|要|有)?(?:多少|几)"
+                   r"|\bwhat\s+(?:percentage|share|proportion)\b|\bhow\s+many\s+percent\b|\bwhat\s+per\s*cent"
+                   r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:ratio|rate|percentage|proportion)s?"
+                   r"(?=\s+(?:for|of|in|on|at|that|must|should|required)\b|\s*[?？]|\s*$)", re.I),
+        re.compile(rf"百分之{_ZH_NUM}|{_ZH_NUM}\s*(?:%|％|成|分之)|{_ZH_NUM}\s*倍|\d\s*%|\bper\s*cent\b|\bpercent\b|\bhalf\b", re.I),
+    ),
+    "age": (
+        re.compile(r"多少岁|几岁|多大(?:年纪|岁数)|年满多少|\bhow\s+old\b|\bwhat\s+age\b|\bat\s+what\s+age\b", re.I),
+        re.compile(rf"{_ZH_NUM}\s*(?:周)?岁|\b{_EN_NUM}\s+years?\s+(?:of\s+age|old)\b|\bage\s+(?:of\s+)?\d", re.I),
+    ),
+}
+
+
+KIND_NAMES = {"duration": "a duration", "money": "a sum of money", "share": "a share or rate", "age": "an age"}
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    """The kinds of figure the question asks for (empty when none is recognised)."""
+    return frozenset(kind for kind, (asks, _states) in _KINDS.items() if asks.search(question))
+
+
+def states_kind(text: str, kinds: frozenset[str]) -> bool:
+    """Whether ``text`` states a figure of one of ``kinds`` (True when ``kinds`` is empty: nothing to check)."""
+    return not kinds or any(_KINDS[kind][1].search(text) for kind in kinds if kind in _KINDS)

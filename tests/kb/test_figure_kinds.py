@@ -1,0 +1,119 @@
+"""Figure kinds: a question asking for a duration, a sum, a share or an age is answered only by a clause stating one."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from policykb.ingest.model import Clause
+from policykb.kb.answer.abstain import Evidence, decide, gather
+from policykb.kb.answer.evidence import QueryTerms, corpus_stats, tokens_of
+from policykb.kb.answer.figures import asked_kinds, states_kind
+from policykb.kb.answer.respond import unsure_why
+from policykb.kb.config import DEFAULT_TUNING
+from policykb.kb.model import Hit
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("试用期最长多久？", {"duration"}),
+    ("公司拖了几个月工资，多长时间内可以申请仲裁？", {"duration"}),
+    ("退货要在几天之内？", {"duration"}),
+    ("How long can a bank keep a repossessed house?", {"duration"}),
+    ("How many days does the insurer have to pay out?", {"duration"}),
+    ("卖假货要赔多少钱？", {"money"}),
+    ("What is the fine for selling a fake product?", {"money"}),
+    ("首付要几成？", {"share"}),
+    ("资本充足率是多少？", {"share"}),
+    ("What percentage of loans may go to one borrower?", {"share"}),
+    ("多少岁可以办银行卡？", {"age"}),
+    ("At what age can a child open an account?", {"age"}),
+    ("银行可以查我的账户吗？", set()),
+    ("How many banks are there in Zhejiang?", set()),  # a count: no unit to check
+    ("Who decides the deposit insurance limit?", set()),
+])
+def test_the_kind_of_figure_a_question_asks_for(question: str, kinds: set[str]) -> None:
+    assert asked_kinds(question) == frozenset(kinds)
+
+
+@pytest.mark.parametrize(("text", "kind", "states"), [
+    ("试用期不得超过六个月。", "duration", True),
+    ("消费者有权自收到商品之日起七日内退货。", "duration", True),
+    ("The insurer pays within 7 working days.", "duration", True),
+    ("Payment is made within seven days of the closure.", "duration", True),
+    ("用人单位应当依法支付经济补偿。", "duration", False),
+    ("增加赔偿的金额为消费者购买商品价款的三倍；增加赔偿的金额不足五百元的，为五百元。", "money", True),
+    ("每满一年支付一个月工资的标准向劳动者支付。", "money", True),
+    ("The bank is fined 500,000 yuan.", "money", True),
+    ("依法承担赔偿责任。", "money", False),
+    ("资本充足率不得低于百分之八。", "share", True),
+    ("The ratio shall not exceed 25%.", "share", True),
+    ("应当遵守资产负债比例管理的规定。", "share", False),
+    ("年满十六周岁的未成年人。", "age", True),
+    ("未成年人的监护人。", "age", False),
+])
+def test_whether_a_text_states_a_figure_of_a_kind(text: str, kind: str, states: bool) -> None:
+    assert states_kind(text, frozenset({kind})) is states
+
+
+def test_no_kind_asked_needs_no_figure() -> None:
+    assert states_kind("依法承担赔偿责任。", frozenset())
+
+
+def _clause(number: str, text: str) -> Clause:
+    return Clause(id=f"law:{number}", doc_id="law", section="1", section_title="", number=number, label=f"第{number}条",
+                  title="", text=text, items=(), refs=(), lang="zh", sha256="")
+
+
+def _hit(clause: Clause, cos: float) -> Hit:
+    return Hit(clause=clause, score=1.0, signals={"dense_sentence": cos}, sentences=((clause.text, cos),))
+
+
+_LIABILITY = "经营者提供商品有欺诈行为的，应当按照消费者的要求增加赔偿其受到的损失。"
+_TRIPLE = "增加赔偿的金额为消费者购买商品的价款的三倍。"
+
+
+def _evidence(question: str, texts: list[str], cos: float) -> Evidence:
+    hits = [_hit(_clause(str(i + 1), t), cos) for i, t in enumerate(texts)]
+    own = tokens_of(question)
+    terms = QueryTerms(lang="zh", tokens=own, own_tokens=own, groups=())
+    return gather(hits, terms, corpus_stats([h.clause for h in hits]), "zh", question)
+
+
+def test_a_figure_kind_no_top_clause_states_abstains_below_the_sure_cosine() -> None:
+    ev = _evidence("卖假货要赔多少钱？", [_LIABILITY], 0.80)
+    assert ev.asked_kinds == ("money",) and not ev.states_asked
+    abstain, why = decide(ev)
+    assert abstain and "a sum of money" in why
+
+
+def test_a_figure_stated_by_any_top_clause_counts() -> None:
+    ev = _evidence("卖假货要赔多少钱？", [_LIABILITY, _TRIPLE], 0.80)
+    assert ev.states_asked
+    assert "a sum of money" not in decide(ev)[1]
+
+
+def test_above_the_sure_cosine_a_figure_kind_not_stated_is_unsure_not_abstained() -> None:
+    ev = _evidence("卖假货要赔多少钱？", [_LIABILITY], 0.97)
+    abstain, _why = decide(ev)
+    assert not abstain
+    hit = _hit(_clause("1", _LIABILITY), 0.97)
+    sure = replace(ev, asks_quantity=False)  # only the kind check speaks
+    assert "a sum of money" in unsure_why([hit], [hit], sure, DEFAULT_TUNING)
+    assert unsure_why([hit], [hit], replace(sure, states_asked=True), DEFAULT_TUNING) == ""
+
+
+@pytest.mark.parametrize("question", [
+    "What is the minimum capital adequacy ratio for commercial banks?",
+    "What's the reserve ratio?",
+])
+def test_an_english_question_for_a_named_ratio_asks_for_a_share(question: str) -> None:
+    assert asked_kinds(question) == frozenset({"share"})
+
+
+def test_a_rate_named_in_passing_is_not_asked_for() -> None:
+    assert asked_kinds("What is the exchange rate risk policy for exporters?") == frozenset()
+
+
+def test_an_english_question_for_an_amount_asks_for_a_sum() -> None:
+    assert asked_kinds("What is the maximum loan amount for a first home?") == frozenset({"money"})
+    assert asked_kinds("What amount of detail must a privacy notice give?") == frozenset()
