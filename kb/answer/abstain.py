@@ -201,6 +201,7 @@ class Evidence:
             "asks_quantity": self.asks_quantity, "asks_live": self.asks_live, "states_number": self.states_number, "mentioned": self.mentioned,
             "anchor_words": self.anchor_words, "anchor": round(self.anchor, 3),
             "word_topics": self.word_topics, "word_supported": self.word_supported,
+            "asked_kinds": list(self.asked_kinds), "states_asked": self.states_asked,
         }
 
 
