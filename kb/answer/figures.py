@@ -24,15 +24,19 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"多久|多长时间|多长的时间|几(?:个)?(?:天|日|月|年|周|星期|小时)|多少(?:个)?(?:天|日|月|年|周|小时)|期限(?:是|为)多"
                    r"|\bhow\s+(?:long|many\s+(?:\w+\s+)?(?:days|weeks|months|years|hours))\b|\bwithin\s+what\s+(?:time|period)\b"
                    r"|\bwhat\s+is\s+the\s+(?:time\s+limit|deadline|period)\b", re.I),
-        re.compile(rf"{_ZH_NUM}\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年|小时|季度)|当日|当天|即时|立即"
-                   rf"|\b{_EN_NUM}[\s-]+(?:working\s+|business\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?)\b", re.I),
+        re.compile(rf"{_ZH_NUM}\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年|小时|季度)|当日|当天|即时|立即|及时|随时"
+                   r"|最(?:短|长)(?:的)?(?:时间|期限)|合理(?:的)?期限"
+                   rf"|\b{_EN_NUM}[\s-]+(?:working\s+|business\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?)\b"
+                   r"|\b(?:immediately|promptly|without\s+delay|(?:shortest|minimum|maximum|reasonable)\s+(?:time|period))\b", re.I),
     ),
     "money": (
         re.compile(r"多少钱|多少元|几(?:万|千|百)?元|罚(?:款)?多少|赔(?:偿)?多少|赔多少|补偿多少|多少(?:罚款|赔偿|补偿|工资|钱)"
                    r"|\bhow\s+much\s+(?:money|is\s+the\s+fine|compensation|do\s+(?:i|they|we)\s+(?:get|pay|receive)|will)"
                    r"|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:fine|compensation|amount|payout|sum)s?"
                    r"(?=\s+(?:for|in|on|at|that|paid|payable)\b|\s*[?？]|\s*$)", re.I),
-        re.compile(rf"{_ZH_NUM}\s*(?:元|万元|亿元|块)|{_ZH_NUM}\s*倍|{_ZH_NUM}\s*个月(?:的)?(?:工资|月薪)"
+        # a sum may be stated as a multiple or a share of another (三倍, 每日万分之五, 10% of the loan)
+        re.compile(rf"{_ZH_NUM}\s*(?:元|万元|亿元|块)|{_ZH_NUM}\s*倍|{_ZH_NUM}\s*个月(?:的)?(?:工资|月薪)|百分之{_ZH_NUM}"
+                   rf"|{_ZH_NUM}\s*(?:%|％|分之)|\d\s*%|\bper\s*cent\b|\bpercent\b"
                    rf"|(?:yuan|rmb|usd|\$|¥)\s*{_EN_NUM}|\b{_EN_NUM}\s+(?:yuan|rmb|dollars?)\b|\b{_EN_NUM}\s+times\b", re.I),
     ),
     "share": (

@@ -41,10 +41,13 @@ def test_the_kind_of_figure_a_question_asks_for(question: str, kinds: set[str]) 
     ("The insurer pays within 7 working days.", "duration", True),
     ("Payment is made within seven days of the closure.", "duration", True),
     ("用人单位应当依法支付经济补偿。", "duration", False),
+    ("个人信息的保存期限应当为实现处理目的所必要的最短时间。", "duration", True),  # a duration stated without a number
+    ("The controller shall erase the data without delay.", "duration", True),
     ("增加赔偿的金额为消费者购买商品价款的三倍；增加赔偿的金额不足五百元的，为五百元。", "money", True),
     ("每满一年支付一个月工资的标准向劳动者支付。", "money", True),
     ("The bank is fined 500,000 yuan.", "money", True),
     ("依法承担赔偿责任。", "money", False),
+    ("逾期交纳的，每日加收未交纳保费万分之五的滞纳金。", "money", True),  # a sum as a share of another
     ("资本充足率不得低于百分之八。", "share", True),
     ("The ratio shall not exceed 25%.", "share", True),
     ("应当遵守资产负债比例管理的规定。", "share", False),
