@@ -73,7 +73,7 @@ _MENTION_QUESTIONS = [
     re.compile(r"^(.+?)(?:有|是否有|有没有)?(?:被)?(?:提到|提及|涉及|说到|讲到)(?:了)?(?:吗|没有|呢)\s*[？?]?$"),
 ]
 _NUMBER = re.compile(
-    r"\d|%|percent|\b(?:half|double|twice|one-third|quarter)\b|一半|翻番|[零一二三四五六七八九十百千万亿两]+"
+    r"\d|%|percent|\b(?:half|double|twice|one-third|quarter)\b|一半|翻番|[零一二三四五六七八九十百千万亿两]{1,12}"
     r"(?:个|次|天|日|周|月|年|倍|成|%|％|亿|万|元|家|项|笔|户|人|名|岁|小时|基点|分之)"
     # a number written out in English, before what it counts ("three years", "ten working days", "a dozen")
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"

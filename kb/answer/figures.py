@@ -14,8 +14,9 @@ import re
 
 __all__ = ["KIND_NAMES", "asked_kinds", "states_kind"]
 
-_ZH_NUM = r"(?:\d[\d,，.]*|[零〇一二三四五六七八九十百千万亿两半]+)"
-_EN_NUM = (r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+# bounded runs: a search over a long run of numerals stays linear in the text's length
+_ZH_NUM = r"(?:\d[\d,，.]{0,24}|[零〇一二三四五六七八九十百千万亿两半]{1,12})"
+_EN_NUM = (r"(?:\d[\d,.]{0,24}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
            r"forty|fifty|sixty|ninety|hundred|thousand|million|billion)")
 
 # kind → (what a question asking for it says, how a text states it)

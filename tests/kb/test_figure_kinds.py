@@ -120,3 +120,15 @@ def test_a_rate_named_in_passing_is_not_asked_for() -> None:
 def test_an_english_question_for_an_amount_asks_for_a_sum() -> None:
     assert asked_kinds("What is the maximum loan amount for a first home?") == frozenset({"money"})
     assert asked_kinds("What amount of detail must a privacy notice give?") == frozenset()
+
+
+def test_a_long_run_of_numerals_is_scanned_in_bounded_steps() -> None:
+    """Numeral runs are matched in bounded pieces: a clause of 20,000 numerals takes as long as any text
+    of its length (an unbounded run made each search quadratic: over a minute for this text)."""
+    from policykb.kb.answer.abstain import states_number
+
+    text = "一二三四五六七八九十" * 2000 + "1,1,1,1," * 2000 + "1 " * 5000
+    kinds = frozenset({"duration", "money", "share", "age"})
+    assert not states_kind(text, kinds)
+    assert states_kind(text + "三十日", kinds)
+    assert states_number(text)
