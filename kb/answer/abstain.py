@@ -8,6 +8,8 @@ between, lexical evidence decides (no embedding beyond the search's own):
   below ``floor`` abstains;
 - a question about the present moment (today, tonight, current rates, 现在 …): documents do not state it;
 - a question asking for a figure (rate, limit, 多少 …) whose best sentences state no number;
+- a question asking for a kind of figure (a duration, a sum, a share or rate, an age: :mod:`figures`) that
+  none of the top clauses states;
 - a proper name of the question (Greater Bay Area, CET1) that no clause of the KB contains;
 - no policy term of the question (glossary terms, in any of their renderings) in the top
   clauses, when one of them occurs nowhere in the KB (or, without word renderings, when the

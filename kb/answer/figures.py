@@ -2,8 +2,8 @@
 
 A question that asks "how long", "多少钱" or "百分之多少" is answered only by a clause stating a
 duration, a sum or a share. A clause that states some other number ("第三款", "两个以上") does
-not answer it: near-domain questions the documents do not cover ("一年有几天带薪年假？", "What is
-the personal income tax threshold?") find clauses on the same subject that state figures of
+not answer it: near-domain questions the documents do not cover ("银行员工产假有多少天？", "What is
+the stamp duty rate on share trades?") find clauses on the same subject that state figures of
 another kind, or none. Kinds are general units of measure in both languages, not any document's
 words. A question asking for a figure of no recognised kind ("how many banks …") is left to the
 plainer check of :func:`policykb.kb.answer.abstain.states_number`.

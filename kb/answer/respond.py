@@ -295,7 +295,7 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     sentence reaches the pair's "sure" cosine and few of the question's topic words are found (for a
     Chinese question over English clauses, also too few of its words through their translations). Or the
     question asks for a figure (how much, how long, 多少) and the best sentences of the top clause state none,
-    however close their cosine.
+    or for a kind of figure (a duration, a sum …) that none of the top clauses states, however close their cosine.
     """
     conf = tuning.confidence
     if not hits or not chosen:

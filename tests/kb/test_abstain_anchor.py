@@ -10,9 +10,9 @@ from policykb.kb.answer.respond import unsure_why
 from policykb.kb.config import DEFAULT_TUNING
 from policykb.kb.model import Hit
 
-_PROBATION = "劳动合同期限三个月以上不满一年的，试用期不得超过一个月。"
+_PAYOUT = "存款保险基金管理机构应当在七个工作日内偿付被保险存款。"
 _ACCOUNTS = "商业银行的会计年度自公历一月一日起至十二月三十一日止。"
-_LEAVE = "女职工在孕期、产期、哺乳期的，用人单位不得解除劳动合同。"
+_INSIDERS = "商业银行不得向关系人发放信用贷款。"
 
 
 def _clause(number: str, text: str, lang: str = "zh", doc: str = "law") -> Clause:
@@ -30,26 +30,26 @@ def _zh_terms(question: str) -> QueryTerms:
 
 
 def test_the_share_weighs_rare_known_words_and_ignores_unknown_and_single_characters() -> None:
-    clauses = [_clause("19", _PROBATION), _clause("58", _ACCOUNTS), _clause("42", _LEAVE)]
+    clauses = [_clause("19", _PAYOUT), _clause("58", _ACCOUNTS), _clause("42", _INSIDERS)]
     stats = corpus_stats(clauses)
-    words = {"试用期", "会计年度", "老板", "会"}  # 老板 occurs in no clause; 会 is one character
-    n, share = anchor_share(words, tokens_of(_PROBATION), stats)
-    assert n == 2  # 试用期 and 会计年度: the words some clause holds
+    words = {"偿付", "会计年度", "老板", "会"}  # 老板 occurs in no clause; 会 is one character
+    n, share = anchor_share(words, tokens_of(_PAYOUT), stats)
+    assert n == 2  # 偿付 and 会计年度: the words some clause holds
     assert share == 0.5  # both occur in one clause each: equal weights, one found
-    assert anchor_share({"老板"}, tokens_of(_PROBATION), stats) == (0, 0.0)  # no known word: nothing measured
+    assert anchor_share({"老板"}, tokens_of(_PAYOUT), stats) == (0, 0.0)  # no known word: nothing measured
 
 
 def test_a_close_cosine_without_any_known_word_in_the_top_clause_is_unsure() -> None:
-    probation, accounts = _clause("19", _PROBATION), _clause("58", _ACCOUNTS)
-    stats = corpus_stats([probation, accounts, _clause("42", _LEAVE)])
-    question = "试用期最长多久？"
+    payout, accounts = _clause("19", _PAYOUT), _clause("58", _ACCOUNTS)
+    stats = corpus_stats([payout, accounts, _clause("42", _INSIDERS)])
+    question = "存款多久能偿付？"
     wrong = gather([_hit(accounts, 0.93)], _zh_terms(question), stats, "zh", question, top_n=1)
     assert wrong.anchor_words >= 1 and wrong.anchor == 0.0
     why = unsure_why([_hit(accounts, 0.93)], [_hit(accounts, 0.93)], wrong, DEFAULT_TUNING)
     assert "matches by meaning only" in why
-    right = gather([_hit(probation, 0.93)], _zh_terms(question), stats, "zh", question, top_n=1)
+    right = gather([_hit(payout, 0.93)], _zh_terms(question), stats, "zh", question, top_n=1)
     assert right.anchor == 1.0
-    assert unsure_why([_hit(probation, 0.93)], [_hit(probation, 0.93)], right, DEFAULT_TUNING) == ""
+    assert unsure_why([_hit(payout, 0.93)], [_hit(payout, 0.93)], right, DEFAULT_TUNING) == ""
     off = replace(DEFAULT_TUNING, confidence=replace(DEFAULT_TUNING.confidence, min_anchor=0.0))
     assert unsure_why([_hit(accounts, 0.93)], [_hit(accounts, 0.93)], wrong, off) == ""  # 0 turns the rule off
 
@@ -57,25 +57,25 @@ def test_a_close_cosine_without_any_known_word_in_the_top_clause_is_unsure() -> 
 def test_a_question_whose_words_the_kb_never_uses_is_not_judged_by_anchoring() -> None:
     ev = Evidence(sent_cos=0.93, cross=False, topic_words=3, supported=0, unknown=3, pair="zh-zh")
     assert ev.anchor_words == 0
-    hit = _hit(_clause("19", _PROBATION), 0.93)
+    hit = _hit(_clause("19", _PAYOUT), 0.93)
     assert unsure_why([hit], [hit], ev, DEFAULT_TUNING) == ""
 
 
 def test_an_english_question_is_anchored_through_its_words_renderings() -> None:
-    probation, accounts = _clause("19", _PROBATION), _clause("58", _ACCOUNTS)
-    stats = corpus_stats([probation, accounts])
-    rendered = {"probation": {"probation": 1.0, "试用期": 0.9}, "period": {"period": 1.0, "期限": 0.5}}
+    payout, accounts = _clause("19", _PAYOUT), _clause("58", _ACCOUNTS)
+    stats = corpus_stats([payout, accounts])
+    rendered = {"payout": {"payout": 1.0, "偿付": 0.9}, "deposit": {"deposit": 1.0, "存款": 0.5}}
     terms = QueryTerms(lang="en", tokens=frozenset(rendered), own_tokens=frozenset(rendered), groups=(),
                        renderings=tuple((w, tuple(sorted(r.items()))) for w, r in rendered.items()))
-    right = gather([_hit(probation, 0.9)], terms, stats, "en", "How long is the probation period?", top_n=1)
-    wrong = gather([_hit(accounts, 0.9)], terms, stats, "en", "How long is the probation period?", top_n=1)
+    right = gather([_hit(payout, 0.9)], terms, stats, "en", "How long does the deposit payout take?", top_n=1)
+    wrong = gather([_hit(accounts, 0.9)], terms, stats, "en", "How long does the deposit payout take?", top_n=1)
     assert right.anchor_words == wrong.anchor_words == 2
-    assert abs(right.anchor - 0.7) < 1e-9  # 试用期 at 0.9 and 期限 at 0.5, equally rare: each word at its rendering's weight
+    assert abs(right.anchor - 0.7) < 1e-9  # 偿付 at 0.9 and 存款 at 0.5, equally rare: each word at its rendering's weight
     assert wrong.anchor == 0.0
 
 
 def test_a_figure_asked_and_not_stated_is_unsure_however_close_the_cosine() -> None:
-    hit = _hit(_clause("19", _PROBATION), 0.95)
+    hit = _hit(_clause("19", _PAYOUT), 0.95)
     asked = Evidence(sent_cos=0.95, cross=False, topic_words=1, supported=1, unknown=0, pair="zh-zh",
                      asks_quantity=True, states_number=False)
     assert "figure" in unsure_why([hit], [hit], asked, DEFAULT_TUNING)

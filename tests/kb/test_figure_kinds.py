@@ -15,13 +15,13 @@ from policykb.kb.model import Hit
 
 
 @pytest.mark.parametrize(("question", "kinds"), [
-    ("试用期最长多久？", {"duration"}),
-    ("公司拖了几个月工资，多长时间内可以申请仲裁？", {"duration"}),
-    ("退货要在几天之内？", {"duration"}),
+    ("存款保险多久能赔付？", {"duration"}),
+    ("银行被接管以后，多长时间内要作出决定？", {"duration"}),
+    ("贷款审批要在几天之内办完？", {"duration"}),
     ("How long can a bank keep a repossessed house?", {"duration"}),
     ("How many days does the insurer have to pay out?", {"duration"}),
-    ("卖假货要赔多少钱？", {"money"}),
-    ("What is the fine for selling a fake product?", {"money"}),
+    ("泄露客户信息要罚多少钱？", {"money"}),
+    ("What is the fine for leaking customer data?", {"money"}),
     ("首付要几成？", {"share"}),
     ("资本充足率是多少？", {"share"}),
     ("What percentage of loans may go to one borrower?", {"share"}),
@@ -36,23 +36,23 @@ def test_the_kind_of_figure_a_question_asks_for(question: str, kinds: set[str]) 
 
 
 @pytest.mark.parametrize(("text", "kind", "states"), [
-    ("试用期不得超过六个月。", "duration", True),
-    ("消费者有权自收到商品之日起七日内退货。", "duration", True),
+    ("接管期限最长不得超过二年。", "duration", True),
+    ("投保机构应当自接到通知之日起七日内交纳保费。", "duration", True),
     ("The insurer pays within 7 working days.", "duration", True),
     ("Payment is made within seven days of the closure.", "duration", True),
-    ("用人单位应当依法支付经济补偿。", "duration", False),
+    ("商业银行应当依法支付存款利息。", "duration", False),
     ("个人信息的保存期限应当为实现处理目的所必要的最短时间。", "duration", True),  # a duration stated without a number
     ("The controller shall erase the data without delay.", "duration", True),
-    ("增加赔偿的金额为消费者购买商品价款的三倍；增加赔偿的金额不足五百元的，为五百元。", "money", True),
-    ("每满一年支付一个月工资的标准向劳动者支付。", "money", True),
+    ("处违法所得一倍以上五倍以下罚款；没有违法所得的，处五十万元以上二百万元以下罚款。", "money", True),
+    ("向其支付相当于六个月工资的补偿金。", "money", True),
     ("The bank is fined 500,000 yuan.", "money", True),
     ("依法承担赔偿责任。", "money", False),
     ("逾期交纳的，每日加收未交纳保费万分之五的滞纳金。", "money", True),  # a sum as a share of another
     ("资本充足率不得低于百分之八。", "share", True),
     ("The ratio shall not exceed 25%.", "share", True),
     ("应当遵守资产负债比例管理的规定。", "share", False),
-    ("年满十六周岁的未成年人。", "age", True),
-    ("未成年人的监护人。", "age", False),
+    ("年满十八周岁的个人可以申请开立账户。", "age", True),
+    ("处理未成年人个人信息的，应当取得其监护人的同意。", "age", False),
 ])
 def test_whether_a_text_states_a_figure_of_a_kind(text: str, kind: str, states: bool) -> None:
     assert states_kind(text, frozenset({kind})) is states
@@ -71,8 +71,8 @@ def _hit(clause: Clause, cos: float) -> Hit:
     return Hit(clause=clause, score=1.0, signals={"dense_sentence": cos}, sentences=((clause.text, cos),))
 
 
-_LIABILITY = "经营者提供商品有欺诈行为的，应当按照消费者的要求增加赔偿其受到的损失。"
-_TRIPLE = "增加赔偿的金额为消费者购买商品的价款的三倍。"
+_LIABILITY = "商业银行违反本法规定，对存款人造成财产损害的，应当承担赔偿责任。"
+_TRIPLE = "赔偿金额为存款人实际损失的二倍。"
 
 
 def _evidence(question: str, texts: list[str], cos: float) -> Evidence:
@@ -83,20 +83,20 @@ def _evidence(question: str, texts: list[str], cos: float) -> Evidence:
 
 
 def test_a_figure_kind_no_top_clause_states_abstains_below_the_sure_cosine() -> None:
-    ev = _evidence("卖假货要赔多少钱？", [_LIABILITY], 0.80)
+    ev = _evidence("银行弄丢了我的存款要赔多少钱？", [_LIABILITY], 0.80)
     assert ev.asked_kinds == ("money",) and not ev.states_asked
     abstain, why = decide(ev)
     assert abstain and "a sum of money" in why
 
 
 def test_a_figure_stated_by_any_top_clause_counts() -> None:
-    ev = _evidence("卖假货要赔多少钱？", [_LIABILITY, _TRIPLE], 0.80)
+    ev = _evidence("银行弄丢了我的存款要赔多少钱？", [_LIABILITY, _TRIPLE], 0.80)
     assert ev.states_asked
     assert "a sum of money" not in decide(ev)[1]
 
 
 def test_above_the_sure_cosine_a_figure_kind_not_stated_is_unsure_not_abstained() -> None:
-    ev = _evidence("卖假货要赔多少钱？", [_LIABILITY], 0.97)
+    ev = _evidence("银行弄丢了我的存款要赔多少钱？", [_LIABILITY], 0.97)
     abstain, _why = decide(ev)
     assert not abstain
     hit = _hit(_clause("1", _LIABILITY), 0.97)
