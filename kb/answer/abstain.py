@@ -10,6 +10,8 @@ between, lexical evidence decides (no embedding beyond the search's own):
 - a question asking for a figure (rate, limit, 多少 …) whose best sentences state no number;
 - a question asking for a kind of figure (a duration, a sum, a share or rate, an age: :mod:`figures`) that
   none of the top clauses states;
+- never a question asking when a rule takes effect or what it is for whose top clause states it
+  (:mod:`policykb.kb.retrieval.intents`), whatever its cosine and words;
 - a proper name of the question (Greater Bay Area, CET1) that no clause of the KB contains;
 - no policy term of the question (glossary terms, in any of their renderings) in the top
   clauses, when one of them occurs nowhere in the KB (or, without word renderings, when the
@@ -48,6 +50,7 @@ from policykb.ingest.model import Clause
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, tokens_of
 from policykb.kb.answer.figures import KIND_NAMES, asked_kinds, states_kind
 from policykb.kb.config import DEFAULT_TUNING, PairThresholds
+from policykb.kb.retrieval.intents import INTENT_NAMES, question_intent, states_intent
 from policykb.kb.model import DocumentInfo, Hit
 
 __all__ = [
@@ -180,6 +183,9 @@ class Evidence:
     # some top clause states a figure of one of them
     asked_kinds: tuple[str, ...] = ()
     states_asked: bool = True
+    # the question asks when a rule takes effect or what it is for (:mod:`policykb.kb.retrieval.intents`) and the top
+    # clause states it: that intent, else ""
+    intent_met: str = ""
 
     @property
     def support(self) -> float:
@@ -203,7 +209,7 @@ class Evidence:
             "asks_quantity": self.asks_quantity, "asks_live": self.asks_live, "states_number": self.states_number, "mentioned": self.mentioned,
             "anchor_words": self.anchor_words, "anchor": round(self.anchor, 3),
             "word_topics": self.word_topics, "word_supported": self.word_supported,
-            "asked_kinds": list(self.asked_kinds), "states_asked": self.states_asked,
+            "asked_kinds": list(self.asked_kinds), "states_asked": self.states_asked, "intent_met": self.intent_met,
         }
 
 
@@ -288,6 +294,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
             mentioned = subject
     best = " ".join(text for text, _cos in hits[0].sentences[:2]) or hits[0].best_sentence
     kinds = asked_kinds(question)
+    intent = question_intent(question)
     return Evidence(
         sent_cos=sent_cos, cross=cross, pair=f"{question_lang}-{clause_lang}", rendered=rendered,
         topic_words=total, supported=supported, unknown=unknown,
@@ -297,6 +304,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         asks_quantity=asks_quantity(question), asks_live=asks_live(question), states_number=states_number(best), mentioned=mentioned,
         anchor_words=anchor_words, anchor=anchor, word_topics=word_topics, word_supported=word_supported,
         asked_kinds=tuple(sorted(kinds)), states_asked=any(states_kind(t, kinds) for t in texts),
+        intent_met=intent if intent and states_intent(hits[0].clause.text, intent) else "",
     )
 
 
@@ -406,6 +414,8 @@ def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None)
     facts = f"best sentence cosine {ev.sent_cos:.3f}; {ev.supported:g}/{ev.topic_words} topic words found"
     if ev.mentioned:
         return False, f"a top clause mentions {ev.mentioned!r} ({facts})"
+    if ev.intent_met:
+        return False, f"the top clause states {INTENT_NAMES.get(ev.intent_met, ev.intent_met)} ({facts})"
     if ev.asks_live and ev.asks_quantity and not ev.states_number:
         return True, f"the question asks for today's figure, which the nearest clauses do not state ({facts})"
     if ev.sent_cos >= t.sure:

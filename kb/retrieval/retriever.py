@@ -20,6 +20,7 @@ from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary, weight
 from policykb.kb.retrieval.doc_prior import TitlePrior
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, english_tokens, load_dictionary
 from policykb.kb.retrieval.glossary import Glossary
+from policykb.kb.retrieval.intents import IntentClauses, question_intent
 from policykb.kb.retrieval.language_idf import LanguageIdf
 from policykb.kb.retrieval.lookup import ZH_NUMERALS, Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
@@ -86,6 +87,7 @@ class Retriever:
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self.language_idf = LanguageIdf(snapshot.lexical, self._clause_langs)
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
+        self.intent_clauses = IntentClauses({cid: c.text for cid, c in snapshot.by_id.items()})
 
     def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
         """This retriever over a snapshot of the same clauses whose vectors changed (a fill published more):
@@ -129,6 +131,11 @@ class Retriever:
             merged = merge_dictionary(raw, self.config.dictionary_scale)
             scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
+        intent = question_intent(query) if mode == "fused" and self.config.intent_margin else ""
+        if intent:
+            doc_of = {cid: self.snapshot.by_id[cid].doc_id for cid in self.intent_clauses.of(intent) | scores.keys()}
+            lifted = self.intent_clauses.lift(intent, scores, doc_of, self.config.intent_margin)
+            scores = {cid: v for cid, v in lifted.items() if cid in scores or filters.keep(self.snapshot.by_id[cid])}
 
         lookup = parse_lookup(query)
         lookup_ids = self._lookup_ids(lookup, filters) if lookup else []
