@@ -288,10 +288,13 @@ def test_upload_shows_one_progress_bar_and_every_open_documents_table_follows(pa
         page.click("#pk-add")
         trackers = "[data-testid='status-tracker']:not(.hide)"
         visible = f"[...document.querySelectorAll({trackers!r})].filter(n => n.offsetParent !== null)"
-        page.wait_for_function(f"() => {visible}.some(n => /clauses/.test(n.innerText))"
-                               " || document.querySelector('#pk-ingest-result tr[data-status]')")
-        if not page.locator("#pk-ingest-result tr[data-status]").count():
-            bars = page.evaluate(f"() => {visible}.map(n => n.innerText)")
+        # The bars are read in the same instant the wait sees one (read afterwards, the ingest may have finished
+        # in between: no bar and no result row yet); "done" when the result came before any bar was seen.
+        seen = page.wait_for_function(
+            f"() => {{ const bars = {visible}; if (bars.some(n => /clauses/.test(n.innerText))) return bars.map(n => n.innerText);"
+            " return document.querySelector('#pk-ingest-result tr[data-status]') ? 'done' : null; }").json_value()
+        if seen != "done":
+            bars = seen
             assert len(bars) == 1, bars
             assert re.search(rf"\d+/{len(expected.clauses)} clauses", bars[0]), bars
             shot(page, "11-upload-progress-1440", full_page=False)
