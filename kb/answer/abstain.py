@@ -48,14 +48,14 @@ from typing import Iterable, Mapping, Sequence
 
 from policykb.ingest.model import Clause
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, tokens_of
-from policykb.kb.answer.figures import KIND_NAMES, asked_kinds, states_kind
+from policykb.kb.answer.figures import asked_kinds, kinds_text, states_kind
 from policykb.kb.config import DEFAULT_TUNING, PairThresholds
 from policykb.kb.retrieval.intents import INTENT_NAMES, question_intent, states_intent
 from policykb.kb.model import DocumentInfo, Hit
 
 __all__ = [
     "Evidence", "Thresholds", "THRESHOLDS", "gather", "decide", "judge", "by_language",
-    "asks_quantity", "asks_live", "kinds_text", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words", "anchor_share",
+    "asks_quantity", "asks_live", "states_number", "mention_subject", "QUESTION_WORDS", "document_name_words", "anchor_share",
 ]
 
 QUESTION_WORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "question_words.txt"
@@ -400,11 +400,6 @@ def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_l
         first = by_language(hits).index(passing[0])
         return passing, reasons[first]
     return [], reasons[0] if reasons else "nothing was retrieved"
-
-
-def kinds_text(kinds: Iterable[str]) -> str:
-    """"a duration or a sum of money" for the figure kinds a question asks for."""
-    return " or ".join(KIND_NAMES.get(k, "a figure") for k in kinds)
 
 
 def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None) -> tuple[bool, str]:

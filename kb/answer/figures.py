@@ -11,13 +11,18 @@ plainer check of :func:`policykb.kb.answer.abstain.states_number`.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
-__all__ = ["KIND_NAMES", "asked_kinds", "states_kind"]
+__all__ = ["KIND_NAMES", "asked_kinds", "states_kind", "kinds_text"]
 
 # bounded runs: a search over a long run of numerals stays linear in the text's length
 _ZH_NUM = r"(?:\d[\d,，.]{0,24}|[零〇一二三四五六七八九十百千万亿两半]{1,12})"
 _EN_NUM = (r"(?:\d[\d,.]{0,24}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
            r"forty|fifty|sixty|ninety|hundred|thousand|million|billion)")
+
+# a share of something, which also states a sum (每日万分之五, 10% of the loan); and a multiple (三倍)
+_SHARE_OF = rf"百分之{_ZH_NUM}|{_ZH_NUM}\s*(?:%|％|分之)|\d\s*%|\bper\s*cent\b|\bpercent\b"
+_MULTIPLE = rf"{_ZH_NUM}\s*倍"
 
 # kind → (what a question asking for it says, how a text states it)
 _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -35,9 +40,8 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"|\bhow\s+much\s+(?:money|is\s+the\s+fine|compensation|do\s+(?:i|they|we)\s+(?:get|pay|receive)|will)"
                    r"|\bwhat(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:fine|compensation|amount|payout|sum)s?"
                    r"(?=\s+(?:for|in|on|at|that|paid|payable)\b|\s*[?？]|\s*$)", re.I),
-        # a sum may be stated as a multiple or a share of another (三倍, 每日万分之五, 10% of the loan)
-        re.compile(rf"{_ZH_NUM}\s*(?:元|万元|亿元|块)|{_ZH_NUM}\s*倍|{_ZH_NUM}\s*个月(?:的)?(?:工资|月薪)|百分之{_ZH_NUM}"
-                   rf"|{_ZH_NUM}\s*(?:%|％|分之)|\d\s*%|\bper\s*cent\b|\bpercent\b"
+        # a sum may be stated as a multiple or a share of another
+        re.compile(rf"{_ZH_NUM}\s*(?:元|万元|亿元|块)|{_MULTIPLE}|{_ZH_NUM}\s*个月(?:的)?(?:工资|月薪)|{_SHARE_OF}"
                    rf"|(?:yuan|rmb|usd|\$|¥)\s*{_EN_NUM}|\b{_EN_NUM}\s+(?:yuan|rmb|dollars?)\b|\b{_EN_NUM}\s+times\b", re.I),
     ),
     "share": (
@@ -45,7 +49,7 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"|\bwhat\s+(?:percentage|share|proportion)\b|\bhow\s+many\s+percent\b|\bwhat\s+per\s*cent"
                    r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:ratio|rate|percentage|proportion)s?"
                    r"(?=\s+(?:for|of|in|on|at|that|must|should|required)\b|\s*[?？]|\s*$)", re.I),
-        re.compile(rf"百分之{_ZH_NUM}|{_ZH_NUM}\s*(?:%|％|成|分之)|{_ZH_NUM}\s*倍|\d\s*%|\bper\s*cent\b|\bpercent\b|\bhalf\b", re.I),
+        re.compile(rf"{_SHARE_OF}|{_ZH_NUM}\s*成|{_MULTIPLE}|\bhalf\b", re.I),
     ),
     "age": (
         re.compile(r"多少岁|几岁|多大(?:年纪|岁数)|年满多少|\bhow\s+old\b|\bwhat\s+age\b|\bat\s+what\s+age\b", re.I),
@@ -65,3 +69,8 @@ def asked_kinds(question: str) -> frozenset[str]:
 def states_kind(text: str, kinds: frozenset[str]) -> bool:
     """Whether ``text`` states a figure of one of ``kinds`` (True when ``kinds`` is empty: nothing to check)."""
     return not kinds or any(_KINDS[kind][1].search(text) for kind in kinds if kind in _KINDS)
+
+
+def kinds_text(kinds: Iterable[str]) -> str:
+    """"a duration or a sum of money" for the figure kinds a question asks for."""
+    return " or ".join(KIND_NAMES.get(k, "a figure") for k in kinds)

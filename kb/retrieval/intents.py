@@ -12,7 +12,9 @@ order and the right document's frame article comes first.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from typing import Mapping
+
+from policykb.ingest.model import Clause
 
 __all__ = ["question_intent", "states_intent", "IntentClauses", "INTENT_NAMES"]
 
@@ -71,32 +73,26 @@ def states_intent(text: str, intent: str) -> bool:
 class IntentClauses:
     """Which clauses of a snapshot state each intent (found once, on first use)."""
 
-    def __init__(self, texts: Mapping[str, str]) -> None:
-        self._texts = texts
+    def __init__(self, clauses: Mapping[str, Clause]) -> None:
+        self._clauses = clauses
         self._found: dict[str, frozenset[str]] = {}
 
     def of(self, intent: str) -> frozenset[str]:
         """Ids of the clauses that state ``intent`` (empty for an unknown intent)."""
         if intent not in self._found:
-            self._found[intent] = frozenset(cid for cid, text in self._texts.items() if states_intent(text, intent))
+            self._found[intent] = frozenset(cid for cid, c in self._clauses.items() if states_intent(c.text, intent))
         return self._found[intent]
 
-    def lift(self, intent: str, scores: Mapping[str, float], doc_of: Mapping[str, str], margin: float) -> dict[str, float]:
+    def lift(self, intent: str, scores: Mapping[str, float], margin: float) -> dict[str, float]:
         """``scores`` with each document's ``intent`` clauses raised to ``margin`` above the document's best clause
         (only documents some scored clause belongs to; clauses already above keep their score)."""
         out = dict(scores)
-        targets = self.of(intent)
-        if not targets or not scores:
-            return out
         best: dict[str, float] = {}
         for cid, v in scores.items():
-            doc = doc_of.get(cid)
-            if doc is not None and v > best.get(doc, float("-inf")):
-                best[doc] = v
-        for cid in _in_docs(targets, doc_of, best):
-            out[cid] = max(out.get(cid, float("-inf")), best[doc_of[cid]] + margin)
+            doc = self._clauses[cid].doc_id
+            best[doc] = max(v, best.get(doc, v))
+        for cid in self.of(intent):
+            doc = self._clauses[cid].doc_id
+            if doc in best:
+                out[cid] = max(out.get(cid, float("-inf")), best[doc] + margin)
         return out
-
-
-def _in_docs(cids: Iterable[str], doc_of: Mapping[str, str], docs: Mapping[str, float]) -> list[str]:
-    return sorted(cid for cid in cids if doc_of.get(cid) in docs)

@@ -87,7 +87,7 @@ class Retriever:
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
         self.language_idf = LanguageIdf(snapshot.lexical, self._clause_langs)
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
-        self.intent_clauses = IntentClauses({cid: c.text for cid, c in snapshot.by_id.items()})
+        self.intent_clauses = IntentClauses(snapshot.by_id)
 
     def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
         """This retriever over a snapshot of the same clauses whose vectors changed (a fill published more):
@@ -133,8 +133,7 @@ class Retriever:
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
         intent = question_intent(query) if mode == "fused" and self.config.intent_margin else ""
         if intent:
-            doc_of = {cid: self.snapshot.by_id[cid].doc_id for cid in self.intent_clauses.of(intent) | scores.keys()}
-            lifted = self.intent_clauses.lift(intent, scores, doc_of, self.config.intent_margin)
+            lifted = self.intent_clauses.lift(intent, scores, self.config.intent_margin)
             scores = {cid: v for cid, v in lifted.items() if cid in scores or filters.keep(self.snapshot.by_id[cid])}
 
         lookup = parse_lookup(query)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from policykb.ingest.model import Clause
 from policykb.kb.retrieval.intents import IntentClauses, question_intent, states_intent
 
 ZH_RULE = "zj-inclusive-finance-rules"
@@ -43,18 +44,24 @@ def test_whether_a_clause_states_an_intent(text: str, intent: str, states: bool)
     assert states_intent(text, intent) is states
 
 
+def _clause(cid: str, text: str) -> Clause:
+    doc, number = cid.split(":")
+    return Clause(id=cid, doc_id=doc, section="1", section_title="", number=number, label=f"第{number}条", title="",
+                  text=text, items=(), refs=(), lang="zh", sha256="")
+
+
 def test_each_documents_frame_article_rises_just_above_its_best_clause() -> None:
     texts = {"a:1": "为了规范存款，制定本法。", "a:2": "存款利率按规定执行。", "a:9": "本法自2015年10月1日起施行。",
              "b:1": "个人信息处理应当合法。", "b:8": "本法自2021年11月1日起施行。", "c:3": "Opinions paragraph."}
-    doc_of = {cid: cid.split(":")[0] for cid in texts}
+    clauses = {cid: _clause(cid, text) for cid, text in texts.items()}
     scores = {"a:2": 0.9, "a:1": 0.5, "b:1": 0.7, "c:3": 0.95}
-    lifted = IntentClauses(texts).lift("commencement", scores, doc_of, 0.05)
+    lifted = IntentClauses(clauses).lift("commencement", scores, 0.05)
     assert lifted["a:9"] == pytest.approx(0.95) and lifted["b:8"] == pytest.approx(0.75)
     order = sorted(lifted, key=lambda c: -lifted[c])
     assert order.index("a:9") < order.index("a:2") and order.index("b:8") < order.index("b:1")
     assert lifted["c:3"] == 0.95 and lifted["a:2"] == 0.9  # other clauses keep their scores
     # a document none of whose clauses was scored (out of scope) is not lifted into the results
-    assert "b:8" not in IntentClauses(texts).lift("commencement", {"a:2": 0.9}, doc_of, 0.05)
+    assert "b:8" not in IntentClauses(clauses).lift("commencement", {"a:2": 0.9}, 0.05)
 
 
 def test_a_commencement_question_is_answered_from_the_rules_last_article(mixed_kb) -> None:
