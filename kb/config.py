@@ -107,6 +107,12 @@ class RetrievalConfig:
         "the same way cost them recall@1 0.542 -> 0.475; a KB of one language is unchanged")
     dictionary_scale: float = _f(1.0, "the dictionary bridge's BM25 counts this much against the question's own words' BM25",
                                  "0.5, 1.0 and 1.5 tried on corpus5 and opinions.jsonl: 1.0 best overall")
+    gloss_scale: float = _f(
+        1.0, "an English question's evidence in a Chinese clause is the larger of its renderings' BM25 and this times the "
+             "BM25 of its own words over the clause's English gloss (kb/retrieval/gloss.py; 0 = off)",
+        "on corpus5.jsonl (2026-12-06): English recall@1 0.559 -> 0.593, recall@3 0.737 -> 0.780, confidently wrong "
+        "0.009 -> 0.009, off-topic abstained unchanged; 0.7 / 1.5 / 2.0 each cost one English off-topic abstention; "
+        "1.0 puts both translations on the one BM25 scale")
     dictionary_synonyms: bool = _f(
         True, "Chinese synonyms through a shared English sense (老板 → boss → 雇主) join a Chinese question's dictionary terms",
         "on corpus5.jsonl +0.02 top-1 / +0.02 top-3 for Chinese questions, +0.016 on the Opinions' Chinese questions, "
@@ -372,7 +378,7 @@ def _overlay(base: Any, data: Any, where: str) -> Any:
     return replace(base, **changes)
 
 
-_UNBOUNDED = ("lookup_bonus", "style_bonus", "dictionary_scale", "dense_hint_gate")  # may exceed 1
+_UNBOUNDED = ("lookup_bonus", "style_bonus", "dictionary_scale", "gloss_scale", "dense_hint_gate")  # may exceed 1
 
 
 def _number(value: Any, current: Any, where: str) -> Any:

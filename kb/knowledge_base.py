@@ -522,6 +522,7 @@ class KnowledgeBase:
 
         retriever = self._current_retriever()
         retriever.vocabulary_bridge()  # the dictionary, weighed against the KB's words
+        retriever.gloss_index()  # the Chinese clauses' English glosses
         self.embedder.embed_queries(["warm up"])
         tokenize("预热 warm up")
 

@@ -19,6 +19,7 @@ from policykb.kb.retrieval.doc_coverage import CoveragePrior
 from policykb.kb.retrieval.fusion import Weights, fuse, merge_dictionary, weights_table
 from policykb.kb.retrieval.doc_prior import TitlePrior
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, english_tokens, load_dictionary
+from policykb.kb.retrieval.gloss import GlossIndex, either_translation
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.intents import IntentClauses, question_intent
 from policykb.kb.retrieval.language_idf import LanguageIdf
@@ -82,6 +83,7 @@ class Retriever:
         self.signal_cache: dict[tuple[str, ...], tuple[dict, dict, dict]] | None = None
         self._dictionary_source = dictionary
         self._vocab_bridge: VocabularyBridge | None = None
+        self._gloss_index: GlossIndex | None = None
         self.title_prior = TitlePrior(titles or {})
         self.coverage_prior = CoveragePrior(snapshot.lexical, {cid: c.doc_id for cid, c in snapshot.by_id.items()})
         self._clause_langs = {cid: c.lang for cid, c in snapshot.by_id.items()}
@@ -204,6 +206,10 @@ class Retriever:
                 raw["dictionary"] = lexical.weighted_scores(weighted, top=top) if weighted else {}
             else:
                 raw.update(whole_kb)
+            if query_lang == "en" and self.config.gloss_scale:
+                glosses = self.gloss_index()
+                if glosses is not None:
+                    raw["dictionary"] = either_translation(raw["dictionary"], glosses.scores(query, top=top), self.config.gloss_scale)
         if "dense" in self.signals_used(mode):
             text = strip_question(query) if query_lang == "en" else query
             hints = self._dense_hints(expanded, gate_scores) if query_lang == "en" else []
@@ -349,6 +355,14 @@ class Retriever:
             lexical = self.snapshot.lexical
             self._vocab_bridge = dictionary.for_vocabulary(lexical.vocabulary, lexical.doc_freqs(), len(lexical))
         return self._vocab_bridge
+
+    def gloss_index(self) -> GlossIndex | None:
+        """English glosses of this snapshot's Chinese clauses (built on first use), or None without a dictionary or
+        Chinese clauses."""
+        if self._gloss_index is None and self._dictionary_source and "zh" in self.snapshot.langs:
+            dictionary = load_dictionary() if self._dictionary_source is True else self._dictionary_source
+            self._gloss_index = GlossIndex.build(self.snapshot.clauses, dictionary)
+        return self._gloss_index
 
     def dictionary_terms(self, query: str, query_lang: str) -> dict[str, float]:
         """Weighted lexical tokens the dictionary gives a query: Chinese KB words for an English question;

@@ -158,7 +158,8 @@ def test_an_english_enumeration_reaches_chinese_clauses_through_the_dictionary(c
     chinese = corpus5_kb.ask("哪些条款提到存款人？")
     english = corpus5_kb.ask("List the articles that mention depositors")
     assert set(_ids(chinese)) == holding, chinese.reason
-    assert english.confidence == "sure" and _ids(english) == _ids(chinese), english.reason
+    # the same articles; their order follows each question's own ranking
+    assert english.confidence == "sure" and sorted(_ids(english)) == sorted(_ids(chinese)), english.reason
     assert all("存款人" in c.quote for c in english.citations)
     _verbatim(corpus5_kb, english)
 
