@@ -17,7 +17,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from policykb.errors import IndexMismatchError
 from policykb.kb.index.tokenize import tokenize, tokenizer_config
@@ -33,6 +33,7 @@ K1 = 1.5
 B = 0.75
 METHOD = "lucene"
 _CURRENT = "CURRENT"
+_MAX_LEAST_COUNT = 8  # postings: a document's least token count is looked for up to this
 _REBUILD_HINT = "rebuild with: policykb ingest --rebuild PATH... (the documents you ingested)"
 
 
@@ -126,6 +127,41 @@ class LexicalIndex:
             return ()
         indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
         return tuple(self._ids[i] for i in indices[int(indptr[tid]) : int(indptr[tid + 1])])
+
+    def postings(self) -> Iterator[tuple[str, "np.ndarray", "np.ndarray"]]:
+        """Every indexed token with the positions (in :attr:`ids`) of the documents that hold it and how often each does.
+
+        bm25s keeps only each (token, document) BM25 score, idf × tf / (tf + k1 × (1 − b + b × length / average)).
+        The counts are read back from it: within a document the scores fix every count as a multiple of its least
+        count, which is the least whole number making them all whole (almost always 1). A document whose scores read
+        back as no whole counts (another scoring) counts each token once.
+        """
+        if self._bm25 is None:
+            return
+        import numpy as np
+
+        data, indices, indptr = (np.asarray(self._bm25.scores[k]) for k in ("data", "indices", "indptr"))
+        n_tokens = len(indptr) - 1
+        df = np.diff(indptr)
+        idf = np.log(1 + (len(self._ids) - df + 0.5) / (df + 0.5))
+        share = data / np.repeat(idf, df)  # tf / (tf + length term), in (0, 1)
+        least = np.full(len(self._ids), np.inf)
+        np.minimum.at(least, indices, share)
+        ratio = share * (1 / least[indices] - 1) / (1 - share)  # each count over the document's least count
+        least_count = np.ones(len(self._ids))
+        whole = np.zeros(len(self._ids), dtype=bool)
+        for candidate in range(1, _MAX_LEAST_COUNT + 1):
+            trial = ratio * candidate
+            off = np.zeros(len(self._ids))
+            np.maximum.at(off, indices, np.abs(trial - np.rint(trial)))
+            fits = ~whole & (off < 1e-3)
+            least_count[fits] = candidate
+            whole |= fits
+        counts = np.where(whole[indices], np.rint(ratio * least_count[indices]), 1.0)
+        for token, tid in self._vocab.items():
+            if tid < n_tokens:
+                lo, hi = int(indptr[tid]), int(indptr[tid + 1])
+                yield token, indices[lo:hi], counts[lo:hi]
 
     def weighted_scores(self, token_weights: Mapping[str, float], top: int | None = None) -> dict[str, float]:
         """Like :meth:`scores`, each token's BM25 contribution multiplied by its weight (dictionary bridging)."""

@@ -5,63 +5,96 @@ senses the asker meant ("lend" → 出借, not 发放贷款). CC-CEDICT is writt
 Chinese headword lists its English senses. So each Chinese clause also gets an English gloss, every
 word replaced by the content tokens of all its senses, and an English question's own words are scored
 against those glosses with BM25 (document translation beside query translation). A clause whose
-words mean what the question says is found even when no single sense the query side kept names it.
+words mean what the question says is found even when no sense the query side kept names it.
 
-The gloss index is built from the clause texts once per snapshot (a fraction of a second for a few
-hundred articles), on the first English search or on warm-up.
+The glosses are read off the lexical index's postings (which clauses hold each Chinese word, how often),
+so no clause is tokenized again: a word's senses count as often as the word occurs. Scores
+follow the lexical index's BM25 (bm25s "lucene": same k1, b and IDF), so they are on the scale of the
+dictionary bridge's BM25 and can be compared with it. Built once per snapshot, on warm-up or the first
+English search.
 """
 from __future__ import annotations
 
+import math
 import re
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping
 
 from policykb.ingest.lang import CJK
-from policykb.ingest.model import Clause
-from policykb.kb.index.lexical import LexicalIndex
-from policykb.kb.index.snapshot import lexical_text
-from policykb.kb.index.tokenize import tokenize
+from policykb.kb.index.lexical import B, K1, LexicalIndex
 from policykb.kb.retrieval.dictionary import Dictionary, english_tokens
 
-__all__ = ["GlossIndex", "gloss_tokens", "either_translation"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["GlossIndex", "word_gloss", "either_translation"]
 
 _CJK_START = re.compile(rf"^[{CJK}]")
 
 
-def gloss_tokens(text: str, dictionary: Dictionary) -> list[str]:
-    """The English gloss of a Chinese text: for each word, in order, the distinct content tokens of all its senses
-    (of its parts' first senses when the dictionary lacks the word). Latin words are left to the lexical index."""
-    out: list[str] = []
-    for word in tokenize(text):
-        if not _CJK_START.match(word):
-            continue
-        senses = dictionary.senses(word) or dictionary.composed_senses(word)
-        out.extend(dict.fromkeys(token for sense in senses for token in sense.split()))
-    return out
+def word_gloss(word: str, dictionary: Dictionary) -> tuple[str, ...]:
+    """The distinct content tokens of all senses of a Chinese word (of its parts' first senses when the dictionary
+    lacks it); () for a word it cannot gloss."""
+    senses = dictionary.senses(word) or dictionary.composed_senses(word)
+    return tuple(dict.fromkeys(token for sense in senses for token in sense.split()))
 
 
 class GlossIndex:
     """BM25 over the English glosses of a KB's Chinese clauses."""
 
-    def __init__(self, index: LexicalIndex) -> None:
-        self._index = index
+    def __init__(self, ids: tuple[str, ...], postings: Mapping[str, tuple["np.ndarray", "np.ndarray"]], clauses: int) -> None:
+        self._ids = ids  # the lexical index's ids: postings hold positions in it
+        self._postings = postings  # English token → (clause positions, BM25 contribution per clause)
+        self._clauses = clauses
 
     @classmethod
-    def build(cls, clauses: Iterable[Clause], dictionary: Dictionary) -> GlossIndex:
-        """The gloss index of the Chinese clauses among ``clauses`` (section title and text, as the lexical index reads)."""
-        chinese = [c for c in clauses if c.lang == "zh"]
-        return cls(LexicalIndex.from_tokens([c.id for c in chinese], [gloss_tokens(lexical_text(c), dictionary) for c in chinese]))
+    def build(cls, lexical: LexicalIndex, langs: Mapping[str, str], dictionary: Dictionary) -> GlossIndex:
+        """The gloss index of the Chinese clauses (``langs``: clause id → language) of a lexical index."""
+        import numpy as np
+
+        ids = lexical.ids
+        chinese = np.array([langs.get(cid) == "zh" for cid in ids], dtype=bool)
+        n = int(chinese.sum())
+        holders: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for word, positions, tf in lexical.postings():
+            if not _CJK_START.match(word):
+                continue
+            keep = chinese[positions]
+            if keep.any():
+                for token in word_gloss(word, dictionary):
+                    holders.setdefault(token, []).append((positions[keep], tf[keep]))
+        counts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        length = np.zeros(len(ids))
+        for token, parts in holders.items():
+            positions, where = np.unique(np.concatenate([p for p, _ in parts]), return_inverse=True)
+            tf = np.bincount(where, weights=np.concatenate([t for _, t in parts]))
+            counts[token] = (positions, tf)
+            length[positions] += tf
+        average = float(length[chinese].mean()) if n else 1.0
+        postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for token, (positions, tf) in counts.items():
+            idf = math.log(1 + (n - len(positions) + 0.5) / (len(positions) + 0.5))
+            postings[token] = (positions, (idf * tf / (tf + K1 * (1 - B + B * length[positions] / average))).astype(np.float32))
+        return cls(ids, postings, n)
 
     def __len__(self) -> int:
-        return len(self._index)
+        """How many Chinese clauses are glossed."""
+        return self._clauses
 
     def scores(self, question: str, top: int | None = None) -> dict[str, float]:
-        """BM25 of the Chinese clauses' glosses for an English question's content words, by clause id."""
-        return self._index.scores(self.query_tokens(question), top=top)
+        """BM25 of the Chinese clauses' glosses for an English question's content words (stemmed as the glosses are),
+        by clause id: all positive scores, or the ``top`` best."""
+        import numpy as np
 
-    @staticmethod
-    def query_tokens(question: str) -> Sequence[str]:
-        """The question's English content tokens, stemmed as the glosses are."""
-        return english_tokens(question)
+        found = [self._postings[t] for t in dict.fromkeys(english_tokens(question)) if t in self._postings]
+        if not found:
+            return {}
+        total = np.zeros(len(self._ids), dtype=np.float32)
+        for positions, contributions in found:
+            total[positions] += contributions
+        positive = np.flatnonzero(total > 0)
+        if top is not None and len(positive) > top:
+            positive = positive[np.argpartition(-total[positive], top - 1)[:top]]
+        return {self._ids[i]: float(total[i]) for i in positive}
 
 
 def either_translation(query_side: Mapping[str, float], gloss_side: Mapping[str, float], scale: float) -> dict[str, float]:

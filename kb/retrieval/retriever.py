@@ -361,7 +361,7 @@ class Retriever:
         Chinese clauses."""
         if self._gloss_index is None and self._dictionary_source and "zh" in self.snapshot.langs:
             dictionary = load_dictionary() if self._dictionary_source is True else self._dictionary_source
-            self._gloss_index = GlossIndex.build(self.snapshot.clauses, dictionary)
+            self._gloss_index = GlossIndex.build(self.snapshot.lexical, self._clause_langs, dictionary)
         return self._gloss_index
 
     def dictionary_terms(self, query: str, query_lang: str) -> dict[str, float]:

@@ -10,8 +10,9 @@ from policykb.kb.config import DEFAULT_TUNING
 from policykb.kb.index.lexical import LexicalIndex
 from policykb.kb.index.manifest import ClauseRow
 from policykb.kb.index.snapshot import Snapshot
-from policykb.kb.retrieval.dictionary import Dictionary, parse_cedict
-from policykb.kb.retrieval.gloss import GlossIndex, either_translation, gloss_tokens
+from policykb.kb.index.tokenize import tokenize
+from policykb.kb.retrieval.dictionary import Dictionary, english_tokens, parse_cedict
+from policykb.kb.retrieval.gloss import GlossIndex, either_translation, word_gloss
 from policykb.kb.retrieval.retriever import Retriever
 
 SAMPLE = """\
@@ -46,24 +47,43 @@ def snapshot_of(clauses: list[Clause]) -> Snapshot:
     )
 
 
-def test_a_gloss_holds_every_sense_of_every_word_once_per_occurrence(dictionary: Dictionary) -> None:
-    tokens = gloss_tokens("借款 and 股东", dictionary)
-    assert tokens == ["lend", "money", "borrow", "loan", "shareholder", "stockholder"]  # Latin words are the lexical index's
-    assert gloss_tokens("股东股东", dictionary).count("shareholder") == 2
+def test_a_word_is_glossed_by_every_sense_it_has(dictionary: Dictionary) -> None:
+    assert word_gloss("借款", dictionary) == ("lend", "money", "borrow", "loan")  # "money" once
+    assert word_gloss("股东", dictionary) == ("shareholder", "stockholder")
+    assert word_gloss("没有", dictionary) == ()
 
 
 def test_a_word_the_dictionary_lacks_is_glossed_through_its_parts(dictionary: Dictionary) -> None:
     assert "限额" not in dictionary
-    assert gloss_tokens("限额", dictionary) == ["limit", "forehead", "amount"]
+    assert word_gloss("限额", dictionary) == ("limit", "forehead", "amount")
+
+
+def gloss_index(clauses: list[Clause], dictionary: Dictionary) -> GlossIndex:
+    snapshot = snapshot_of(clauses)
+    return GlossIndex.build(snapshot.lexical, {c.id: c.lang for c in clauses}, dictionary)
 
 
 def test_only_chinese_clauses_are_glossed_and_scored(dictionary: Dictionary) -> None:
     clauses = [zh_clause("1", "股东借款"), zh_clause("2", "会计年度"), zh_clause("3", "Loans to shareholders.", lang="en")]
-    index = GlossIndex.build(clauses, dictionary)
+    index = gloss_index(clauses, dictionary)
     assert len(index) == 2
-    scores = index.scores("Can shareholders borrow?")
-    assert set(scores) == {"rule:1"}
-    assert index.scores("When does the accounting year start?").keys() == {"rule:2"}
+    assert set(index.scores("Can shareholders borrow?")) == {"rule:1"}
+    assert set(index.scores("When does the accounting year start?")) == {"rule:2"}
+    assert index.scores("volcanoes") == {}
+
+
+def test_gloss_scores_are_bm25_of_the_glossed_text(dictionary: Dictionary) -> None:
+    # The index reads its glosses off the lexical index's postings; it must score as BM25 over the glosses written out.
+    texts = {"1": "股东借款，股东贷款。", "2": "会计年度", "3": "银行放款和拆借", "4": "股东"}
+    clauses = [zh_clause(n, t) for n, t in texts.items()]
+    index = gloss_index(clauses, dictionary)
+    written = LexicalIndex.from_tokens(
+        [c.id for c in clauses],
+        [[g for word in tokenize(c.text) if not word.isascii() for g in word_gloss(word, dictionary)] for c in clauses])
+    for question in ("Can shareholders get a loan?", "money lent by a bank", "accounting year"):
+        expected = written.scores(list(english_tokens(question)))
+        got = index.scores(question)
+        assert got.keys() == expected.keys() and all(got[k] == pytest.approx(v, rel=1e-4) for k, v in expected.items())
 
 
 def test_the_larger_estimate_wins_and_the_gloss_is_scaled() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
@@ -35,6 +36,27 @@ def top(index: LexicalIndex, query: str | Sequence[str], k: int) -> list[str]:
     scores = index.scores(tokenize(query) if isinstance(query, str) else query)
     order = {cid: n for n, cid in enumerate(index.ids)}
     return sorted(scores, key=lambda cid: (-scores[cid], order[cid]))[:k]
+
+
+# -- postings ----------------------------------------------------------------------------
+def test_postings_give_each_token_its_documents_and_counts() -> None:
+    texts = {"a": "存款 存款 存款 贷款", "b": "存款 利率", "c": "贷款 贷款 利率 利率 利率 deposit deposit"}
+    index = LexicalIndex.build(list(texts), list(texts.values()))
+    expected = {cid: Counter(tokenize(text)) for cid, text in texts.items()}
+    seen = 0
+    for token, positions, counts in index.postings():
+        held = {index.ids[p]: int(n) for p, n in zip(positions, counts)}
+        assert held == {cid: c[token] for cid, c in expected.items() if token in c}, token
+        seen += 1
+    assert seen == len(index.vocabulary)
+
+
+def test_postings_count_once_when_the_scores_are_not_bm25(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = LexicalIndex.build(["a", "b"], ["存款 存款 贷款", "贷款"])
+    scores = dict(index._bm25.scores)  # type: ignore[union-attr]
+    scores["data"] = scores["data"] * 0 + 0.5  # not a read-back-able BM25
+    monkeypatch.setattr(index._bm25, "scores", scores)
+    assert {token: list(counts) for token, _positions, counts in index.postings()} == {"存款": [1], "贷款": [1, 1]}
 
 
 # -- building and searching -------------------------------------------------------------
