@@ -50,6 +50,13 @@ _ANCHOR = (
     "confidently wrong answer fewer until 0.25; the held-out lay questions, never tuned on, then gave confidently wrong "
     "0.128 -> 0.053"
 )
+_GLOSS_SUPPORT = (
+    "on corpus5.jsonl once English questions were also scored against the Chinese clauses' glosses (2026-12-06): credit "
+    "0.5 with share 0.1 / 0.15 gives English citation hit 0.551 -> 0.593 and false abstain 0.356 -> 0.297 with confidently "
+    "wrong (0.009) and off-topic abstention (0.824) unchanged; share 0.05 moves nothing, 0.2 and credit 1.0 each answer "
+    "one more off-topic question, credit 0.3 gains half as much; any gloss word of the top three clauses at 0.5 cost "
+    "off-topic abstention 0.824 -> 0.706; the Opinions, the Chinese test rule and the held-out laws unchanged"
+)
 _EN_ZH_2026 = (
     "grid sure 0.84-0.94 x floor 0.74-0.81 x min_support 0-0.5 on corpus5.jsonl after English questions over Chinese "
     "clauses began to read support through their words' dictionary renderings (2026-12-06): the fewest false "
@@ -186,6 +193,11 @@ class AbstainConfig:
         _default_pairs, "cut-offs per pair (en-en, zh-en, zh-zh, en-zh; 'same'/'cross' for other pairs)",
         _ABSTAIN_2022 + "; zh-en and en-zh then refit: " + _CALIBRATED)
     top: int = _f(3, "how many top clauses the lexical support is read from", _HAND)
+    gloss_credit: float = _f(
+        0.5, "an English question's word over Chinese clauses counts as found to at least this weight when the top clause's "
+             "English gloss holds it and it is specific (kb/retrieval/gloss.py; 0 = renderings only)", _GLOSS_SUPPORT)
+    gloss_share: float = _f(0.1, "a word is specific when at most this share of the Chinese clauses' glosses hold it",
+                            _GLOSS_SUPPORT)
 
 
 @dataclass(frozen=True)

@@ -273,12 +273,12 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
     anchor_words, anchor = 0, 0.0  # measured for clauses in the question's language only
     word_topics, word_supported = 0, 0.0
     if rendered:
-        supported, unknown, total = _word_support(terms, generic, texts, stats)
+        supported, unknown, total = _word_support(terms, generic, texts, stats, top[0].clause.id)
         anchor_words, anchor = _rendered_anchor(terms, generic, tokens_of(texts[0]), stats)
     elif cross:
         supported, unknown, total = len(found), sum(1 for g in concepts if stats.group_df(g) == 0), len(concepts)
         if terms.renderings:
-            word_supported, _unknown, word_topics = _word_support(terms, generic, texts, stats)
+            word_supported, _unknown, word_topics = _word_support(terms, generic, texts, stats, top[0].clause.id)
     else:
         words = _topic_tokens(terms, generic)
         top_tokens = frozenset().union(*(tokens_of(t) for t in texts))
@@ -324,16 +324,20 @@ def anchor_share(words: Iterable[str], top_tokens: frozenset[str], stats: Corpus
     return len(known), (found / total if total > 0 else 0.0)
 
 
-def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[str], stats: CorpusStats) -> tuple[float, int, int]:
+def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[str], stats: CorpusStats,
+                  top_id: str = "") -> tuple[float, int, int]:
     """(supported, unknown, total) over the question's content words for clauses in the other language.
 
     Each word counts as found to the weight of its best rendering the top clauses hold (glossary terms
     1.0, dictionary renderings their sense weight, the word itself 1.0): a word found only through an
-    ambiguous sense is weaker evidence. A word none of whose renderings any clause holds is unknown.
+    ambiguous sense is weaker evidence. A specific word the top clause's (``top_id``) English gloss holds
+    counts at least ``QueryTerms.glossed``'s weight: the gloss holds every sense of every word, so it is
+    read for the top clause only. A word none of whose renderings any clause holds is unknown.
     Words that name a document or the act of asking, directly or through their main rendering
     (bank → 银行 in a KB of banking laws), are not topic words.
     """
     top_tokens = frozenset().union(*(tokens_of(t) for t in texts))
+    glossed = {word: (credit, holders) for word, credit, holders in terms.glossed}
     supported, unknown, total = 0.0, 0, 0
     for word, pairs in terms.renderings:
         rendered = dict(pairs)
@@ -344,7 +348,9 @@ def _word_support(terms: QueryTerms, generic: frozenset[str], texts: Sequence[st
         if main > 0 and any(t in generic for t, w in others.items() if w >= main):
             continue
         total += 1
-        supported += min(1.0, max((w for t, w in rendered.items() if t in top_tokens), default=0.0))
+        found = min(1.0, max((w for t, w in rendered.items() if t in top_tokens), default=0.0))
+        credit, holders = glossed.get(word, (0.0, frozenset()))
+        supported += max(found, credit if top_id in holders else 0.0)
         if not any(stats.known(t) for t in rendered):
             unknown += 1
     return round(supported, 3), unknown, total

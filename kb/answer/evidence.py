@@ -42,6 +42,9 @@ class QueryTerms:
     # each content word of the question → its weighted lexical renderings (glossary, dictionary), the word itself
     # among them at 1.0: :meth:`policykb.kb.retrieval.retriever.Retriever.word_renderings`; () when not computed
     renderings: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    # each specific content word of an English question → the weight it counts as found at and the Chinese clauses whose
+    # English gloss holds it (kb/retrieval/gloss.py; AbstainConfig.gloss_credit, gloss_share); () when not computed
+    glossed: tuple[tuple[str, float, frozenset[str]], ...] = ()
 
 
 @lru_cache(maxsize=4096)

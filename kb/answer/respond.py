@@ -172,7 +172,9 @@ def prepare(asked: str, lang: str, retriever: "Retriever", documents: Sequence[D
     asked_lang = detect_lang(asked)
     terms = query_terms(asked, asked_lang, retriever.glossary, set(snapshot.langs))
     rendered = retriever.word_renderings(asked, asked_lang)  # cross-language support (abstain.gather)
-    terms = replace(terms, renderings=tuple((w, tuple(sorted(r.items()))) for w, r in rendered.items()))
+    glossed = retriever.gloss_holders(asked, asked_lang, tuning.abstain.gloss_share) if tuning.abstain.gloss_credit else {}
+    terms = replace(terms, renderings=tuple((w, tuple(sorted(r.items()))) for w, r in rendered.items()),
+                    glossed=tuple((w, tuning.abstain.gloss_credit, ids) for w, ids in glossed.items()))
     return _Context(
         snapshot.clauses, asked, lang, terms,
         corpus_stats(snapshot.clauses), doc_names(documents), retriever.glossary, tuning,

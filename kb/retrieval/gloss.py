@@ -80,6 +80,18 @@ class GlossIndex:
         """How many Chinese clauses are glossed."""
         return self._clauses
 
+    def holders(self, token: str) -> frozenset[str]:
+        """Ids of the Chinese clauses whose gloss holds an English token (stemmed)."""
+        found = self._postings.get(token)
+        return frozenset(self._ids[i] for i in found[0]) if found is not None else frozenset()
+
+    def specific_holders(self, question: str, max_share: float) -> dict[str, frozenset[str]]:
+        """Each content word of an English question that the glosses of at most ``max_share`` of the Chinese clauses hold
+        (a specific word, not one most articles' senses name), with those clauses' ids."""
+        limit = max_share * self._clauses
+        return {t: self.holders(t) for t in dict.fromkeys(english_tokens(question))
+                if t in self._postings and len(self._postings[t][0]) <= limit}
+
     def scores(self, question: str, top: int | None = None) -> dict[str, float]:
         """BM25 of the Chinese clauses' glosses for an English question's content words (stemmed as the glosses are),
         by clause id: all positive scores, or the ``top`` best."""

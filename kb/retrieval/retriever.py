@@ -364,6 +364,12 @@ class Retriever:
             self._gloss_index = GlossIndex.build(self.snapshot.lexical, self._clause_langs, dictionary)
         return self._gloss_index
 
+    def gloss_holders(self, query: str, query_lang: str, max_share: float) -> dict[str, frozenset[str]]:
+        """For an English question, its specific content words with the Chinese clauses whose gloss holds each
+        (:meth:`GlossIndex.specific_holders`); {} for a Chinese question or a KB without glosses."""
+        glosses = self.gloss_index() if query_lang == "en" else None
+        return glosses.specific_holders(query, max_share) if glosses is not None else {}
+
     def dictionary_terms(self, query: str, query_lang: str) -> dict[str, float]:
         """Weighted lexical tokens the dictionary gives a query: Chinese KB words for an English question;
         English tokens and Chinese synonyms (through an English sense) for a Chinese one. Words inside

@@ -104,3 +104,17 @@ def test_a_chinese_question_whose_words_the_english_clause_holds_stays_sure() ->
                 "农村征信怎么建设？", top_n=1)
     assert ev.word_topics == 2 and ev.word_support == 1.0
     assert unsure_why([_hit(clause, 0.80)], [_hit(clause, 0.80)], ev, DEFAULT_TUNING) == ""
+
+
+def test_a_specific_word_the_top_clauses_gloss_holds_counts_at_the_gloss_credit() -> None:
+    # "open" has no rendering in either clause; the glosses say which clause's senses name it.
+    a, b = _clause("5", _TEXT_A), _clause("9", _TEXT_B)
+    stats = corpus_stats([a, b])
+    rendered = {**_RENDERED, "open": {"open": 1.0, "开业": 0.7}}
+    glossed = replace(_terms(rendered), glossed=(("open", 0.5, frozenset({b.id})),))
+    on_b = gather([_hit(b, 0.83), _hit(a, 0.8)], glossed, stats, "en", "When must the bank be open?", top_n=2)
+    on_a = gather([_hit(a, 0.83), _hit(b, 0.8)], glossed, stats, "en", "When must the bank be open?", top_n=2)
+    plain = gather([_hit(b, 0.83), _hit(a, 0.8)], _terms(rendered), stats, "en", "When must the bank be open?", top_n=2)
+    assert plain.supported == 1.8  # "maximum", "payout", "limit" through clause a's renderings; "open" not found
+    assert on_b.supported == 2.3  # "open" is in the top clause's gloss: half found
+    assert on_a.supported == 1.8  # only the top clause's gloss counts: b is second here

@@ -127,3 +127,13 @@ def test_chinese_questions_and_english_only_kbs_have_no_gloss(dictionary: Dictio
     question = "股东可以借款吗？"
     assert [(h.clause.id, h.score) for h in on.search(question, 2, mode="lexical")[0]] == \
         [(h.clause.id, h.score) for h in off.search(question, 2, mode="lexical")[0]]
+
+
+def test_specific_words_are_those_few_glosses_hold(dictionary: Dictionary) -> None:
+    clauses = [zh_clause(str(n), text) for n, text in enumerate(["银行贷款", "银行借款", "银行股东", "银行会计年度"], 1)]
+    index = gloss_index(clauses, dictionary)
+    assert index.holders("loan") == {"rule:1", "rule:2"}
+    assert index.holders("volcano") == frozenset()
+    # "bank" is in every gloss, so no specific word; "loan" (in half of them) is not asked
+    assert index.specific_holders("Do banks lend to shareholders each year?", 0.25) == {
+        "lend": frozenset({"rule:2"}), "shareholder": frozenset({"rule:3"}), "year": frozenset({"rule:4"})}
