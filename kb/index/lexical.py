@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import bm25s
     import numpy as np
 
-__all__ = ["LexicalIndex", "FORMAT_VERSION"]
+__all__ = ["LexicalIndex", "FORMAT_VERSION", "positive_scores", "lucene_idf"]
 
 FORMAT_VERSION = 1
 K1 = 1.5
@@ -89,14 +89,7 @@ class LexicalIndex:
     def scores(self, query_tokens: Sequence[str], top: int | None = None) -> dict[str, float]:
         """Positive BM25 scores for the tokens by id (what rank fusion needs): all, or the ``top`` best."""
         scores = self._score_array(query_tokens)
-        if scores is None:
-            return {}
-        import numpy as np
-
-        positive = np.flatnonzero(scores > 0)
-        if top is not None and len(positive) > top:
-            positive = positive[np.argpartition(-scores[positive], top - 1)[:top]]
-        return {self._ids[i]: float(scores[i]) for i in positive}
+        return {} if scores is None else positive_scores(scores, self._ids, top)
 
     @property
     def vocabulary(self) -> dict[str, int]:
@@ -143,7 +136,7 @@ class LexicalIndex:
         data, indices, indptr = (np.asarray(self._bm25.scores[k]) for k in ("data", "indices", "indptr"))
         n_tokens = len(indptr) - 1
         df = np.diff(indptr)
-        idf = np.log(1 + (len(self._ids) - df + 0.5) / (df + 0.5))
+        idf = lucene_idf(len(self._ids), df)
         share = data / np.repeat(idf, df)  # tf / (tf + length term), in (0, 1)
         least = np.full(len(self._ids), np.inf)
         np.minimum.at(least, indices, share)
@@ -177,10 +170,7 @@ class LexicalIndex:
                 continue
             lo, hi = int(indptr[tid]), int(indptr[tid + 1])
             total[indices[lo:hi]] += weight * data[lo:hi]
-        positive = np.flatnonzero(total > 0)
-        if top is not None and len(positive) > top:
-            positive = positive[np.argpartition(-total[positive], top - 1)[:top]]
-        return {self._ids[i]: float(total[i]) for i in positive}
+        return positive_scores(total, self._ids, top)
 
     def _score_array(self, tokens: Sequence[str]) -> "np.ndarray | None":
         """BM25 of every document; each distinct known token counts once. None if nothing can match."""
@@ -272,6 +262,23 @@ class LexicalIndex:
                 f"lexical index {str(version)!r} scores {model.scores['num_docs']} documents but lists {len(ids)} ids; {_REBUILD_HINT}"
             )
         return cls(ids, model)
+
+
+def positive_scores(scores: "np.ndarray", ids: Sequence[str], top: int | None = None) -> dict[str, float]:
+    """The positive entries of a score array by id (``ids[i]`` scores ``scores[i]``): all, or the ``top`` best."""
+    import numpy as np
+
+    positive = np.flatnonzero(scores > 0)
+    if top is not None and len(positive) > top:
+        positive = positive[np.argpartition(-scores[positive], top - 1)[:top]]
+    return {ids[int(i)]: float(scores[i]) for i in positive}
+
+
+def lucene_idf(n_docs: int, df: Any) -> Any:
+    """BM25 IDF as bm25s's "lucene" method computes it, log(1 + (N − df + 0.5) / (df + 0.5)), of a count or an array."""
+    import numpy as np
+
+    return np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
 
 def _read_current(folder: Path) -> str | None:

@@ -15,12 +15,11 @@ English search.
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import TYPE_CHECKING, Mapping
 
 from policykb.ingest.lang import CJK
-from policykb.kb.index.lexical import B, K1, LexicalIndex
+from policykb.kb.index.lexical import B, K1, LexicalIndex, lucene_idf, positive_scores
 from policykb.kb.retrieval.dictionary import Dictionary, english_tokens
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ class GlossIndex:
         average = float(length[chinese].mean()) if n else 1.0
         postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for token, (positions, tf) in counts.items():
-            idf = math.log(1 + (n - len(positions) + 0.5) / (len(positions) + 0.5))
+            idf = float(lucene_idf(n, len(positions)))
             postings[token] = (positions, (idf * tf / (tf + K1 * (1 - B + B * length[positions] / average))).astype(np.float32))
         return cls(ids, postings, n)
 
@@ -103,10 +102,7 @@ class GlossIndex:
         total = np.zeros(len(self._ids), dtype=np.float32)
         for positions, contributions in found:
             total[positions] += contributions
-        positive = np.flatnonzero(total > 0)
-        if top is not None and len(positive) > top:
-            positive = positive[np.argpartition(-total[positive], top - 1)[:top]]
-        return {self._ids[i]: float(total[i]) for i in positive}
+        return positive_scores(total, self._ids, top)
 
 
 def either_translation(query_side: Mapping[str, float], gloss_side: Mapping[str, float], scale: float) -> dict[str, float]:
