@@ -351,18 +351,21 @@ class Retriever:
     def vocabulary_bridge(self) -> VocabularyBridge | None:
         """The dictionary restricted to this snapshot's vocabulary (built on first use), or None without one."""
         if self._vocab_bridge is None and self._dictionary_source:
-            dictionary = load_dictionary() if self._dictionary_source is True else self._dictionary_source
             lexical = self.snapshot.lexical
-            self._vocab_bridge = dictionary.for_vocabulary(lexical.vocabulary, lexical.doc_freqs(), len(lexical))
+            self._vocab_bridge = self._dictionary().for_vocabulary(lexical.vocabulary, lexical.doc_freqs(), len(lexical))
         return self._vocab_bridge
 
     def gloss_index(self) -> GlossIndex | None:
         """English glosses of this snapshot's Chinese clauses (built on first use), or None without a dictionary or
         Chinese clauses."""
         if self._gloss_index is None and self._dictionary_source and "zh" in self.snapshot.langs:
-            dictionary = load_dictionary() if self._dictionary_source is True else self._dictionary_source
-            self._gloss_index = GlossIndex.build(self.snapshot.lexical, self._clause_langs, dictionary)
+            self._gloss_index = GlossIndex.build(self.snapshot.lexical, self._clause_langs, self._dictionary())
         return self._gloss_index
+
+    def _dictionary(self) -> Dictionary:
+        """The dictionary given, or the bundled CC-CEDICT (loaded once per process) for ``dictionary=True``."""
+        source = self._dictionary_source
+        return source if isinstance(source, Dictionary) else load_dictionary()
 
     def gloss_holders(self, query: str, query_lang: str, max_share: float) -> dict[str, frozenset[str]]:
         """For an English question, its specific content words with the Chinese clauses whose gloss holds each
