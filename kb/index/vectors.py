@@ -13,6 +13,13 @@ __all__ = ["VectorStore", "KINDS", "drop_collections"]
 
 KINDS = ("clauses", "sentences")
 _BATCH = 1000
+# How many candidates Chroma's HNSW search keeps while walking the graph (its default is 100). A collection below
+# Chroma's sync threshold (1,000 vectors) has its graph rebuilt, with random levels, in every process that opens it,
+# and at 100 the search missed a true neighbour now and then (5-11 of the 111,070 places in the exact first half of
+# the retriever's candidate lists over the five bundled documents, in different places from one process to the
+# next), so the same question could rank differently after a restart. At 512 none was missed in any run, and a
+# search's four queries took no longer (benchmarks/bench_latency.py measures the whole search).
+_EF_SEARCH = 512
 
 
 class VectorStore:
@@ -58,6 +65,8 @@ class VectorStore:
                 f"Chroma collection {name!r} was built with embedder {built_with!r}, not {self._embedder_name!r}; "
                 "rebuild with `policykb ingest --rebuild PATH...` or set POLICYKB_EMBED_MODEL back"
             )
+        if _ef_search(col) < _EF_SEARCH:  # a collection created by an earlier version, or just now
+            self._call(lambda: col.modify(configuration={"hnsw": {"ef_search": _EF_SEARCH}}))
         return col
 
     def _collection(self, kind: str, lang: str) -> Any:
@@ -250,3 +259,10 @@ def _safe_lang(lang: str) -> str:
 def _chunks(items: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(items), _BATCH):
         yield items[start : start + _BATCH]
+
+
+def _ef_search(col: Any) -> int:
+    """The HNSW search breadth a Chroma collection is configured with (Chroma's default when it states none)."""
+    config = getattr(col, "configuration_json", None) or {}
+    hnsw = config.get("hnsw") or {}
+    return int(hnsw.get("ef_search") or 100)

@@ -261,8 +261,9 @@ class Retriever:
         for lang in langs:
             got = self.vectors.query(kind, vector, n + max(_FETCH_MARGIN, n // 4), lang=lang, where=where, metadata=False)
             # The nearest n by (cosine, id), from a deeper fetch: the approximate index's last places (and its order
-            # among equal cosines) differ between processes, which changed the candidate set, its normalisation and
-            # so the scores in the third or fourth decimal; its first places are exact.
+            # among equal cosines) may differ between processes, which would change the candidate set, its
+            # normalisation and so the scores; the store keeps the index's search broad enough
+            # (kb/index/vectors.py, _EF_SEARCH) that the places kept come back the same in every process.
             got.sort(key=lambda item: (-round(item[1], 6), item[0]))
             found.extend(got[:n])
         for vector_id, sim, _meta in sorted(found, key=lambda item: (-round(item[1], 6), item[0])):

@@ -58,3 +58,23 @@ def test_hits_carry_their_own_clauses_sentences_best_first(corpus_kb) -> None:
         cosines = [cos for _text, cos in hit.sentences]
         assert cosines == sorted(cosines, reverse=True)
         assert hit.best_sentence == (texts[0] if texts else "")
+
+
+def test_the_store_searches_every_collection_broadly_even_one_an_earlier_version_made(tmp_path: Path) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from policykb.kb.index.vectors import _EF_SEARCH, _ef_search
+
+    older = chromadb.PersistentClient(path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    made = older.get_or_create_collection("pkb-t-clauses-en", metadata={"hnsw:space": "cosine", "embedder": "test", "dim": 4})
+    assert _ef_search(made) < _EF_SEARCH  # Chroma's default, as an earlier version left it
+    store = _store(tmp_path)  # opens it, and creates the sentence collections
+    try:
+        store.upsert("clauses", ["a@1"], _VECTORS[:1], [{"lang": "en"}])
+        for kind, lang in (("clauses", "en"), ("sentences", "en"), ("sentences", "zh")):
+            assert _ef_search(store._collection(kind, lang)) == _EF_SEARCH
+    finally:
+        store.close()
+    reopened = chromadb.PersistentClient(path=str(tmp_path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    assert _ef_search(reopened.get_collection("pkb-t-clauses-en")) == _EF_SEARCH  # read back through another client
