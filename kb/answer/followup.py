@@ -57,6 +57,7 @@ _THAT_DOC = re.compile(
     r"\b(?:that|this|the\s+same|the\s+above|the\s+previous|the\s+said)\s+(?:document|law|rule|regulation|text|file)s?\b",
     re.I,
 )
+_TOPIC_WORDS = 3  # a conversation's first question holding this many topic words besides "that document" is searched
 _EN_QUESTION_WORDS = frozenset("what which who whom whose when where why how is are does do did can could should would will may must".split())
 _ZH_QUESTION_WORDS = re.compile(r"什么|怎么|如何|哪|多少|是否|吗")
 
@@ -114,7 +115,7 @@ def resolve_followup(question: str, history: Sequence[Turn], glossary: Glossary,
     lang = detect_lang(text)
     that_doc = _THAT_DOC.search(text)
     if not history or not text:
-        if that_doc and len(names) > 1 and not named_documents(text, dict(names)):
+        if that_doc and len(names) > 1 and not named_documents(text, dict(names)) and not _says_enough(text, that_doc):
             return _ask_back_document(text)
         return Resolution(text)
     prev_q, cited = _previous(history)
@@ -221,6 +222,20 @@ def _ask_back_clause(written: str, number: str, holders: Sequence[str], names: M
         clarify=f"Several documents have {written} ({which_en}); which one do you mean? Name it, e.g. “{written} of {names[holders[0]].cite('en') if holders[0] in names else holders[0]}”.",
         clarify_zh=f"多份文件都有{zh_ref}（{which_zh}），请问指哪一份？请写明文件名，例如“{(names[holders[0]].short_zh if holders[0] in names else holders[0])}{zh_ref}”。",
     )
+
+
+def _says_enough(text: str, reference: re.Match[str]) -> bool:
+    """True when a question that opens a conversation says enough besides "that document" for the search to find the
+    document it means: it names no clause, and at least ``_TOPIC_WORDS`` topic words remain
+    ("存款保险制度出台之前就已经被接管的银行，储户能按这个条例赔付吗？"). "这个条例什么时候施行？" does not."""
+    from policykb.kb.answer.abstain import QUESTION_WORDS
+    from policykb.kb.answer.evidence import tokens_of
+
+    rest = f"{text[: reference.start()]} {text[reference.end():]}"
+    if clause_reference(rest) is not None:
+        return False
+    words = {t for t in tokens_of(rest) if len(t) >= 2 and not t.isdigit() and t not in QUESTION_WORDS}
+    return len(words) >= _TOPIC_WORDS
 
 
 def _ask_back_document(text: str) -> Resolution:

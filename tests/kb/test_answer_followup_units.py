@@ -100,6 +100,22 @@ def test_that_document_needs_a_document_in_the_conversation(names, numbers) -> N
     assert not known.clarify and known.doc == DEPOSITS and known.question == "What does that document say about deposits?"
 
 
+@pytest.mark.parametrize("question", [
+    "这个条例什么时候施行？", "这部法律讲了什么？", "那份文件的第三条讲了什么？", "What does this document say about deposits?",
+])
+def test_a_first_question_asks_back_when_that_document_is_all_it_says(names, numbers, question) -> None:
+    assert _resolve(question, [], names, numbers).clarify
+
+
+@pytest.mark.parametrize("question", [
+    "存款保险制度出台之前就已经被接管的银行，储户能按这个条例赔付吗？",
+    "What does this law say about the deposit insurance premium rates?",
+])
+def test_a_first_question_that_says_what_it_is_about_is_searched(names, numbers, question) -> None:
+    asked = _resolve(question, [], names, numbers)
+    assert not asked.clarify and asked.question == question and asked.doc is None
+
+
 def test_a_lookup_in_every_document_keeps_that_scope(names, numbers) -> None:
     every = _turn("第十三条讲了什么？", (BANKS, "13"), (DEPOSITS, "13"), (OPINIONS, "13"))
     follow = _resolve("那第十五条呢？", [every], names, numbers)
