@@ -146,7 +146,7 @@ def _verdict(j: _Judged, tuning: "TuningConfig") -> tuple[str, tuple[str, ...]]:
 
     if j.fixed is not None:
         return j.fixed
-    passing = [i for i, ev in enumerate(j.evidence) if not decide(ev, tuning.abstain.pairs)[0]]
+    passing = [i for i, ev in enumerate(j.evidence) if not decide(ev, tuning.abstain.pairs, tuning.abstain.agree)[0]]
     if not passing:
         return "abstain", ()
     first = passing[0]

@@ -23,6 +23,9 @@ class Hit:
     matched_terms: tuple[str, ...] = ()
     best_sentence: str = ""
     sentences: tuple[tuple[str, float], ...] = ()  # this clause's best-matching sentences (text, cosine), best first
+    # the retrieval signals ("dense_clause", "dense_sentence", "lexical" with the dictionary bridge, "bridge") that rank
+    # this clause first among the clauses of its language
+    firsts: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A search result row: the clause's fields + ``score``."""

@@ -22,7 +22,9 @@ between, lexical evidence decides (no embedding beyond the search's own):
   (its own tokens for a clause in its language; for one in the other language, its content words
   through their glossary and dictionary renderings, each weighted by the rendering found; a Chinese
   question over English clauses counts its glossary terms, and its words' renderings only decide
-  whether the answer is sure: ``confidence.word_support``).
+  whether the answer is sure: ``confidence.word_support``); an English question over Chinese clauses whose top clause
+  ``abstain.agree`` of the four retrieval signals rank first among the Chinese clauses is answered unsure instead
+  (translation loses words; independent signals agreeing on one article rarely do so by chance).
 
 Beside these, :func:`gather` measures the top clause's **anchor** (:func:`anchor_share`): the share of the
 question's content words known to the KB that it holds. It never abstains; an answer whose top clause
@@ -186,6 +188,8 @@ class Evidence:
     # the question asks when a rule takes effect or what it is for (:mod:`policykb.kb.retrieval.intents`) and the top
     # clause states it: that intent, else ""
     intent_met: str = ""
+    # how many retrieval signals rank the top clause first among the clauses of its language (``Hit.firsts``)
+    agreed: int = 0
 
     @property
     def support(self) -> float:
@@ -210,6 +214,7 @@ class Evidence:
             "anchor_words": self.anchor_words, "anchor": round(self.anchor, 3),
             "word_topics": self.word_topics, "word_supported": self.word_supported,
             "asked_kinds": list(self.asked_kinds), "states_asked": self.states_asked, "intent_met": self.intent_met,
+            "agreed": self.agreed,
         }
 
 
@@ -305,6 +310,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         anchor_words=anchor_words, anchor=anchor, word_topics=word_topics, word_supported=word_supported,
         asked_kinds=tuple(sorted(kinds)), states_asked=any(states_kind(t, kinds) for t in texts),
         intent_met=intent if intent and states_intent(hits[0].clause.text, intent) else "",
+        agreed=len(hits[0].firsts),
     )
 
 
@@ -387,7 +393,7 @@ def by_language(hits: Sequence[Hit]) -> list[list[Hit]]:
 
 def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_lang: str, question: str,
           thresholds: Mapping[str, PairThresholds] | None = None, generic: frozenset[str] = QUESTION_WORDS,
-          top_n: int = DEFAULT_TUNING.abstain.top) -> tuple[list[list[Hit]], str]:
+          top_n: int = DEFAULT_TUNING.abstain.top, agree: int = DEFAULT_TUNING.abstain.agree) -> tuple[list[list[Hit]], str]:
     """The language groups of hits that address the question ([] = abstain), and why.
 
     Cosine scales differ per language pair (zh–zh runs higher than en–en, cross-language lower),
@@ -398,7 +404,7 @@ def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_l
     passing: list[list[Hit]] = []
     reasons: list[str] = []
     for group in by_language(hits):
-        abstain, why = decide(gather(group, terms, stats, question_lang, question, generic, top_n), thresholds)
+        abstain, why = decide(gather(group, terms, stats, question_lang, question, generic, top_n), thresholds, agree)
         if not abstain:
             passing.append(group)
         reasons.append(why)
@@ -408,8 +414,13 @@ def judge(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_l
     return [], reasons[0] if reasons else "nothing was retrieved"
 
 
-def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None) -> tuple[bool, str]:
-    """(abstain?, why) for the evidence of one question."""
+def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None,
+           agree: int = DEFAULT_TUNING.abstain.agree) -> tuple[bool, str]:
+    """(abstain?, why) for the evidence of one question.
+
+    For an English question over Chinese clauses, whose words are found only through their renderings, ``agree``
+    retrieval signals ranking the top clause first outweigh too few of its words found (there are four signals:
+    5 = never); the answer is then unsure (:func:`policykb.kb.answer.respond.unsure_why`)."""
     table = thresholds or THRESHOLDS
     t = table.get(ev.pair) or table["cross" if ev.cross else "same"]
     facts = f"best sentence cosine {ev.sent_cos:.3f}; {ev.supported:g}/{ev.topic_words} topic words found"
@@ -436,5 +447,7 @@ def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None)
     if not ev.cross and ev.names_only and ev.unknown_share > 0.5:
         return True, f"only a place name matches; most of the question's words occur in no clause ({facts})"
     if ev.support < t.min_support:
+        if ev.rendered and ev.agreed >= agree:
+            return False, f"{ev.agreed} retrieval signals rank the top clause first, though few of the question's words occur in it ({facts})"
         return True, f"too few of the question's words occur in the nearest clauses ({facts})"
     return False, f"matching clause ({facts})"

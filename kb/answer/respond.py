@@ -257,7 +257,8 @@ class Verdict:
 def assess(ctx: _Context, hits: Sequence[Hit]) -> Verdict:
     """Abstain, unsure or sure for the hits of a ranked (non-lookup) search, and the clauses to cite."""
     tuning, cfg = ctx.tuning, ctx.tuning.answer
-    passing, why = judge(hits, ctx.terms, ctx.stats, ctx.lang, ctx.asked, tuning.abstain.pairs, ctx.generic, tuning.abstain.top)
+    passing, why = judge(hits, ctx.terms, ctx.stats, ctx.lang, ctx.asked, tuning.abstain.pairs, ctx.generic, tuning.abstain.top,
+                         tuning.abstain.agree)
     if not passing:
         return Verdict("abstain", (), why)
     chosen = choose_hits(passing[0], ctx.terms, ctx.stats, cfg)

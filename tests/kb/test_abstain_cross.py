@@ -118,3 +118,23 @@ def test_a_specific_word_the_top_clauses_gloss_holds_counts_at_the_gloss_credit(
     assert plain.supported == 1.8  # "maximum", "payout", "limit" through clause a's renderings; "open" not found
     assert on_b.supported == 2.3  # "open" is in the top clause's gloss: half found
     assert on_a.supported == 1.8  # only the top clause's gloss counts: b is second here
+
+
+def test_signals_agreeing_on_the_top_clause_outweigh_too_few_words_found_across_languages_only() -> None:
+    a, b = _clause("5", _TEXT_A), _clause("9", _TEXT_B)
+    stats = corpus_stats([a, b])
+    agree = DEFAULT_TUNING.abstain.agree
+    for agreed, abstains in ((agree, False), (agree - 1, True)):
+        top = replace(_hit(b, 0.83), firsts=("dense_clause", "dense_sentence", "lexical", "bridge")[:agreed])
+        ev = gather([top], _terms(_RENDERED), stats, "en", "Who sets the top payout?", top_n=1)
+        assert ev.supported == 0 and ev.agreed == agreed
+        abstain, why = decide(ev, DEFAULT_TUNING.abstain.pairs, agree)
+        assert abstain is abstains, why
+        if not abstains:
+            assert unsure_why([top], [top], ev, DEFAULT_TUNING)  # answered, but as unsure
+    same = replace(_hit(b, 0.83), firsts=("dense_clause", "dense_sentence", "lexical", "bridge"))
+    zh_terms = QueryTerms(lang="zh", tokens=frozenset({"保险", "限额"}), own_tokens=frozenset({"保险", "限额"}), groups=())
+    ev = gather([same], zh_terms, stats, "zh", "保险限额怎么规定？", top_n=1)
+    assert ev.agreed == 4 and ev.support == 0
+    abstain, why = decide(ev, DEFAULT_TUNING.abstain.pairs, agree)
+    assert abstain and "too few" in why  # a question in the clauses' language is read by its own words

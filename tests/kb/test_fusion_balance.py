@@ -39,3 +39,17 @@ def test_balance_off_restores_the_cross_language_weights() -> None:
     assert "zh-en" not in table and weights_for("zh", "en", table) == config.cross_language
     scores = fuse(_RAW, _LANGS, "zh", table)
     assert scores["en:1"] > scores["zh:1"]
+
+
+def test_each_signal_names_the_clause_it_ranks_first_within_each_language() -> None:
+    from policykb.kb.retrieval.retriever import _firsts
+
+    langs = {"zh:1": "zh", "zh:2": "zh", "en:1": "en", "en:2": "en"}
+    raw = {
+        "dense_clause": {"zh:1": 0.9, "zh:2": 0.8, "en:1": 0.7, "en:2": 0.75},
+        "dense_sentence": {"zh:1": 0.6, "zh:2": 0.6, "en:1": 0.9},  # a tie for first names no Chinese clause
+        "lexical": {"zh:2": 3.0, "en:1": 0.0},  # no positive score names no English clause
+        "bridge": {},
+    }
+    assert _firsts(raw, langs) == {"zh:1": ("dense_clause",), "en:2": ("dense_clause",), "en:1": ("dense_sentence",),
+                                   "zh:2": ("lexical",)}
