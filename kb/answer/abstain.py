@@ -447,7 +447,7 @@ def decide(ev: Evidence, thresholds: Mapping[str, PairThresholds] | None = None,
     if not ev.cross and ev.names_only and ev.unknown_share > 0.5:
         return True, f"only a place name matches; most of the question's words occur in no clause ({facts})"
     if ev.support < t.min_support:
-        if ev.rendered and ev.agreed >= agree:
+        if ev.rendered and ev.topic_words and ev.agreed >= agree:
             return False, f"{ev.agreed} retrieval signals rank the top clause first, though few of the question's words occur in it ({facts})"
         return True, f"too few of the question's words occur in the nearest clauses ({facts})"
     return False, f"matching clause ({facts})"
