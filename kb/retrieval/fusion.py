@@ -14,7 +14,7 @@ from typing import Mapping
 
 from policykb.kb.config import DEFAULT_TUNING, FusionWeights, RetrievalConfig
 
-__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "weights_table", "fuse", "merge_dictionary"]
+__all__ = ["Weights", "WEIGHTS", "SIGNALS", "weights_for", "weights_table", "fuse", "merge_dictionary", "first_places"]
 
 SIGNALS = ("dense_clause", "dense_sentence", "lexical", "bridge")
 
@@ -125,3 +125,27 @@ def fuse(
         }
         out[cid] = sum(effective[s] * norm[s].get(cid, 0.0) for s in SIGNALS)
     return out
+
+
+def first_places(raw: Mapping[str, Mapping[str, float]], clause_langs: Mapping[str, str],
+                 dictionary_scale: float = DICTIONARY_SCALE) -> dict[str, tuple[str, ...]]:
+    """Clause id → the fusion's signals (the ``"dictionary"`` map merged into ``"lexical"`` as :func:`fuse` merges it)
+    that score it highest among the clauses of its language (a signal with no positive score, or a tie for first,
+    names no clause)."""
+    merged = merge_dictionary(raw, dictionary_scale)
+    out: dict[str, list[str]] = {}
+    for signal in SIGNALS:
+        best: dict[str, tuple[float, str | None]] = {}
+        for cid, v in merged.get(signal, {}).items():
+            if v <= 0:
+                continue
+            lang = clause_langs.get(cid, "")
+            top, _ = best.get(lang, (0.0, None))
+            if v > top:
+                best[lang] = (v, cid)
+            elif v == top:
+                best[lang] = (v, None)
+        for _v, first in best.values():
+            if first is not None:
+                out.setdefault(first, []).append(signal)
+    return {cid: tuple(names) for cid, names in out.items()}

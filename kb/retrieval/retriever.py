@@ -16,7 +16,7 @@ from policykb.kinds import LookupKind, SearchMode
 from policykb.kb.index.embed import Embedder
 from policykb.kb.config import DEFAULT_TUNING, RetrievalConfig
 from policykb.kb.retrieval.doc_coverage import CoveragePrior
-from policykb.kb.retrieval.fusion import SIGNALS, Weights, fuse, merge_dictionary, weights_table
+from policykb.kb.retrieval.fusion import Weights, first_places, fuse, merge_dictionary, weights_table
 from policykb.kb.retrieval.doc_prior import TitlePrior
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, english_tokens, load_dictionary
 from policykb.kb.retrieval.gloss import GlossIndex, either_translation
@@ -150,7 +150,7 @@ class Retriever:
         ranked = heapq.nsmallest(limit, scores, key=lambda cid: (-scores[cid], self._order(cid)))
         terms = self._query_terms(query, query_lang)
         sentences = self._sentence_texts(ranked, sentences)
-        firsts = _firsts(merge_dictionary(raw, self.config.dictionary_scale), self._clause_langs) if mode == "fused" else {}
+        firsts = first_places(raw, self._clause_langs, self.config.dictionary_scale) if mode == "fused" else {}
         hits = [
             Hit(
                 clause=self.snapshot.by_id[cid],
@@ -462,27 +462,6 @@ def _same_numbering(query: str, label: str) -> bool:
 def _matched(terms: Sequence[str], text: str) -> tuple[str, ...]:
     lowered = text.lower()
     return tuple(t for t in terms if t and t.lower() in lowered)
-
-
-def _firsts(raw: Mapping[str, Mapping[str, float]], langs: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
-    """Clause id → the fusion's signals (the dictionary merged into "lexical") that score it highest among the clauses of
-    its language (a signal with no positive score, or a tie for first, names no clause)."""
-    out: dict[str, list[str]] = {}
-    for signal in SIGNALS:
-        best: dict[str, tuple[float, str | None]] = {}
-        for cid, v in raw.get(signal, {}).items():
-            if v <= 0:
-                continue
-            lang = langs.get(cid, "")
-            top, _ = best.get(lang, (0.0, None))
-            if v > top:
-                best[lang] = (v, cid)
-            elif v == top:
-                best[lang] = (v, None)
-        for _v, first in best.values():
-            if first is not None:
-                out.setdefault(first, []).append(signal)
-    return {cid: tuple(names) for cid, names in out.items()}
 
 
 def _sum_normalised(raw: Mapping[str, Mapping[str, float]]) -> dict[str, float]:

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from policykb.kb.config import DEFAULT_TUNING
-from policykb.kb.retrieval.fusion import fuse, weights_for, weights_table
+from policykb.kb.retrieval.fusion import first_places, fuse, weights_for, weights_table
 
 # Two clauses that top every signal of their language: one Chinese, one English.
 _RAW = {s: {"zh:1": 1.0, "en:1": 1.0, "zh:2": 0.5, "en:2": 0.5} for s in ("dense_clause", "dense_sentence", "lexical", "bridge")}
@@ -42,8 +42,6 @@ def test_balance_off_restores_the_cross_language_weights() -> None:
 
 
 def test_each_signal_names_the_clause_it_ranks_first_within_each_language() -> None:
-    from policykb.kb.retrieval.retriever import _firsts
-
     langs = {"zh:1": "zh", "zh:2": "zh", "en:1": "en", "en:2": "en"}
     raw = {
         "dense_clause": {"zh:1": 0.9, "zh:2": 0.8, "en:1": 0.7, "en:2": 0.75},
@@ -51,5 +49,5 @@ def test_each_signal_names_the_clause_it_ranks_first_within_each_language() -> N
         "lexical": {"zh:2": 3.0, "en:1": 0.0},  # no positive score names no English clause
         "bridge": {},
     }
-    assert _firsts(raw, langs) == {"zh:1": ("dense_clause",), "en:2": ("dense_clause",), "en:1": ("dense_sentence",),
-                                   "zh:2": ("lexical",)}
+    assert first_places(raw, langs) == {"zh:1": ("dense_clause",), "en:2": ("dense_clause",), "en:1": ("dense_sentence",),
+                                        "zh:2": ("lexical",)}
