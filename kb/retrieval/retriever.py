@@ -22,6 +22,7 @@ from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, engli
 from policykb.kb.retrieval.gloss import GlossIndex, either_translation
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.intents import IntentClauses, question_intent
+from policykb.kb.retrieval.language_gap import language_penalty
 from policykb.kb.retrieval.language_idf import LanguageIdf
 from policykb.kb.retrieval.lookup import ZH_NUMERALS, Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
@@ -128,6 +129,15 @@ class Retriever:
                 if gaps:
                     docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
                     scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+            if query_lang == "zh":
+                # over the clauses the filters keep: a search limited to one language is left as it is
+                kept = {cid: v for cid, v in raw["dense_sentence"].items()
+                        if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
+                loser, penalty = language_penalty(kept, self._clause_langs, self.config.language_gap_offset,
+                                                  self.config.language_gap_weight)
+                if penalty:
+                    langs = self._clause_langs
+                    scores = {cid: v - penalty if langs.get(cid) == loser else v for cid, v in scores.items()}
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
             merged = merge_dictionary(raw, self.config.dictionary_scale)
