@@ -179,6 +179,11 @@ class RetrievalConfig:
         "any small margin works (it only orders a document's own clauses); 0.05 on corpus5.jsonl, opinions.jsonl and "
         "zh-rule.jsonl (2026-12-06): corpus5 recall@1 0.647 -> 0.656 (English 0.542 -> 0.559), citation hit 0.665 -> 0.674, "
         "the test rule's citation hit 0.839 -> 0.871; the Opinions and the held-out laws unchanged")
+    intent_named_prior: float = _f(
+        0.5, "a question asking when something takes effect without a rule's kind word (\"存款保险是从哪天开始实行的？\") asks "
+             "when a rule does only when some document's title prior reaches this (it names most of the title's subject)",
+        "read off the title priors of the five bundled documents (2026-12-06): questions naming a rule's subject score "
+        "0.64-1.0, a passing word such as 银行 0.07-0.15, and a question naming none ('新规什么时候开始实行？') has no prior")
     clause_candidates: int = _f(64, "clause vectors fetched per clause language", _LIMIT)
     sentence_candidates: int = _f(256, "sentence vectors fetched per clause language", _LIMIT)
     lexical_candidates: int = _f(256, "BM25 matches kept per lexical signal (normalisation divides by the best)", _LIMIT)

@@ -26,6 +26,9 @@ class Hit:
     # the retrieval signals ("dense_clause", "dense_sentence", "lexical" with the dictionary bridge, "bridge") that rank
     # this clause first among the clauses of its language
     firsts: tuple[str, ...] = ()
+    # what the question asks of a rule's frame ("commencement", "purpose"; kb/retrieval/intents.py) when this clause
+    # states it, else ""
+    intent: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A search result row: the clause's fields + ``score``."""

@@ -52,7 +52,7 @@ from policykb.ingest.model import Clause
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, tokens_of
 from policykb.kb.answer.figures import asked_kinds, kinds_text, states_kind
 from policykb.kb.config import DEFAULT_TUNING, PairThresholds
-from policykb.kb.retrieval.intents import INTENT_NAMES, question_intent, states_intent
+from policykb.kb.retrieval.intents import INTENT_NAMES
 from policykb.kb.model import DocumentInfo, Hit
 
 __all__ = [
@@ -299,7 +299,6 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
             mentioned = subject
     best = " ".join(text for text, _cos in hits[0].sentences[:2]) or hits[0].best_sentence
     kinds = asked_kinds(question)
-    intent = question_intent(question)
     return Evidence(
         sent_cos=sent_cos, cross=cross, pair=f"{question_lang}-{clause_lang}", rendered=rendered,
         topic_words=total, supported=supported, unknown=unknown,
@@ -309,7 +308,7 @@ def gather(hits: Sequence[Hit], terms: QueryTerms, stats: CorpusStats, question_
         asks_quantity=asks_quantity(question), asks_live=asks_live(question), states_number=states_number(best), mentioned=mentioned,
         anchor_words=anchor_words, anchor=anchor, word_topics=word_topics, word_supported=word_supported,
         asked_kinds=tuple(sorted(kinds)), states_asked=any(states_kind(t, kinds) for t in texts),
-        intent_met=intent if intent and states_intent(hits[0].clause.text, intent) else "",
+        intent_met=hits[0].intent,
         agreed=len(hits[0].firsts),
     )
 

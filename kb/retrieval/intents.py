@@ -57,11 +57,24 @@ _INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
-def question_intent(question: str) -> str:
-    """"commencement" or "purpose" when the question asks when a rule takes effect or what it is for, else ""."""
+# "存款保险是从哪天开始实行的？": when something takes effect, asked without a rule's kind word (法, 条例 …). The
+# question must end on the verb, so "什么时候开始实行限额偿付" (when a measure applies) is not read this way, and it counts
+# only for a question that names a document (see question_intent): "新规什么时候开始实行？" names none.
+_UNNAMED_COMMENCEMENT = re.compile(
+    r"(?:什么时候|啥时候|何时|哪天|哪一天|几号|哪年|什么时间)(?:开始|起)?(?:施行|生效|实施|实行)(?:的)?"
+    r"\s*(?:了|呢|吗|啊)?\s*[？?。!！]*\s*$")
+
+
+def question_intent(question: str, names_document: bool = False) -> str:
+    """"commencement" or "purpose" when the question asks when a rule takes effect or what it is for, else "".
+
+    ``names_document``: the question names one of the KB's documents by its subject (the title prior), so a
+    question asking when something takes effect without a rule's kind word asks when that document does."""
     for intent, (asks, _states) in _INTENTS.items():
         if asks.search(question):
             return intent
+    if names_document and _UNNAMED_COMMENCEMENT.search(question):
+        return "commencement"
     return ""
 
 

@@ -114,16 +114,17 @@ class Retriever:
         ``doc`` limits the search to one document id or several: the candidates of every signal are then
         drawn from those documents only, so a small document is not crowded out by the others."""
         filters = Filters(scope_of(doc), section, lang)
+        named = False  # whether the question names a document by its subject (the title prior)
         query_lang = detect_lang(query)
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode, filters.docs)
         if mode == "fused":
             scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
                           self.config.dictionary_scale)
-            if self.title_prior and self.config.title_prior_weight:
-                priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded))
-                if priors:
-                    docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
-                    scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+            priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded)) if self.title_prior else {}
+            named = max(priors.values(), default=0.0) >= self.config.intent_named_prior
+            if priors and self.config.title_prior_weight:
+                docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
+                scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
             if self.coverage_prior and self.config.coverage_prior_weight:
                 gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
                 if gaps:
@@ -143,7 +144,7 @@ class Retriever:
             merged = merge_dictionary(raw, self.config.dictionary_scale)
             scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
-        intent = question_intent(query) if mode == "fused" and self.config.intent_margin else ""
+        intent = question_intent(query, named) if mode == "fused" and self.config.intent_margin else ""
         if intent:
             lifted = self.intent_clauses.lift(intent, scores, self.config.intent_margin)
             scores = {cid: v for cid, v in lifted.items() if cid in scores or filters.keep(self.snapshot.by_id[cid])}
@@ -161,6 +162,7 @@ class Retriever:
         terms = self._query_terms(query, query_lang)
         sentences = self._sentence_texts(ranked, sentences)
         firsts = first_places(raw, self._clause_langs, self.config.dictionary_scale) if mode == "fused" else {}
+        stating = self.intent_clauses.of(intent) if intent else frozenset()
         hits = [
             Hit(
                 clause=self.snapshot.by_id[cid],
@@ -170,6 +172,7 @@ class Retriever:
                 best_sentence=sentences[cid][0][0] if sentences.get(cid) else "",
                 sentences=tuple(sentences.get(cid, ())[:3]),
                 firsts=firsts.get(cid, ()),
+                intent=intent if intent and cid in stating else "",
             )
             for cid in ranked
         ]

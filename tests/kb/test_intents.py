@@ -30,6 +30,20 @@ def test_the_intent_of_a_question(question: str, intent: str) -> None:
     assert question_intent(question) == intent
 
 
+@pytest.mark.parametrize(("question", "named", "intent"), [
+    # when something takes effect, without a rule's kind word: a commencement question only when it names a document
+    ("存款保险是从哪天开始实行的？", True, "commencement"),
+    ("个人信息保护是哪天开始生效的", True, "commencement"),
+    ("存款保险是从哪天开始实行的？", False, ""),
+    ("新规什么时候开始实行？", False, ""),
+    # the verb does not end the question: when a measure applies, not when the rule does
+    ("存款保险什么时候开始实行限额偿付？", True, ""),
+    ("央行什么时候降准？", True, ""),
+])
+def test_a_question_without_a_rules_kind_word_needs_a_named_document(question: str, named: bool, intent: str) -> None:
+    assert question_intent(question, named) == intent
+
+
 @pytest.mark.parametrize(("text", "intent", "states"), [
     ("本法自2015年10月1日起施行。", "commencement", True),
     ("本办法自发布之日起施行。", "commencement", True),
@@ -77,3 +91,21 @@ def test_a_commencement_question_is_answered_from_the_rules_last_article(mixed_k
 def test_a_purpose_question_is_answered_from_the_rules_first_article(mixed_kb) -> None:
     result = mixed_kb.search("这个办法的立法目的是什么？", 3, doc=ZH_RULE)
     assert result.hits[0].clause.id == f"{ZH_RULE}:1"
+
+
+def test_naming_a_rules_subject_is_enough_to_ask_when_it_takes_effect(corpus5_kb_dir) -> None:
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import Settings
+
+    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=corpus5_kb_dir))
+    try:
+        result = kb.search("存款保险是从哪天开始实行的？", 3)
+        assert result.hits[0].clause.id == "deposit-insurance-regs-2015:23"
+        assert result.hits[0].intent == "commencement"
+        answer = kb.ask("存款保险是从哪天开始实行的？")
+        # unsure (the article holds none of the question's words), citing the commencement article first
+        assert not answer.abstained and answer.citations[0].id == "deposit-insurance-regs-2015:23"
+        # naming no document, the same words are not read as asking when one of them takes effect
+        assert all(not h.intent for h in kb.search("新规什么时候开始实行？", 5).hits)
+    finally:
+        kb.close()
