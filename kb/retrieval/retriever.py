@@ -118,27 +118,7 @@ class Retriever:
         query_lang = detect_lang(query)
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode, filters.docs)
         if mode == "fused":
-            scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
-                          self.config.dictionary_scale)
-            priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded)) if self.title_prior else {}
-            named = max(priors.values(), default=0.0) >= self.config.intent_named_prior
-            if priors and self.config.title_prior_weight:
-                docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
-                scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
-            if self.coverage_prior and self.config.coverage_prior_weight:
-                gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
-                if gaps:
-                    docs = {cid: self.snapshot.by_id[cid].doc_id for cid in scores if cid in self.snapshot.by_id}
-                    scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
-            if query_lang == "zh":
-                # over the clauses the filters keep: a search limited to one language is left as it is
-                kept = {cid: v for cid, v in raw["dense_sentence"].items()
-                        if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
-                loser, penalty = language_penalty(kept, self._clause_langs, self.config.language_gap_offset,
-                                                  self.config.language_gap_weight)
-                if penalty:
-                    langs = self._clause_langs
-                    scores = {cid: v - penalty if langs.get(cid) == loser else v for cid, v in scores.items()}
+            scores, named = self._fused_scores(query, query_lang, raw, expanded, filters)
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
             merged = merge_dictionary(raw, self.config.dictionary_scale)
@@ -177,6 +157,31 @@ class Retriever:
             for cid in ranked
         ]
         return hits, kind
+
+    def _fused_scores(self, query: str, query_lang: str, raw: Mapping[str, Mapping[str, float]],
+                      expanded: Mapping[str, float], filters: Filters) -> tuple[dict[str, float], bool]:
+        """The fused score per clause with the document priors and the language gap, and whether the question names
+        a document by its subject (a title prior of at least ``config.intent_named_prior``)."""
+        scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
+                      self.config.dictionary_scale)
+        by_id = self.snapshot.by_id
+        priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded)) if self.title_prior else {}
+        if priors and self.config.title_prior_weight:
+            docs = {cid: by_id[cid].doc_id for cid in scores if cid in by_id}
+            scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+        if self.coverage_prior and self.config.coverage_prior_weight:
+            gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
+            if gaps:
+                docs = {cid: by_id[cid].doc_id for cid in scores if cid in by_id}
+                scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+        if query_lang == "zh":
+            # over the clauses the filters keep: a search limited to one language is left as it is
+            kept = {cid: v for cid, v in raw["dense_sentence"].items() if cid in by_id and filters.keep(by_id[cid])}
+            loser, penalty = language_penalty(kept, self._clause_langs, self.config.language_gap_offset,
+                                              self.config.language_gap_weight)
+            if penalty:
+                scores = {cid: v - penalty if self._clause_langs.get(cid) == loser else v for cid, v in scores.items()}
+        return scores, max(priors.values(), default=0.0) >= self.config.intent_named_prior
 
     # -- signals ---------------------------------------------------------------------
     def _cached_signals(self, query: str, query_lang: str, mode: str, scope: frozenset[str] | None = None
