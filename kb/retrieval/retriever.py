@@ -152,7 +152,7 @@ class Retriever:
                 best_sentence=sentences[cid][0][0] if sentences.get(cid) else "",
                 sentences=tuple(sentences.get(cid, ())[:3]),
                 firsts=firsts.get(cid, ()),
-                intent=intent if intent and cid in stating else "",
+                intent=intent if cid in stating else "",
             )
             for cid in ranked
         ]
@@ -167,13 +167,11 @@ class Retriever:
         by_id = self.snapshot.by_id
         priors = self.title_prior.scores(self._prior_tokens(query, query_lang, expanded)) if self.title_prior else {}
         if priors and self.config.title_prior_weight:
-            docs = {cid: by_id[cid].doc_id for cid in scores if cid in by_id}
-            scores = {cid: v + self.config.title_prior_weight * priors.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+            scores = self._plus_document_prior(scores, priors, self.config.title_prior_weight)
         if self.coverage_prior and self.config.coverage_prior_weight:
             gaps = self.coverage_prior.scores(self.word_renderings(query, query_lang))
             if gaps:
-                docs = {cid: by_id[cid].doc_id for cid in scores if cid in by_id}
-                scores = {cid: v + self.config.coverage_prior_weight * gaps.get(docs.get(cid, ""), 0.0) for cid, v in scores.items()}
+                scores = self._plus_document_prior(scores, gaps, self.config.coverage_prior_weight)
         if query_lang == "zh":
             # over the clauses the filters keep: a search limited to one language is left as it is
             kept = {cid: v for cid, v in raw["dense_sentence"].items() if cid in by_id and filters.keep(by_id[cid])}
@@ -182,6 +180,11 @@ class Retriever:
             if penalty:
                 scores = {cid: v - penalty if self._clause_langs.get(cid) == loser else v for cid, v in scores.items()}
         return scores, max(priors.values(), default=0.0) >= self.config.intent_named_prior
+
+    def _plus_document_prior(self, scores: Mapping[str, float], prior: Mapping[str, float], weight: float) -> dict[str, float]:
+        """``scores`` with each clause's document's ``prior`` (doc id → value; absent: 0) times ``weight`` added."""
+        by_id = self.snapshot.by_id
+        return {cid: v + weight * prior.get(by_id[cid].doc_id, 0.0) if cid in by_id else v for cid, v in scores.items()}
 
     # -- signals ---------------------------------------------------------------------
     def _cached_signals(self, query: str, query_lang: str, mode: str, scope: frozenset[str] | None = None
