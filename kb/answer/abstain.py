@@ -50,7 +50,7 @@ from typing import Iterable, Mapping, Sequence
 
 from policykb.ingest.model import Clause
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, group_in, tokens_of
-from policykb.kb.answer.figures import asked_kinds, kinds_text, states_kind
+from policykb.kb.retrieval.figures import asked_kinds, kinds_text, states_kind
 from policykb.kb.config import DEFAULT_TUNING, PairThresholds
 from policykb.kb.retrieval.intents import INTENT_NAMES
 from policykb.kb.model import DocumentInfo, Hit

@@ -21,7 +21,7 @@ from policykb.ingest.model import Clause
 from policykb.kinds import ANSWER_MODES, AnswerMode
 from policykb.kb.answer.abstain import Evidence, document_name_words, gather, judge
 from policykb.kb.answer.evidence import CorpusStats, QueryTerms, corpus_stats, group_in, query_terms
-from policykb.kb.answer.figures import kinds_text
+from policykb.kb.retrieval.figures import kinds_text
 from policykb.kb.answer.extractive import (
     choose_hits,
     citation,

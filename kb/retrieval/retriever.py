@@ -18,6 +18,7 @@ from policykb.kb.config import DEFAULT_TUNING, RetrievalConfig
 from policykb.kb.retrieval.doc_coverage import CoveragePrior
 from policykb.kb.retrieval.fusion import Weights, first_places, fuse, merge_dictionary, weights_table
 from policykb.kb.retrieval.doc_prior import TitlePrior
+from policykb.kb.retrieval.figures import FigureClauses
 from policykb.kb.retrieval.dictionary import Dictionary, VocabularyBridge, english_tokens, load_dictionary
 from policykb.kb.retrieval.gloss import GlossIndex, either_translation
 from policykb.kb.retrieval.glossary import Glossary
@@ -91,6 +92,7 @@ class Retriever:
         self.language_idf = LanguageIdf(snapshot.lexical, self._clause_langs)
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
         self.intent_clauses = IntentClauses(snapshot.by_id)
+        self.figure_clauses = FigureClauses(snapshot.by_id)
 
     def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
         """This retriever over a snapshot of the same clauses whose vectors changed (a fill published more):
@@ -160,7 +162,8 @@ class Retriever:
 
     def _fused_scores(self, query: str, query_lang: str, raw: Mapping[str, Mapping[str, float]],
                       expanded: Mapping[str, float], filters: Filters) -> tuple[dict[str, float], bool]:
-        """The fused score per clause with the document priors and the language gap, and whether the question names
+        """The fused score per clause with the document priors, the language gap and the lift of clauses stating the kind
+        of figure the question asks for, and whether the question names
         a document by its subject (a title prior of at least ``config.intent_named_prior``)."""
         scores = fuse(raw, self._clause_langs, query_lang, self.weights, self._bridge_coverage(query, query_lang),
                       self.config.dictionary_scale)
@@ -179,6 +182,7 @@ class Retriever:
                                               self.config.language_gap_weight)
             if penalty:
                 scores = {cid: v - penalty if self._clause_langs.get(cid) == loser else v for cid, v in scores.items()}
+        scores = self.figure_clauses.lift(query, scores, self.config.figure_prior)
         return scores, max(priors.values(), default=0.0) >= self.config.intent_named_prior
 
     def _plus_document_prior(self, scores: Mapping[str, float], prior: Mapping[str, float], weight: float) -> dict[str, float]:

@@ -8,7 +8,7 @@ import pytest
 from policykb.ingest.model import Clause
 from policykb.kb.answer.abstain import Evidence, decide, gather
 from policykb.kb.answer.evidence import QueryTerms, corpus_stats, tokens_of
-from policykb.kb.answer.figures import asked_kinds, states_kind
+from policykb.kb.retrieval.figures import FigureClauses, asked_kinds, states_kind
 from policykb.kb.answer.respond import unsure_why
 from policykb.kb.config import DEFAULT_TUNING
 from policykb.kb.model import Hit
@@ -132,3 +132,38 @@ def test_a_long_run_of_numerals_is_scanned_in_bounded_steps() -> None:
     assert not states_kind(text, kinds)
     assert states_kind(text + "三十日", kinds)
     assert states_number(text)
+
+
+def _article(cid: str, text: str) -> Clause:
+    doc, number = cid.split(":")
+    return Clause(id=cid, doc_id=doc, section="1", section_title="", number=number, label=f"第{number}条", title="",
+                  text=text, items=(), refs=(), lang="zh", sha256="")
+
+
+def test_clauses_stating_the_asked_kind_of_figure_are_lifted() -> None:
+    texts = {"a:1": "设立商业银行的注册资本最低限额为十亿元人民币。", "a:2": "资本充足率不得低于百分之八。",
+             "a:3": "商业银行应当审慎经营。"}
+    figures = FigureClauses({cid: _article(cid, t) for cid, t in texts.items()})
+    scores = {"a:1": 0.9, "a:2": 0.8, "a:3": 0.85}
+    lifted = figures.lift("资本充足率最低是多少？", scores, 0.2)  # asks for a share
+    assert lifted == pytest.approx({"a:1": 0.9, "a:2": 1.0, "a:3": 0.85})
+    assert figures.lift("开一家商业银行的注册资本最少要多少钱？", scores, 0.2)["a:1"] == pytest.approx(1.1)
+    # a question asking for no kind of figure, or a bonus of 0, leaves the scores alone
+    assert figures.lift("商业银行要怎么经营？", scores, 0.2) == scores
+    assert figures.lift("资本充足率最低是多少？", scores, 0.0) == scores
+    # only scored clauses are lifted: a clause out of the search's scope does not come in
+    assert set(figures.lift("资本充足率最低是多少？", {"a:3": 0.5}, 0.2)) == {"a:3"}
+
+
+def test_a_question_for_a_ratio_finds_the_article_stating_it_not_the_one_with_its_words(corpus5_kb_dir) -> None:
+    """"minimum … capital" is the wording of the registered-capital article (最低限额, 十亿元); the capital adequacy ratio
+    (百分之八) is in the balance-sheet article, whose rendered words match less of the question."""
+    from policykb.kb import KnowledgeBase
+    from policykb.settings import Settings
+
+    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=corpus5_kb_dir))
+    try:
+        for question in ("What is the minimum capital adequacy ratio for commercial banks?", "银行的资本充足率最低是多少？"):
+            assert kb.search(question, 3).hits[0].clause.id == "commercial-bank-law-2015:39", question
+    finally:
+        kb.close()

@@ -7,13 +7,20 @@ the stamp duty rate on share trades?") find clauses on the same subject that sta
 another kind, or none. Kinds are general units of measure in both languages, not any document's
 words. A question asking for a figure of no recognised kind ("how many banks …") is left to the
 plainer check of :func:`policykb.kb.answer.abstain.states_number`.
+
+The same test serves retrieval (:class:`FigureClauses`): a question asking for a kind of figure is answered by a
+clause stating one, so such clauses get a small lift (the expected answer type of a question), enough to choose
+between neighbouring articles on its subject ("最低限额为十亿元" vs "资本充足率不得低于百分之八" for a ratio), not to
+bring in a clause on another subject.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 
-__all__ = ["KIND_NAMES", "asked_kinds", "states_kind", "kinds_text"]
+from policykb.ingest.model import Clause
+
+__all__ = ["KIND_NAMES", "asked_kinds", "states_kind", "kinds_text", "FigureClauses"]
 
 # bounded runs: a search over a long run of numerals stays linear in the text's length
 _ZH_NUM = r"(?:\d[\d,，.]{0,24}|[零〇一二三四五六七八九十百千万亿两半]{1,12})"
@@ -45,7 +52,7 @@ _KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    rf"|(?:yuan|rmb|usd|\$|¥)\s*{_EN_NUM}|\b{_EN_NUM}\s+(?:yuan|rmb|dollars?)\b|\b{_EN_NUM}\s+times\b", re.I),
     ),
     "share": (
-        re.compile(r"百分之多少|百分之几|几成|多少(?:比例|比率|百分比)|(?:率|比例|比重|占比)(?:是|为|要|有)?(?:多少|几)"
+        re.compile(r"百分之多少|百分之几|几成|多少(?:比例|比率|百分比)|(?:率|比例|比重|占比)(?:最低|最高|至少|最少|最多|一般|通常)?(?:能|可以|要|得)?(?:是|为|有|达到)?(?:多少|几)"
                    r"|\bwhat\s+(?:percentage|share|proportion)\b|\bhow\s+many\s+percent\b|\bwhat\s+per\s*cent"
                    r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:ratio|rate|percentage|proportion)s?"
                    r"(?=\s+(?:for|of|in|on|at|that|must|should|required)\b|\s*[?？]|\s*$)", re.I),
@@ -74,3 +81,30 @@ def states_kind(text: str, kinds: frozenset[str]) -> bool:
 def kinds_text(kinds: Iterable[str]) -> str:
     """"a duration or a sum of money" for the figure kinds a question asks for."""
     return " or ".join(KIND_NAMES.get(k, "a figure") for k in kinds)
+
+
+class FigureClauses:
+    """Which clauses of a snapshot state a figure of each kind (each kind found once, on first use)."""
+
+    def __init__(self, clauses: Mapping[str, Clause]) -> None:
+        self._clauses = clauses
+        self._found: dict[str, frozenset[str]] = {}
+
+    def stating(self, kinds: Iterable[str]) -> frozenset[str]:
+        """Ids of the clauses that state a figure of one of ``kinds``."""
+        out: set[str] = set()
+        for kind in kinds:
+            if kind not in self._found:
+                test = _KINDS[kind][1] if kind in _KINDS else None
+                self._found[kind] = frozenset(cid for cid, c in self._clauses.items() if test is not None and test.search(c.text))
+            out |= self._found[kind]
+        return frozenset(out)
+
+    def lift(self, question: str, scores: Mapping[str, float], bonus: float) -> dict[str, float]:
+        """``scores`` with ``bonus`` added to each clause stating a figure of a kind the question asks for (unchanged
+        when it asks for none)."""
+        kinds = asked_kinds(question)
+        if not kinds or not bonus:
+            return dict(scores)
+        stating = self.stating(kinds)
+        return {cid: v + bonus if cid in stating else v for cid, v in scores.items()}
