@@ -95,16 +95,16 @@ class FigureClauses:
         out: set[str] = set()
         for kind in kinds:
             if kind not in self._found:
-                test = _KINDS[kind][1] if kind in _KINDS else None
-                self._found[kind] = frozenset(cid for cid, c in self._clauses.items() if test is not None and test.search(c.text))
+                one = frozenset((kind,))
+                self._found[kind] = frozenset(cid for cid, c in self._clauses.items() if kind in _KINDS and states_kind(c.text, one))
             out |= self._found[kind]
         return frozenset(out)
 
-    def lift(self, question: str, scores: Mapping[str, float], bonus: float) -> dict[str, float]:
-        """``scores`` with ``bonus`` added to each clause stating a figure of a kind the question asks for (unchanged
-        when it asks for none)."""
-        kinds = asked_kinds(question)
-        if not kinds or not bonus:
-            return dict(scores)
+    def lift(self, question: str, scores: dict[str, float], bonus: float) -> dict[str, float]:
+        """``scores`` with ``bonus`` added to each clause stating a figure of a kind the question asks for (the same
+        dict, not a copy, when it asks for none)."""
+        kinds = asked_kinds(question) if bonus else frozenset()
+        if not kinds:
+            return scores
         stating = self.stating(kinds)
         return {cid: v + bonus if cid in stating else v for cid, v in scores.items()}
