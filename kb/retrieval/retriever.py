@@ -24,6 +24,7 @@ from policykb.kb.retrieval.gloss import GlossIndex, either_translation
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.intents import IntentClauses, question_intent
 from policykb.kb.retrieval.language_gap import language_penalty
+from policykb.kb.retrieval.word_coverage import WordCoverage
 from policykb.kb.retrieval.language_idf import LanguageIdf
 from policykb.kb.retrieval.lookup import ZH_NUMERALS, Lookup, mention_pattern, parse_lookup
 from policykb.kb.model import Hit
@@ -41,6 +42,7 @@ __all__ = ["Retriever", "scope_of"]
 # value was obtained; docs/cross-lingual.md has the grids).
 
 
+_RENDERINGS_KEPT = 64  # questions whose word renderings are kept (Retriever.word_renderings)
 _FETCH_MARGIN = 16  # at least this many vectors (else a quarter more) fetched beyond the n kept (see Retriever._dense)
 
 
@@ -93,6 +95,8 @@ class Retriever:
         self._clause_order = {r.clause.id: i for i, r in enumerate(snapshot.rows)}
         self.intent_clauses = IntentClauses(snapshot.by_id)
         self.figure_clauses = FigureClauses(snapshot.by_id)
+        self.word_coverage = WordCoverage(snapshot.lexical)
+        self._renderings: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
 
     def with_snapshot(self, snapshot: Snapshot) -> "Retriever":
         """This retriever over a snapshot of the same clauses whose vectors changed (a fill published more):
@@ -117,10 +121,13 @@ class Retriever:
         drawn from those documents only, so a small document is not crowded out by the others."""
         filters = Filters(scope_of(doc), section, lang)
         named = False  # whether the question names a document by its subject (the title prior)
+        ordering: dict[str, float] = {}  # added for the order only: the hits' scores leave it out
         query_lang = detect_lang(query)
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode, filters.docs)
         if mode == "fused":
             scores, named = self._fused_scores(query, query_lang, raw, expanded, filters)
+            ordering = self._coverage_bonus(query, query_lang, scores)
+            scores = {cid: v + ordering.get(cid, 0.0) for cid, v in scores.items()} if ordering else scores
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
             merged = merge_dictionary(raw, self.config.dictionary_scale)
@@ -148,7 +155,7 @@ class Retriever:
         hits = [
             Hit(
                 clause=self.snapshot.by_id[cid],
-                score=scores[cid],
+                score=scores[cid] - ordering.get(cid, 0.0),
                 signals={s: raw[s].get(cid, 0.0) for s in raw},
                 matched_terms=_matched(terms, self.snapshot.by_id[cid].text),
                 best_sentence=sentences[cid][0][0] if sentences.get(cid) else "",
@@ -184,6 +191,17 @@ class Retriever:
                 scores = {cid: v - penalty if self._clause_langs.get(cid) == loser else v for cid, v in scores.items()}
         scores = self.figure_clauses.lift(query, scores, self.config.figure_prior)
         return scores, max(priors.values(), default=0.0) >= self.config.intent_named_prior
+
+    def _coverage_bonus(self, query: str, query_lang: str, scores: Mapping[str, float]) -> dict[str, float]:
+        """For a Chinese question, ``config.word_coverage`` times the share of the question's words each of the fused top
+        clauses holds (:mod:`word_coverage`), to be added for ordering only: the confidence margins were set on fused
+        scores, and this reads the same lexical evidence again (with it in the scores, unsure answers turned sure)."""
+        weight, depth = self.config.word_coverage, self.config.word_coverage_depth
+        if query_lang != "zh" or weight <= 0 or not scores:
+            return {}
+        top = heapq.nsmallest(depth, scores, key=lambda cid: (-scores[cid], self._order(cid)))
+        shares = self.word_coverage.shares(self.word_renderings(query, query_lang), top)
+        return {cid: weight * share for cid, share in shares.items() if share > 0}
 
     def _plus_document_prior(self, scores: Mapping[str, float], prior: Mapping[str, float], weight: float) -> dict[str, float]:
         """``scores`` with each clause's document's ``prior`` (doc id → value; absent: 0) times ``weight`` added."""
@@ -349,10 +367,20 @@ class Retriever:
             weights[t] = max(weights.get(t, 0.0), w)
         return weights
 
-    def word_renderings(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
+    def word_renderings(self, query: str, query_lang: str) -> Mapping[str, Mapping[str, float]]:
         """Each content word of the question (in its own language) → its weighted lexical tokens: the word
-        itself, its glossary renderings, and its dictionary renderings and synonyms (the coverage prior, and
-        the cross-language support that abstention reads)."""
+        itself, its glossary renderings, and its dictionary renderings and synonyms (the coverage prior, word
+        coverage and the cross-language support that abstention read: one search and its answer ask three
+        times, so the last few questions' are kept; read-only)."""
+        key = (query, query_lang)
+        cached = self._renderings.get(key)
+        if cached is None:
+            if len(self._renderings) >= _RENDERINGS_KEPT:
+                self._renderings.clear()
+            cached = self._renderings[key] = self._render_words(query, query_lang)
+        return cached
+
+    def _render_words(self, query: str, query_lang: str) -> dict[str, dict[str, float]]:
         found = self.glossary.terms_in(query, query_lang)
         bridge = self.vocabulary_bridge()
         out: dict[str, dict[str, float]] = {}
