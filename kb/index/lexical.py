@@ -121,6 +121,17 @@ class LexicalIndex:
         indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
         return tuple(self._ids[i] for i in indices[int(indptr[tid]) : int(indptr[tid + 1])])
 
+    def held_among(self, token: str, positions: "np.ndarray") -> "np.ndarray":
+        """For documents given by their positions in :attr:`ids`, whether each holds ``token`` (a boolean array);
+        cheaper than :meth:`holders` when only a few documents are asked about."""
+        import numpy as np
+
+        tid = self._vocab.get(token)
+        if tid is None or self._bm25 is None:
+            return np.zeros(len(positions), dtype=bool)
+        indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+        return np.isin(positions, indices[int(indptr[tid]) : int(indptr[tid + 1])])
+
     def postings(self) -> Iterator[tuple[str, "np.ndarray", "np.ndarray"]]:
         """Every indexed token with the positions (in :attr:`ids`) of the documents that hold it and how often each does.
 

@@ -24,9 +24,9 @@ from policykb.kb.retrieval.gloss import GlossIndex, either_translation
 from policykb.kb.retrieval.glossary import Glossary
 from policykb.kb.retrieval.intents import IntentClauses, question_intent
 from policykb.kb.retrieval.language_gap import language_penalty
-from policykb.kb.retrieval.word_coverage import WordCoverage
 from policykb.kb.retrieval.language_idf import LanguageIdf
 from policykb.kb.retrieval.lookup import ZH_NUMERALS, Lookup, mention_pattern, parse_lookup
+from policykb.kb.retrieval.word_coverage import WordCoverage
 from policykb.kb.model import Hit
 from policykb.kb.retrieval.query_text import strip_question
 from policykb.kb.index.snapshot import Snapshot
@@ -126,13 +126,14 @@ class Retriever:
         raw, sentences, expanded = self._cached_signals(query, query_lang, mode, filters.docs)
         if mode == "fused":
             scores, named = self._fused_scores(query, query_lang, raw, expanded, filters)
-            ordering = self._coverage_bonus(query, query_lang, scores)
-            scores = {cid: v + ordering.get(cid, 0.0) for cid, v in scores.items()} if ordering else scores
         else:
             signal_names = ("dense_clause", "dense_sentence") if mode == "dense" else ("lexical", "bridge")
             merged = merge_dictionary(raw, self.config.dictionary_scale)
             scores = _sum_normalised({s: merged[s] for s in signal_names})
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
+        if mode == "fused":
+            ordering = self._coverage_bonus(query, query_lang, scores)
+            scores = {cid: v + ordering.get(cid, 0.0) for cid, v in scores.items()} if ordering else scores
         intent = question_intent(query, named) if mode == "fused" and self.config.intent_margin else ""
         if intent:
             lifted = self.intent_clauses.lift(intent, scores, self.config.intent_margin)

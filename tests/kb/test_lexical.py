@@ -51,6 +51,16 @@ def test_postings_give_each_token_its_documents_and_counts() -> None:
     assert seen == len(index.vocabulary)
 
 
+def test_held_among_agrees_with_holders() -> None:
+    import numpy as np
+
+    index = LexicalIndex.from_tokens(["a", "b", "c"], [["银行", "存款"], ["存款"], ["利率"]])
+    positions = np.array([2, 0, 1, -1])  # c, a, b and a position the index does not have
+    for token in ("存款", "银行", "利率", "保险"):
+        held = index.held_among(token, positions)
+        assert [bool(h) for h in held] == [index.ids[p] in index.holders(token) if p >= 0 else False for p in positions]
+
+
 def test_postings_count_once_when_the_scores_are_not_bm25(monkeypatch: pytest.MonkeyPatch) -> None:
     index = LexicalIndex.build(["a", "b"], ["存款 存款 贷款", "贷款"])
     scores = dict(index._bm25.scores)  # type: ignore[union-attr]

@@ -26,7 +26,7 @@ def coverage() -> WordCoverage:
 
 
 def test_the_clause_holding_every_word_covers_the_question(coverage: WordCoverage) -> None:
-    shares = coverage.shares({"基金": {"基金": 1.0}, "投资": {"投资": 1.0}}, _CLAUSES)
+    shares = coverage.shares({"基金": {"基金": 1.0}, "投资": {"投资": 1.0}}, list(_CLAUSES))
     assert shares["a:2"] == pytest.approx(1.0)
     assert shares["a:4"] == 0.0
     # the rare word weighs more than the common one, however often a clause repeats the common one
@@ -42,7 +42,7 @@ def test_a_word_counts_through_its_renderings_at_their_weight(coverage: WordCove
 
 
 def test_words_no_clause_holds_say_nothing(coverage: WordCoverage) -> None:
-    assert coverage.shares({"老板": {"老板": 1.0}}, _CLAUSES) == {}
+    assert coverage.shares({"老板": {"老板": 1.0}}, list(_CLAUSES)) == {}
     with_unknown = coverage.shares({"老板": {"老板": 1.0}, "投资": {"投资": 1.0}}, ["a:2"])
     assert with_unknown == {"a:2": pytest.approx(1.0)}
 
