@@ -6,9 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from policykb.settings import Settings, repo_root
 from tests.support.serve import free_port  # noqa: F401 - the kb tests import it from here
@@ -80,6 +81,19 @@ def op(number: int | str) -> str:
 def zj(number: int | str) -> str:
     """Clause id of the Chinese test rule's article 第``number``条."""
     return f"{ZH_RULE}:{number}"
+
+
+@contextmanager
+def retriever_pair(kb_dir: Path, **off: Any) -> Iterator[tuple[Any, Any]]:
+    """A KB's retriever with its default config, and the same retriever with the ``off`` config fields set."""
+    from policykb.kb import KnowledgeBase
+
+    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=kb_dir))
+    try:
+        on = kb._current_retriever()
+        yield on, on.with_config(replace(on.config, **off))
+    finally:
+        kb.close()
 
 
 def settings_for(kb_dir: Path, **overrides: Any) -> Settings:

@@ -1,14 +1,13 @@
 """A Chinese question's clauses of the language its nearest sentences argue against lose score; the others keep theirs."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from policykb.kb.retrieval.language_gap import language_penalty
-from policykb.settings import Settings
+from kb_helpers import retriever_pair
 
 _LANGS = {"zh:1": "zh", "zh:2": "zh", "en:1": "en", "en:2": "en"}
 
@@ -40,12 +39,8 @@ def test_nothing_loses_without_both_languages_or_a_weight(cosines: dict[str, flo
 @pytest.fixture(scope="module")
 def retrievers(corpus5_kb_dir: Path) -> Iterator[tuple]:
     """The five-document KB's retriever with its default config, and the same with the language gap off."""
-    from policykb.kb import KnowledgeBase
-
-    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=corpus5_kb_dir))
-    on = kb._current_retriever()
-    yield on, on.with_config(replace(on.config, language_gap_weight=0.0))
-    kb.close()
+    with retriever_pair(corpus5_kb_dir, language_gap_weight=0.0) as pair:
+        yield pair
 
 
 def test_a_chinese_question_about_the_english_opinions_pushes_only_the_chinese_rules_down(retrievers) -> None:

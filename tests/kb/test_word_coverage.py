@@ -1,7 +1,6 @@
 """Word coverage: the share of a question's words a clause holds orders a Chinese question's top clauses."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -9,7 +8,7 @@ import pytest
 
 from policykb.kb.index.lexical import LexicalIndex
 from policykb.kb.retrieval.word_coverage import WordCoverage
-from policykb.settings import Settings
+from kb_helpers import retriever_pair
 
 # 基金 is in every clause, 投资 in one: the clause holding both covers the question, the others only its common word.
 _CLAUSES = {
@@ -53,13 +52,9 @@ def test_only_the_clauses_asked_about_are_scored(coverage: WordCoverage) -> None
 
 @pytest.fixture(scope="module")
 def retrievers(corpus5_kb_dir: Path) -> Iterator[tuple]:
-    """The five-document KB's retriever with its default config, and the same with word coverage off."""
-    from policykb.kb import KnowledgeBase
-
-    kb = KnowledgeBase(Settings.from_env(env={}, kb_dir=corpus5_kb_dir))
-    on = kb._current_retriever()
-    yield on, on.with_config(replace(on.config, word_coverage=0.0))
-    kb.close()
+    """The five-document KB's retriever with its default config, and the same with the word coverage off."""
+    with retriever_pair(corpus5_kb_dir, word_coverage=0.0) as pair:
+        yield pair
 
 
 def test_the_article_holding_more_of_a_chinese_question_ranks_higher(retrievers) -> None:
