@@ -334,8 +334,12 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
 
 
 def unsure_candidates(hits: Sequence[Hit], chosen: Sequence[Hit], n: int) -> list[Hit]:
-    """The clauses an unsure answer lists: the ranked hits, most likely first, the chosen ones kept."""
-    ordered = sorted({h.clause.id: h for h in [*chosen, *hits]}.values(), key=lambda h: -h.score)
+    """The clauses an unsure answer lists: the ranked hits, most likely first, the chosen ones kept.
+
+    In the search's order, not by score: word coverage orders a Chinese question's hits without changing their
+    scores (:meth:`policykb.kb.retrieval.retriever.Retriever._coverage_bonus`)."""
+    rank = {h.clause.id: i for i, h in enumerate(hits)}
+    ordered = sorted({h.clause.id: h for h in [*chosen, *hits]}.values(), key=lambda h: rank.get(h.clause.id, len(rank)))
     top = ordered[: max(n, 1)]
     if chosen[0] not in top:
         top = [chosen[0], *top[: max(n, 1) - 1]]
