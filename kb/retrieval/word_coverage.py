@@ -9,10 +9,9 @@ renderings the clause holds. Words no clause holds say nothing and are left out.
 """
 from __future__ import annotations
 
-import math
 from typing import Mapping, Sequence
 
-from policykb.kb.index.lexical import LexicalIndex
+from policykb.kb.index.lexical import LexicalIndex, lucene_idf
 
 __all__ = ["WordCoverage"]
 
@@ -40,7 +39,7 @@ class WordCoverage:
                 df = self._lexical.doc_freq(token)
                 if df <= 0 or weight <= 0:
                     continue
-                value = weight * _idf(n, df)
+                value = weight * float(lucene_idf(n, df))
                 best = max(best, value)
                 held = self._lexical.held_among(token, positions)
                 best_here = np.maximum(best_here, np.where(held, value, 0.0))
@@ -50,7 +49,3 @@ class WordCoverage:
             return {}
         return {cid: float(share) for cid, share in zip(clause_ids, got / total)}
 
-
-def _idf(n: int, df: int) -> float:
-    """BM25's IDF as the lexical index computes it (:func:`policykb.kb.index.lexical.lucene_idf`), for one count."""
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
