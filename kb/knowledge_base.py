@@ -17,7 +17,7 @@ from policykb.kb.config import TUNING_FILE, TuningConfig, load_tuning
 from policykb.kb.index.embed import Embedder, load_embedder
 from policykb.kb.index.fill import BackgroundFill, FillProgress
 from policykb.kb.retrieval.glossary import Glossary
-from policykb.kb.index.indexer import Indexer, writer_lock
+from policykb.kb.index.indexer import Indexer, writer_lock, writer_lock_if_free
 from policykb.kb.index.manifest import Manifest
 from policykb.kb.model import Answer, CheckReport, CopyReport, DocumentInfo, IngestReport, SearchResult, Turn
 from policykb.kb.retrieval.lookup import ClauseLookup, clause_lookup, parse_lookup
@@ -155,8 +155,23 @@ class KnowledgeBase:
             if moved is not None:
                 return old.with_snapshot(moved)
         snapshot = load_snapshot(self.manifest, self.kb_dir)
+        if snapshot.lexical_rebuilt:
+            self._save_rebuilt_lexical(snapshot)
         self._retriever_titles = titles
         return Retriever(snapshot, self.embedder, self.vectors, self.glossary(), titles=titles, config=tuning.retrieval)
+
+    def _save_rebuilt_lexical(self, snapshot: Snapshot) -> None:
+        """Save a lexical index the snapshot had to rebuild from the manifest (an upgrade changed the tokenizer's
+        dictionary, or the saved one was damaged), so later processes read it rather than rebuild it again.
+        Skipped, at no cost to the reader, while a writer works (it saves its own), when another generation was
+        committed meanwhile, or when the folder is not writable."""
+        with writer_lock_if_free(self.kb_dir) as held:
+            if not held or self.manifest.generation() != snapshot.generation:
+                return
+            try:
+                save_lexical(snapshot, self.kb_dir)
+            except OSError:
+                return  # read-only or full disk: this process keeps the index it rebuilt in memory
 
     def _sync_vectors(self, generation: int | None = None) -> None:
         """Reopen an embedded vector store after another process committed: embedded Chroma keeps its

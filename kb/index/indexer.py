@@ -59,6 +59,27 @@ def writer_lock(kb_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def writer_lock_if_free(kb_dir: Path) -> Iterator[bool]:
+    """The writer lock when no other writer holds it and the folder is writable: yields True holding it, else
+    False at once (for work that may be skipped, such as saving a rebuilt index, never waiting for a writer)."""
+    try:
+        handle = open(kb_dir / ".write.lock", "w")
+    except OSError:
+        yield False
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Indexer:
     """Writes documents into the manifest and the vector store."""
 

@@ -23,6 +23,9 @@ class Snapshot:
     vec_to_clause: dict[str, str]  # committed clause vector id → clause id, for the clauses whose vectors are in
     lexical: LexicalIndex
     langs: frozenset[str] = field(default=frozenset())
+    # the saved lexical index could not serve this generation (built with other tokenizer settings, damaged) and
+    # was rebuilt from the manifest in memory: :func:`save_lexical` it when the writer lock is free
+    lexical_rebuilt: bool = False
 
     @cached_property
     def embedded(self) -> int:
@@ -63,6 +66,7 @@ def load_snapshot(manifest: Manifest, kb_dir: Path) -> Snapshot:
     rows = tuple(clause_rows)
     ids = [r.clause.id for r in rows]
     lexical = _load_lexical(kb_dir, generation, ids)
+    rebuilt = lexical is None
     if lexical is None:
         lexical = LexicalIndex.build(ids, [lexical_text(r.clause) for r in rows])
     return Snapshot(
@@ -74,6 +78,7 @@ def load_snapshot(manifest: Manifest, kb_dir: Path) -> Snapshot:
         vec_to_clause={r.vec_id: r.clause.id for r in rows if r.embedded},
         lexical=lexical,
         langs=frozenset(r.clause.lang for r in rows),
+        lexical_rebuilt=rebuilt and bool(ids),
     )
 
 

@@ -13,6 +13,7 @@ from reliability_helpers import settings_for
 
 from benchmarks.bench_crash import POLICYKB, problem_kinds
 from policykb.kb import KnowledgeBase
+from policykb.kb.index.indexer import writer_lock
 from policykb.kb.index.lexical import LexicalIndex
 from policykb.kb.index.snapshot import load_snapshot, save_lexical
 from policykb.settings import repo_root
@@ -52,6 +53,35 @@ def _stamp_a_partial_index(kb_dir: Path) -> None:
 def _damage_the_live_index(kb_dir: Path) -> None:
     live = (kb_dir / "lexical" / "CURRENT").read_text().strip()
     (kb_dir / "lexical" / live / "params.json").write_text("{not json")
+
+
+def _stamp_other_tokenizer_settings(kb_dir: Path) -> None:
+    """What an upgrade that changed the tokenizer's user dictionary leaves: an index saved with other settings."""
+    params_path = kb_dir / "lexical" / (kb_dir / "lexical" / "CURRENT").read_text().strip() / "params.json"
+    params = json.loads(params_path.read_text())
+    params["tokenizer"]["userdict_sha256"] = "0" * 64
+    params_path.write_text(json.dumps(params))
+
+
+def _lexical_search(kb_dir: Path) -> str:
+    kb = KnowledgeBase(settings_for(kb_dir))
+    try:
+        return kb.search("储蓄国债下乡", 1, mode="lexical").hits[0].clause.id
+    finally:
+        kb.close()
+
+
+def test_a_reader_saves_the_lexical_index_it_had_to_rebuild_unless_a_writer_is_at_work(kb_copy: Path) -> None:
+    _stamp_other_tokenizer_settings(kb_copy)
+    assert not check(kb_copy)[1]["ok"]
+    with writer_lock(kb_copy):  # another writer holds the KB: the reader rebuilds in memory, neither waits nor saves
+        assert _lexical_search(kb_copy) == f"{OPINIONS}:18"
+    assert not check(kb_copy)[1]["ok"]
+
+    assert _lexical_search(kb_copy) == f"{OPINIONS}:18"
+    code, found = check(kb_copy)
+    assert code == 0 and found["ok"], found["problems"]
+    assert found["stores"]["lexical"] == found["stores"]["manifest"] == 31
 
 
 @pytest.mark.parametrize(("damage", "kind"), [
