@@ -133,7 +133,8 @@ class Retriever:
         scores = {cid: s for cid, s in scores.items() if cid in self.snapshot.by_id and filters.keep(self.snapshot.by_id[cid])}
         if mode == "fused":
             ordering = self._coverage_bonus(query, query_lang, scores)
-            scores = {cid: v + ordering.get(cid, 0.0) for cid, v in scores.items()} if ordering else scores
+            for cid, bonus in ordering.items():  # at most word_coverage_depth clauses; ``scores`` is this search's own
+                scores[cid] += bonus
         intent = question_intent(query, named) if mode == "fused" and self.config.intent_margin else ""
         if intent:
             lifted = self.intent_clauses.lift(intent, scores, self.config.intent_margin)
