@@ -47,11 +47,14 @@ def vector_id(clause: Clause) -> str:
     return f"{clause.id}@{VECTOR_RECIPE}.{clause.sha256[:16]}"
 
 
+_LOCK_FILE = ".write.lock"  # in the KB folder; flock'ed by writer_lock and writer_lock_if_free
+
+
 @contextmanager
 def writer_lock(kb_dir: Path) -> Iterator[None]:
     """One writer at a time per KB folder (other processes wait)."""
     kb_dir.mkdir(parents=True, exist_ok=True)
-    with open(kb_dir / ".write.lock", "w") as handle:
+    with open(kb_dir / _LOCK_FILE, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -64,7 +67,7 @@ def writer_lock_if_free(kb_dir: Path) -> Iterator[bool]:
     """The writer lock when no other writer holds it and the folder is writable: yields True holding it, else
     False at once (for work that may be skipped, such as saving a rebuilt index, never waiting for a writer)."""
     try:
-        handle = open(kb_dir / ".write.lock", "w")
+        handle = open(kb_dir / _LOCK_FILE, "w")
     except OSError:
         yield False
         return
