@@ -73,6 +73,12 @@ _AGREE = (
     "one Chinese off-topic abstention on bundled.jsonl and one on the Opinions, so it is read for English questions over "
     "Chinese clauses only")
 
+_SURE_AGREE = (
+    "2026-12-07, the value of abstain.agree, whose reading (docs/cross-lingual.md, 'Signals that agree') found three or "
+    "more signals first on the top clause for 28 right articles and no wrong one or off-topic question of 167 English "
+    "questions over Chinese clauses; as a condition of a sure answer, on corpus5.jsonl: confidently wrong 0.013 -> 0.009, "
+    "unsure 0.403 -> 0.438, recall, citation hit and abstention unchanged; the Opinions: one right answer unsure; measured "
+    "after: English questions over the held-out laws (eval/heldout/lay-en.jsonl) confidently wrong 0.143 -> 0")
 
 _LANGUAGE_GAP = (
     "on corpus5.jsonl, opinions.jsonl and eval/heldout/bundled.jsonl over the five-document KB (2026-12-06), Chinese "
@@ -272,6 +278,9 @@ class ConfidenceConfig:
         "the renderings cost the Opinions' Chinese questions off-topic abstention (0.933 -> 0.867)")
     min_anchor: float = _f(0.05, "unsure when the top clause in the question's language holds less than this IDF-weighted "
                                 "share of the question's content words that some clause holds (0 = never)", _ANCHOR)
+    sure_agree: int = _f(3, "an English question over Chinese clauses, whose words are found only through their renderings, "
+                            "is sure only when this many of the four retrieval signals rank the top clause first among "
+                            "its language's clauses (5 = never sure)", _SURE_AGREE)
     candidates: int = _f(3, "clauses an unsure answer lists", _LIMIT)
     scatter_abstain: float = _f(0.0, "abstain (rather than be unsure) when the runner-up from another document is within "
                                      "this share of the top score and no sentence reaches the pair's 'sure' cosine "

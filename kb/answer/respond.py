@@ -300,6 +300,8 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     Chinese question over English clauses, also too few of its words through their translations). Or the
     question asks for a figure (how much, how long, 多少) and the best sentences of the top clause state none,
     or for a kind of figure (a duration, a sum …) that none of the top clauses states, however close their cosine.
+    Or an English question over Chinese clauses has fewer than ``sure_agree`` retrieval signals ranking the top
+    clause first.
     """
     conf = tuning.confidence
     if not hits or not chosen:
@@ -324,6 +326,11 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     if evidence.anchor_words and evidence.anchor < conf.min_anchor:
         return (f"the best clause holds none of the question's words that the documents use "
                 f"({evidence.anchor_words} such word(s)): it matches by meaning only")
+    if evidence.rendered and evidence.agreed < conf.sure_agree:
+        # matched through translation: a close cosine alone has picked the wrong article of an unseen law; independent
+        # signals agreeing on one article rarely do so by chance
+        return (f"the question is matched to text in another language, and only {evidence.agreed} of the four retrieval "
+                f"signals rank the best clause first")
     sure = tuning.thresholds(evidence.pair, evidence.cross).sure
     if evidence.sent_cos < sure and evidence.topic_words and evidence.support < conf.weak_support:
         return f"weak evidence: best sentence cosine {evidence.sent_cos:.3f} and {evidence.supported}/{evidence.topic_words} topic words found"
