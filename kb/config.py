@@ -73,12 +73,14 @@ _AGREE = (
     "one Chinese off-topic abstention on bundled.jsonl and one on the Opinions, so it is read for English questions over "
     "Chinese clauses only")
 
+
 _SURE_AGREE = (
     "2026-12-07, the value of abstain.agree, whose reading (docs/cross-lingual.md, 'Signals that agree') found three or "
     "more signals first on the top clause for 28 right articles and no wrong one or off-topic question of 167 English "
     "questions over Chinese clauses; as a condition of a sure answer, on corpus5.jsonl: confidently wrong 0.013 -> 0.009, "
     "unsure 0.403 -> 0.438, recall, citation hit and abstention unchanged; the Opinions: one right answer unsure; measured "
     "after: English questions over the held-out laws (eval/heldout/lay-en.jsonl) confidently wrong 0.143 -> 0")
+
 
 _LANGUAGE_GAP = (
     "on corpus5.jsonl, opinions.jsonl and eval/heldout/bundled.jsonl over the five-document KB (2026-12-06), Chinese "

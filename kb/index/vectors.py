@@ -1,8 +1,9 @@
 """Chroma collections for clause and sentence vectors, embedded or on a Chroma server."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -20,6 +21,12 @@ _BATCH = 1000
 # next), so the same question could rank differently after a restart. At 512 none was missed in any run, and a
 # search took no longer: p50 51-59 ms at either setting on a synthetic KB of 10,000 clauses (two rounds each).
 _EF_SEARCH = 512
+# The embedded store is one SQLite file; a call that meets another client's write (another process ingesting, or a
+# client of the same process still closing) fails at once with "database is locked". Such a call is tried again after
+# these pauses (seconds, about 3 in all): every call the store makes is a read or an idempotent write.
+_LOCKED_PAUSES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+
+T = TypeVar("T")
 
 
 class VectorStore:
@@ -94,9 +101,10 @@ class VectorStore:
             pass  # another process finished the same move first
 
     def _call(self, fn: Any) -> Any:
-        """Run a Chroma call; a server that cannot be reached becomes one clear error."""
+        """Run a Chroma call; a server that cannot be reached becomes one clear error, and an embedded store's
+        momentarily locked file is waited for (:func:`retry_locked`)."""
         try:
-            return fn()
+            return fn() if self._url else retry_locked(fn)
         except (IndexMismatchError, StoreUnavailableError):
             raise
         except Exception as exc:  # chromadb raises several transport error types
@@ -244,6 +252,18 @@ def _unreachable(url: str, exc: BaseException) -> str:
         f"Chroma server at {url!r} is not reachable ({type(exc).__name__}); "
         "start it with `chroma run --path DIR --host 127.0.0.1 --port PORT`, or drop --chroma-url to use the embedded store"
     )
+
+
+def retry_locked(fn: Callable[[], T], pauses: Sequence[float] = _LOCKED_PAUSES) -> T:
+    """``fn()``, tried again after each pause while it fails because the embedded store's SQLite file is locked."""
+    for pause in pauses:
+        try:
+            return fn()
+        except Exception as exc:  # chromadb.errors.InternalError; other errors are not retried
+            if "database is locked" not in str(exc):
+                raise
+        time.sleep(pause)
+    return fn()
 
 
 def _looks_like_connection_error(exc: BaseException) -> bool:
