@@ -329,8 +329,10 @@ def unsure_why(hits: Sequence[Hit], chosen: Sequence[Hit], evidence: Evidence, t
     if evidence.rendered and evidence.agreed < conf.sure_agree:
         # matched through translation: a close cosine alone has picked the wrong article of an unseen law; independent
         # signals agreeing on one article rarely do so by chance
-        return (f"the question is matched to text in another language, and only {evidence.agreed} of the four retrieval "
-                f"signals rank the best clause first")
+        agreeing = "none" if not evidence.agreed else f"only {evidence.agreed}"
+        verb = "ranks" if evidence.agreed <= 1 else "rank"
+        return (f"the question is matched to text in another language, and {agreeing} of the four retrieval signals "
+                f"{verb} the best clause first")
     sure = tuning.thresholds(evidence.pair, evidence.cross).sure
     if evidence.sent_cos < sure and evidence.topic_words and evidence.support < conf.weak_support:
         return f"weak evidence: best sentence cosine {evidence.sent_cos:.3f} and {evidence.supported}/{evidence.topic_words} topic words found"

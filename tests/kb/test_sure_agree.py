@@ -30,7 +30,9 @@ def test_a_translated_match_is_sure_only_when_three_signals_agree() -> None:
     assert unsure_why([hit], [hit], _evidence(3), DEFAULT_TUNING) == ""
     assert unsure_why([hit], [hit], _evidence(4), DEFAULT_TUNING) == ""
     why = unsure_why([hit], [hit], _evidence(2), DEFAULT_TUNING)
-    assert "only 2 of the four retrieval signals" in why
+    assert "only 2 of the four retrieval signals rank the best clause first" in why
+    assert "only 1 of the four retrieval signals ranks" in unsure_why([hit], [hit], _evidence(1), DEFAULT_TUNING)
+    assert "none of the four retrieval signals ranks" in unsure_why([hit], [hit], _evidence(0), DEFAULT_TUNING)
 
 
 def test_the_rule_reads_translated_matches_only() -> None:
