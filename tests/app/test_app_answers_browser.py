@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 from tests.support.app_page import ask as _ask
-from tests.support.app_page import open_page
+from tests.support.app_page import click_until_shown, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -53,23 +53,13 @@ def _quote(answer, label: str) -> str:
 
 
 def _opens(page, answer, label: str, number: int) -> str:
-    """Click the source chip ``label``: the chat's clause panel shows clause ``number``; returns its highlighted quote.
-
-    A click that lands while the chat redraws the answer (its bubble replaced between press and release) reaches
-    no chip, so nothing opens, as for a user, who clicks again: once in a full suite run at phone width the panel
-    still showed its hint 30 s later. The click is repeated, at most three times, until the panel shows it."""
+    """Click the source chip ``label`` (again if the click met a redraw): the chat's clause panel shows clause
+    ``number``; returns its highlighted quote."""
     from playwright.sync_api import expect
 
     panel = page.locator("#pk-clause-chat")
-    article = panel.locator("article.pk-clause")
-    for attempt in range(3):
-        answer.locator(".pk-sources a.pk-chip", has_text=label).first.click()
-        try:
-            expect(article).to_have_attribute("data-clause", f"{OPINIONS}:{number}", timeout=10_000 if attempt < 2 else 30_000)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
+    chip = answer.locator(".pk-sources a.pk-chip", has_text=label).first
+    click_until_shown(chip, panel.locator(f'article.pk-clause[data-clause="{OPINIONS}:{number}"]'))
     mark = panel.locator("mark.pk-quote")
     expect(mark).to_be_visible()
     return mark.inner_text().strip()

@@ -15,7 +15,7 @@ import pytest
 
 from policykb.settings import Settings, repo_root
 from tests.support.app_page import ask as _ask
-from tests.support.app_page import open_page
+from tests.support.app_page import click_until_shown, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -70,9 +70,9 @@ def test_chat_cites_clause_18_and_the_chip_opens_it_with_the_quote_highlighted(p
     chips = answer.locator("a.pk-chip")
     assert "(18)" in chips.all_inner_texts()
     quote = answer.locator(".pk-sources li", has=page.locator("a.pk-chip", has_text="(18)")).locator("q.pk-src-quote").inner_text()
-    answer.locator(".pk-sources a.pk-chip", has_text="(18)").first.click()
     panel = page.locator("#pk-clause-chat")
-    expect(panel.locator("article.pk-clause")).to_have_attribute("data-clause", "pbc-2022-60:18")
+    click_until_shown(answer.locator(".pk-sources a.pk-chip", has_text="(18)").first,
+                      panel.locator('article.pk-clause[data-clause="pbc-2022-60:18"]'))
     mark = panel.locator("mark.pk-quote")
     expect(mark).to_be_visible()
     assert mark.inner_text().strip()[:40] == quote.strip()[:40]
@@ -367,16 +367,13 @@ def test_language_toggle_switches_the_chrome(page, shot):
 
 
 def test_phone_width_has_no_horizontal_scroll(browser, app_server, shot):
-    from playwright.sync_api import expect
-
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone = context.new_page()
     phone.set_default_timeout(90_000)
     phone.goto(app_server.url)
     phone.wait_for_selector("#pk-chat-input textarea")
     answer = _ask(phone, "第十八条讲了什么？")
-    answer.locator(".pk-sources a.pk-chip").first.click()
-    expect(phone.locator("#pk-clause-chat article.pk-clause")).to_be_visible()
+    click_until_shown(answer.locator(".pk-sources a.pk-chip").first, phone.locator("#pk-clause-chat article.pk-clause"))
     width = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1] + 1, width
     shot(phone, "phone-chat")

@@ -1,5 +1,5 @@
-"""Driving the app in a browser test: open a page of it, and ask in its Chat tab (one question in, its finished
-answer bubble out)."""
+"""Driving the app in a browser test: open a page of it, ask in its Chat tab (one question in, its finished
+answer bubble out), and open a clause from a chip."""
 from __future__ import annotations
 
 from typing import Any
@@ -34,3 +34,22 @@ def ask(page: Any, question: str) -> Any:
     page.wait_for_function(f"document.querySelectorAll({QUESTIONS!r}).length > {asked}")
     page.wait_for_function(f"document.querySelectorAll({ANSWERS!r}).length > {before}")
     return page.locator("#pk-chatbot .pk-answer, #pk-chatbot .pk-msg-error").last
+
+
+def click_until_shown(chip: Any, shown: Any, attempts: int = 3) -> None:
+    """Click ``chip`` until ``shown`` (a locator) is visible, at most ``attempts`` times.
+
+    A click that lands while the chat redraws the answer (its bubble replaced between press and release) reaches
+    no chip, so nothing opens, as for a user, who clicks again: in full suite runs at phone width the panel has
+    twice still shown its hint 30 s later."""
+    from playwright.sync_api import expect
+
+    for attempt in range(attempts):
+        chip.click()
+        last = attempt == attempts - 1
+        try:
+            expect(shown).to_be_visible(timeout=30_000 if last else 10_000)
+            return
+        except AssertionError:
+            if last:
+                raise
