@@ -46,11 +46,11 @@ def signal_orders(hits: Sequence[tuple[str, str, Mapping[str, float]]]) -> dict[
     from policykb.kb.retrieval.fusion import normalise
 
     langs = {cid: lang for cid, lang, _scores in hits}
+    position = {cid: i for i, (cid, _lang, _scores) in enumerate(hits)}
     out: dict[str, list[str]] = {}
     for name in SIGNAL_NAMES:
         raw = {cid: scores[name] for cid, _lang, scores in hits if scores.get(name, 0.0) > 0}
         scores = normalise(raw, dense=True, groups=langs) if name.startswith("dense") else raw
-        position = {cid: i for i, (cid, _lang, _scores) in enumerate(hits)}
         out[name] = sorted(scores, key=lambda cid: (-scores[cid], position[cid]))
     return out
 
